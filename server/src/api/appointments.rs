@@ -1,0 +1,193 @@
+//! Appointments: open slots, booking, cancel, reschedule, check-in (which issues the ticket).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use domain::appointment::{Appointment, AppointmentStatus, Slot};
+use domain::config::Role;
+use domain::decide::BookAppointment;
+use domain::ids::*;
+use domain::{Command, Millis};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::views::{TicketView, parse_day};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiJson};
+
+const BOOKERS: [Role; 4] = [Role::Admin, Role::HallManager, Role::WindowStaff, Role::Operator];
+const BOOKING_DEVICES: [&str; 2] = ["kiosk", "window_terminal"];
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SlotsQuery {
+    /// YYYY-MM-DD
+    pub day: String,
+}
+
+/// Open slots of an item in a hall on a day, with what is left.
+#[utoipa::path(get, path = "/api/v1/halls/{hall}/items/{item}/slots", params(("hall" = String, Path), ("item" = String, Path), SlotsQuery),
+    responses((status = 200, body = [Slot]), (status = 422, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn slots(State(app): State<Arc<AppState>>, caller: Caller, Path((hall, item)): Path<(String, String)>, Query(q): Query<SlotsQuery>) -> Result<Json<Vec<Slot>>, ApiError> {
+    caller.staff_or_device(&[Role::Admin, Role::HallManager, Role::WindowStaff, Role::Operator, Role::Leader], &BOOKING_DEVICES)?;
+    let day = parse_day(&q.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
+    let (hall, item) = (HallId::new(hall), ItemId::new(item));
+    let cfg = app.engine.shared.cfg.read().clone();
+    cfg.hall(&hall).ok_or_else(|| ApiError::not_found("hall", "hall"))?;
+    cfg.item(&item).ok_or_else(|| ApiError::not_found("service item", "item"))?;
+    let st = app.engine.shared.state.read();
+    let h = st.halls.get(&hall);
+    let mut out = domain::appointment::template_slots(&cfg, &hall, &item, day);
+    for s in &mut out {
+        s.booked = h.map_or(0, |h| h.slot_booked(&item, day, s.start_minute));
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookRequest {
+    pub hall_id: String,
+    pub item_id: String,
+    /// YYYY-MM-DD
+    pub day: String,
+    /// Minutes after local midnight of the slot start (540 = 09:00).
+    pub start_minute: u16,
+    /// The citizen's ID number: kept only as a keyed digest (one booking per person, item and day).
+    pub id_number: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentView {
+    pub id: String,
+    /// Shown as a QR code; used to check in.
+    pub code: String,
+    pub hall_id: String,
+    pub item_id: String,
+    pub day: String,
+    pub start_minute: u16,
+    pub end_minute: u16,
+    pub status: AppointmentStatus,
+    pub ticket_id: Option<String>,
+}
+
+impl From<&Appointment> for AppointmentView {
+    fn from(a: &Appointment) -> Self {
+        AppointmentView {
+            id: a.id.to_string(),
+            code: a.code.clone(),
+            hall_id: a.hall_id.to_string(),
+            item_id: a.item_id.to_string(),
+            day: a.day.date().to_string(),
+            start_minute: a.start_minute,
+            end_minute: a.end_minute,
+            status: a.status,
+            ticket_id: a.ticket_id.as_ref().map(ToString::to_string),
+        }
+    }
+}
+
+/// Book a slot.
+#[utoipa::path(post, path = "/api/v1/appointments", request_body = BookRequest,
+    responses((status = 201, body = AppointmentView), (status = 409, description = "slot full or already booked", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("device_signature" = []), ("session" = [])))]
+pub async fn book(State(app): State<Arc<AppState>>, caller: Caller, ApiJson(req): ApiJson<BookRequest>) -> Result<(StatusCode, Json<AppointmentView>), ApiError> {
+    caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
+    let hall = HallId::new(req.hall_id);
+    caller.in_hall(&hall)?;
+    let day = parse_day(&req.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
+    domain::idcard::IdNumber::parse(&req.id_number).map_err(|m| ApiError::invalid("id_number", m))?;
+    let id = AppointmentId::new(uuid::Uuid::now_v7().to_string());
+    let cmd = Command::Book(BookAppointment {
+        appointment_id: id.clone(),
+        code: crate::crypto::random_token(),
+        hall_id: hall.clone(),
+        item_id: ItemId::new(req.item_id),
+        day,
+        start_minute: req.start_minute,
+        citizen_key: app.sealer.blind_index(&req.id_number),
+    });
+    app.engine.execute(hall.clone(), caller.actor(), cmd, None).await?;
+    let st = app.engine.shared.state.read();
+    let a = st.halls.get(&hall).and_then(|h| h.appointments.get(&id)).ok_or_else(|| ApiError::internal("booking vanished"))?;
+    Ok((StatusCode::CREATED, Json(a.into())))
+}
+
+fn find(app: &AppState, pred: impl Fn(&Appointment) -> bool) -> Result<(HallId, AppointmentView), ApiError> {
+    let st = app.engine.shared.state.read();
+    st.halls
+        .values()
+        .find_map(|h| h.appointments.values().find(|a| pred(a)).map(|a| (h.hall_id.clone(), a.into())))
+        .ok_or_else(|| ApiError::not_found("appointment", "id"))
+}
+
+/// Look an appointment up by the code the citizen shows.
+#[utoipa::path(get, path = "/api/v1/appointments/by-code/{code}", params(("code" = String, Path)),
+    responses((status = 200, body = AppointmentView), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn by_code(State(app): State<Arc<AppState>>, caller: Caller, Path(code): Path<String>) -> Result<Json<AppointmentView>, ApiError> {
+    caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
+    let (hall, v) = find(&app, |a| a.code == code)?;
+    caller.in_hall(&hall)?;
+    Ok(Json(v))
+}
+
+async fn appointment_command(app: &Arc<AppState>, caller: &Caller, id: &str, make: impl FnOnce(AppointmentId) -> Command) -> Result<(HallId, Vec<domain::Event>), ApiError> {
+    caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
+    let (hall, _) = find(app, |a| a.id.as_str() == id)?;
+    caller.in_hall(&hall)?;
+    let done = app.engine.execute(hall.clone(), caller.actor(), make(AppointmentId::new(id)), None).await?;
+    Ok((hall, done.events.into_iter().map(|(_, e)| e).collect()))
+}
+
+fn view_of(app: &AppState, hall: &HallId, id: &str) -> Result<Json<AppointmentView>, ApiError> {
+    let st = app.engine.shared.state.read();
+    st.halls
+        .get(hall)
+        .and_then(|h| h.appointments.get(&AppointmentId::new(id)))
+        .map(|a| Json(a.into()))
+        .ok_or_else(|| ApiError::not_found("appointment", "id"))
+}
+
+/// Cancel a booking (frees the slot).
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", params(("id" = String, Path)),
+    responses((status = 200, body = AppointmentView), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn cancel(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>) -> Result<Json<AppointmentView>, ApiError> {
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CancelAppointment { appointment }).await?;
+    view_of(&app, &hall, &id)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    pub day: String,
+    pub start_minute: u16,
+}
+
+/// Move a booking to another slot.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/reschedule", params(("id" = String, Path)), request_body = RescheduleRequest,
+    responses((status = 200, body = AppointmentView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn reschedule(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<RescheduleRequest>) -> Result<Json<AppointmentView>, ApiError> {
+    let day = parse_day(&req.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::Reschedule { appointment, day, start_minute: req.start_minute }).await?;
+    view_of(&app, &hall, &id)
+}
+
+/// Check in: issues the ticket. Inside the early/late window around the slot it is called first; later
+/// it joins the normal queue; too early is refused with the time check-in opens.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/check-in", params(("id" = String, Path)),
+    responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn check_in(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>) -> Result<Json<TicketView>, ApiError> {
+    let ticket_id = TicketId::new(uuid::Uuid::now_v7().to_string());
+    let token = crate::crypto::random_token();
+    let tid = ticket_id.clone();
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CheckIn { appointment, ticket_id: tid, token }).await?;
+    let cfg = app.engine.shared.cfg.read().clone();
+    let st = app.engine.shared.state.read();
+    let h = st.halls.get(&hall);
+    let t = h.and_then(|h| h.ticket(&ticket_id)).ok_or_else(|| ApiError::internal("ticket vanished"))?;
+    let mut v = TicketView::new(&cfg, h, t, Millis((app.clock)()));
+    v.token = Some(t.token.clone());
+    Ok(Json(v))
+}

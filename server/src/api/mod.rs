@@ -1,0 +1,160 @@
+//! HTTP API under `/api/v1`, JSON, described by the OpenAPI document at `/api/v1/openapi.json`.
+
+pub mod access;
+pub mod appointments;
+pub mod halls;
+pub mod tickets;
+pub mod views;
+pub mod windows;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+use crate::app::AppState;
+use crate::metrics::HttpLabels;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Service hall node API", version = "1", description = "Queue, windows, appointments, live feeds and access for hall and city nodes. Errors are always {code, message, field}."),
+    paths(
+        tickets::issue, tickets::status_by_token, tickets::get_ticket, tickets::void, tickets::transfer, tickets::rate,
+        windows::call_next, windows::call_ticket, windows::recall, windows::start, windows::finish, windows::no_show,
+        windows::park, windows::open, windows::pause, windows::close, windows::sign_in, windows::sign_out,
+        appointments::slots, appointments::book, appointments::by_code, appointments::cancel, appointments::reschedule,
+        appointments::check_in,
+        halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
+        access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
+        healthz, readyz, metrics,
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&SecurityAddon),
+)]
+pub struct ApiDoc;
+
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme("session", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        c.add_security_scheme(
+            "device_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "x-signature",
+                "hex HMAC-SM3 with the device key over METHOD\\nPATH?QUERY\\nhex(SM3(body))\\nX-Timestamp\\nX-Nonce; with x-device-id, x-timestamp (ms), x-nonce",
+            ))),
+        );
+    }
+}
+
+pub fn router(app: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/tickets", post(tickets::issue))
+        .route("/tickets/status/{token}", get(tickets::status_by_token))
+        .route("/tickets/{id}", get(tickets::get_ticket))
+        .route("/tickets/{id}/void", post(tickets::void))
+        .route("/tickets/{id}/transfer", post(tickets::transfer))
+        .route("/tickets/{id}/rating", post(tickets::rate))
+        .route("/windows/{id}/call-next", post(windows::call_next))
+        .route("/windows/{id}/call", post(windows::call_ticket))
+        .route("/windows/{id}/recall", post(windows::recall))
+        .route("/windows/{id}/start", post(windows::start))
+        .route("/windows/{id}/finish", post(windows::finish))
+        .route("/windows/{id}/no-show", post(windows::no_show))
+        .route("/windows/{id}/park", post(windows::park))
+        .route("/windows/{id}/open", post(windows::open))
+        .route("/windows/{id}/pause", post(windows::pause))
+        .route("/windows/{id}/close", post(windows::close))
+        .route("/windows/{id}/sign-in", post(windows::sign_in))
+        .route("/windows/{id}/sign-out", post(windows::sign_out))
+        .route("/halls/{hall}/items/{item}/slots", get(appointments::slots))
+        .route("/appointments", post(appointments::book))
+        .route("/appointments/by-code/{code}", get(appointments::by_code))
+        .route("/appointments/{id}/cancel", post(appointments::cancel))
+        .route("/appointments/{id}/reschedule", post(appointments::reschedule))
+        .route("/appointments/{id}/check-in", post(appointments::check_in))
+        .route("/config", get(halls::get_config).put(halls::put_config))
+        .route("/halls/{hall}/snapshot", get(halls::snapshot))
+        .route("/events", get(halls::city_events))
+        .route("/halls/{hall}/events", get(halls::hall_events))
+        .route("/sessions", post(access::login))
+        .route("/sessions/current", axum::routing::delete(access::logout))
+        .route("/devices/enrollment-codes", post(access::enrollment_code))
+        .route("/devices/enroll", post(access::enroll))
+        .route("/staff/{id}/password", axum::routing::put(access::set_password))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authenticate));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), observe))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .with_state(app)
+}
+
+async fn not_found() -> crate::error::ApiError {
+    crate::error::ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint; see /api/v1/openapi.json")
+}
+
+/// Counts requests and logs them (path template only: ids and tokens stay out of the logs).
+async fn observe(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "-".to_owned(), |p| p.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    app.engine.shared.metrics.http_requests.get_or_create(&HttpLabels { method: method.clone(), status }).inc();
+    tracing::debug!(%method, %route, status, micros = started.elapsed().as_micros() as u64, "request");
+    resp
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], ApiDoc::openapi().to_pretty_json().unwrap_or_default())
+}
+
+/// Liveness: 200 while the process serves HTTP.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "serving")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: 200 when the store answers and the writer accepts work.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "ready"), (status = 503, description = "not ready")))]
+pub async fn readyz(State(app): State<Arc<AppState>>) -> Response {
+    let reader = app.reader.clone();
+    let db = tokio::task::spawn_blocking(move || reader.events_after(i64::MAX - 1, None, 1)).await;
+    match db {
+        Ok(Ok(_)) if !*app.stopping.borrow() => (StatusCode::OK, "ready").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response(),
+    }
+}
+
+/// Prometheus text exposition.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format")))]
+pub async fn metrics(State(app): State<Arc<AppState>>) -> Response {
+    let shared = &app.engine.shared;
+    shared.metrics.feed_subscribers.set(i64::try_from(shared.feed.subscribers()).unwrap_or(0));
+    let mut body = shared.metrics.render();
+    if body.ends_with("# EOF\n") {
+        body.truncate(body.len() - "# EOF\n".len());
+    }
+    let waiting: usize = shared.state.read().halls.values().map(|h| h.tickets.values().filter(|t| t.status == domain::ticket::TicketStatus::Waiting).count()).sum();
+    body.push_str(&format!(
+        "# HELP hall_tickets_waiting Tickets waiting in all halls.\n# TYPE hall_tickets_waiting gauge\nhall_tickets_waiting {waiting}\n# HELP hall_log_head Sequence number of the last event.\n# TYPE hall_log_head gauge\nhall_log_head {}\n",
+        shared.head_seq.load(std::sync::atomic::Ordering::Relaxed)
+    ));
+    body.push_str("# EOF\n");
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+}

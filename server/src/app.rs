@@ -1,0 +1,188 @@
+//! Server assembly: configuration, start-up (keys, store, engine, state), the router and shutdown.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
+
+use anyhow::Context as _;
+use axum::Router;
+use domain::{CityConfig, Config};
+use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::AuthCache;
+use crate::crypto::{Sealer, load_or_create_key};
+use crate::engine::{Clock, Engine, Shared};
+use crate::feed::Feed;
+use crate::metrics::Metrics;
+use crate::store::sqlite::{SqliteReader, SqliteStore};
+use crate::store::{Reader, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Hall node and city node in one process (the single-machine default).
+    #[default]
+    All,
+    Hall,
+    City,
+}
+
+/// `server.toml`, overridden by `SERVER_*` environment variables, overridden by flags.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerConfig {
+    pub role: Role,
+    pub data: PathBuf,
+    pub listen: String,
+    /// Log as JSON lines (for log shippers) instead of text.
+    pub json_logs: bool,
+    /// The key file for personal data and device keys (created on first start).
+    pub key_file: Option<PathBuf>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { role: Role::All, data: PathBuf::from("./data"), listen: "127.0.0.1:8080".into(), json_logs: false, key_file: None }
+    }
+}
+
+impl ServerConfig {
+    pub fn load(file: Option<&Path>) -> anyhow::Result<ServerConfig> {
+        use figment::providers::{Env, Format, Serialized, Toml};
+        let mut fig = figment::Figment::from(Serialized::defaults(ServerConfig::default()));
+        if let Some(f) = file {
+            anyhow::ensure!(f.exists(), "config file {} does not exist", f.display());
+            fig = fig.merge(Toml::file(f));
+        }
+        fig.merge(Env::prefixed("SERVER_")).extract().context("reading the server configuration")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data.join("node.db")
+    }
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file.clone().unwrap_or_else(|| self.data.join("keys").join("sm4.key"))
+    }
+}
+
+pub struct AppState {
+    pub engine: Engine,
+    pub reader: Arc<dyn Reader>,
+    pub sealer: Sealer,
+    pub auth: AuthCache,
+    pub config: ServerConfig,
+    pub started_at_ms: i64,
+    pub clock: Clock,
+    /// Flips to true when the server stops, ending live-feed streams so shutdown is not held up.
+    pub stopping: tokio::sync::watch::Sender<bool>,
+}
+
+/// A started server: its address, and the way to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub app: Arc<AppState>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, then closes the writer (which snapshots).
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.app.stopping.send_replace(true);
+        let _ = (&mut self.server).await;
+        self.app.engine.close().await;
+        let writer = self.writer.take();
+        if let Some(w) = writer {
+            let _ = tokio::task::spawn_blocking(move || w.join()).await;
+        }
+    }
+
+    pub async fn wait(mut self) {
+        let _ = (&mut self.server).await;
+    }
+}
+
+/// Opens the data directory and builds the application state (no socket yet).
+pub fn open(config: ServerConfig, clock: Clock) -> anyhow::Result<(Arc<AppState>, std::thread::JoinHandle<()>)> {
+    std::fs::create_dir_all(&config.data).with_context(|| format!("creating data directory {}", config.data.display()))?;
+    let key = load_or_create_key(&config.key_path())?;
+    let sealer = Sealer::new(&key);
+    let db = config.db_path();
+    let mut store = SqliteStore::open(&db).with_context(|| format!("opening {}", db.display()))?;
+    let (version, cfg) = match store.latest_config()? {
+        Some((v, body)) => {
+            let data: CityConfig = serde_json::from_str(&body).context("stored configuration is unreadable")?;
+            (v, Config::new(data).context("stored configuration is invalid")?)
+        }
+        None => (0, Config::new(empty_city()).context("empty configuration")?),
+    };
+    let shared = Arc::new(Shared {
+        cfg: RwLock::new(Arc::new(cfg)),
+        cfg_version: AtomicI64::new(version),
+        state: RwLock::new(Default::default()),
+        feed: Arc::new(Feed::new(50_000)),
+        metrics: Arc::new(Metrics::new()),
+        head_seq: AtomicI64::new(0),
+    });
+    let (engine, writer) = Engine::start(Box::new(store) as Box<dyn Store>, shared, clock.clone())?;
+    let app = Arc::new(AppState {
+        engine,
+        reader: Arc::new(SqliteReader::new(&db)),
+        sealer,
+        auth: AuthCache::default(),
+        started_at_ms: clock(),
+        stopping: tokio::sync::watch::Sender::new(false),
+        config,
+        clock,
+    });
+    Ok((app, writer))
+}
+
+pub fn empty_city() -> CityConfig {
+    CityConfig {
+        city: domain::config::City { id: "CITY".into(), name: "未配置".into() },
+        halls: vec![],
+        departments: vec![],
+        windows: vec![],
+        items: vec![],
+        queues: vec![],
+        staff: vec![],
+        slot_templates: vec![],
+    }
+}
+
+pub fn router(app: Arc<AppState>) -> Router {
+    crate::api::router(app)
+}
+
+/// Binds `config.listen` and serves until [`Running::stop`].
+pub async fn start(config: ServerConfig, clock: Clock) -> anyhow::Result<Running> {
+    let listen = config.listen.clone();
+    let (app, writer) = open(config, clock)?;
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+    serve(app, writer, listener).await
+}
+
+pub async fn serve(app: Arc<AppState>, writer: std::thread::JoinHandle<()>, listener: tokio::net::TcpListener) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let router = router(app.clone());
+    let server = tokio::spawn(async move {
+        let r = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = r {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    tracing::info!(%addr, role = ?app.config.role, "serving");
+    Ok(Running { addr, app, shutdown: Some(tx), server, writer: Some(writer) })
+}

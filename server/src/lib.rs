@@ -1,0 +1,16 @@
+//! The hall/city node: one binary, roles hall / city / all. See ARCHITECTURE.md for the map.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod crypto;
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod feed;
+pub mod metrics;
+pub mod projection;
+pub mod store;
+
+pub use app::{Running, ServerConfig, start};

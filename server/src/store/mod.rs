@@ -1,0 +1,190 @@
+//! Storage behind two traits so the engine and handlers never see SQL: [`Store`] is the single writer's
+//! view (batches, append-only event log with an SM3 chain, projections), [`Reader`] the queries.
+//! SQLite (WAL) is the implementation here; a PostgreSQL store implements the same traits.
+
+pub mod schema;
+pub mod sqlite;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// One row of the event log. `hash` = SM3 over the previous row's hash and this row's fields, so
+/// changing, removing or reordering any row breaks the chain from that row on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRow {
+    pub seq: i64,
+    pub event_id: String,
+    pub hall_id: String,
+    pub kind: String,
+    pub at: i64,
+    pub actor: String,
+    pub ticket_id: Option<String>,
+    /// The event as JSON: a domain `Event`, or a record (device enrolled, session opened …).
+    pub body: String,
+    /// Personal data that came with the event, SM4-sealed (JSON of sealed fields).
+    pub sealed: Option<String>,
+    /// What the live feed shows (derived; not part of the hash).
+    pub public: Option<String>,
+    pub prev_hash: [u8; 32],
+    pub hash: [u8; 32],
+}
+
+impl EventRow {
+    pub fn compute_hash(&self) -> [u8; 32] {
+        let mut buf = Vec::with_capacity(128 + self.body.len());
+        buf.extend_from_slice(&self.prev_hash);
+        buf.extend_from_slice(&self.seq.to_be_bytes());
+        buf.extend_from_slice(&self.at.to_be_bytes());
+        for field in [
+            self.event_id.as_str(),
+            &self.hall_id,
+            &self.kind,
+            &self.actor,
+            self.ticket_id.as_deref().unwrap_or(""),
+            &self.body,
+            self.sealed.as_deref().unwrap_or(""),
+        ] {
+            buf.extend_from_slice(&(field.len() as u64).to_be_bytes());
+            buf.extend_from_slice(field.as_bytes());
+        }
+        crate::crypto::sm3(&buf)
+    }
+}
+
+/// Security and administration records written through the same single writer, so they share the
+/// event log's sequence and audit chain.
+#[derive(Debug, Clone)]
+pub enum Record {
+    EnrollmentCode { code_hash: String, hall_id: String, kind: String, expires_at: i64 },
+    DeviceEnrolled { device_id: String, code_hash: String, hall_id: String, kind: String, name: String, letter: String, key_sealed: String },
+    SessionOpened { token_hash: String, staff_id: String, device_id: Option<String>, expires_at: i64 },
+    SessionClosed { token_hash: String },
+    LoginFailed { login: String },
+    Password { staff_id: String, login: String, hash: String },
+    ConfigReplaced { version: i64, body: String },
+}
+
+impl Record {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::EnrollmentCode { .. } => "enrollment_code_issued",
+            Record::DeviceEnrolled { .. } => "device_enrolled",
+            Record::SessionOpened { .. } => "session_opened",
+            Record::SessionClosed { .. } => "session_closed",
+            Record::LoginFailed { .. } => "login_failed",
+            Record::Password { .. } => "password_set",
+            Record::ConfigReplaced { .. } => "config_replaced",
+        }
+    }
+
+    /// What the audit log keeps of the record: never a secret (key, password hash, token).
+    pub fn audit_body(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Record::EnrollmentCode { hall_id, kind, expires_at, .. } => json!({"hall_id": hall_id, "device_kind": kind, "expires_at": expires_at}),
+            Record::DeviceEnrolled { device_id, hall_id, kind, name, letter, .. } => json!({"device_id": device_id, "hall_id": hall_id, "device_kind": kind, "name": name, "letter": letter}),
+            Record::SessionOpened { staff_id, device_id, expires_at, .. } => json!({"staff_id": staff_id, "device_id": device_id, "expires_at": expires_at}),
+            Record::SessionClosed { .. } => json!({}),
+            Record::LoginFailed { login } => json!({"login": login}),
+            Record::Password { staff_id, login, .. } => json!({"staff_id": staff_id, "login": login}),
+            Record::ConfigReplaced { version, .. } => json!({"version": version}),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TicketRow {
+    pub id: String,
+    pub token: String,
+    pub hall_id: String,
+    pub queue_id: String,
+    pub day: i32,
+    pub display: String,
+    pub status: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeviceRow {
+    pub id: String,
+    pub hall_id: String,
+    pub kind: String,
+    pub name: String,
+    pub letter: String,
+    pub key_sealed: String,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub staff_id: String,
+    pub device_id: Option<String>,
+    pub expires_at: i64,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Counters {
+    pub issued: i64,
+    pub called: i64,
+    pub done: i64,
+    pub no_show: i64,
+    pub voided: i64,
+}
+
+/// The single writer's operations. All calls between `begin` and `commit` are one transaction (one
+/// fsync); `savepoint`/`rollback_to` isolate one command inside it.
+pub trait Store: Send {
+    fn begin(&mut self) -> Result<(), StoreError>;
+    fn savepoint(&mut self) -> Result<(), StoreError>;
+    fn release(&mut self) -> Result<(), StoreError>;
+    fn rollback_to(&mut self) -> Result<(), StoreError>;
+    fn commit(&mut self) -> Result<(), StoreError>;
+    fn rollback(&mut self) -> Result<(), StoreError>;
+
+    /// The last row of the log (seq, hash), or (0, zeros) for an empty log.
+    fn head(&mut self) -> Result<(i64, [u8; 32]), StoreError>;
+    fn append(&mut self, row: &EventRow) -> Result<(), StoreError>;
+    fn upsert_ticket(&mut self, t: &TicketRow, seq: i64) -> Result<(), StoreError>;
+    fn upsert_window(&mut self, window_id: &str, hall_id: &str, status: &str, body: &str, seq: i64) -> Result<(), StoreError>;
+    fn upsert_appointment(&mut self, id: &str, code: &str, hall_id: &str, day: i32, status: &str, body: &str, seq: i64) -> Result<(), StoreError>;
+    fn bump_counter(&mut self, hall_id: &str, day: i32, queue_id: &str, column: CounterColumn) -> Result<(), StoreError>;
+    fn apply_record(&mut self, r: &Record, at: i64) -> Result<(), StoreError>;
+    fn save_snapshot(&mut self, seq: i64, body: &str) -> Result<(), StoreError>;
+    /// All events after `seq`, oldest first (for rebuilding state at start-up).
+    fn load_events_after(&mut self, seq: i64, f: &mut dyn FnMut(EventRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    fn latest_snapshot(&mut self) -> Result<Option<(i64, String)>, StoreError>;
+    fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CounterColumn {
+    Issued,
+    Called,
+    Done,
+    NoShow,
+    Voided,
+}
+
+/// Queries for handlers; any number run at once, beside the writer.
+pub trait Reader: Send + Sync {
+    fn ticket_by_token(&self, token: &str) -> Result<Option<TicketRow>, StoreError>;
+    fn ticket(&self, id: &str) -> Result<Option<TicketRow>, StoreError>;
+    fn sealed_of_ticket(&self, id: &str) -> Result<Option<String>, StoreError>;
+    fn events_after(&self, seq: i64, hall: Option<&str>, limit: usize) -> Result<Vec<EventRow>, StoreError>;
+    fn device(&self, id: &str) -> Result<Option<DeviceRow>, StoreError>;
+    fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError>;
+    fn enrollment_code(&self, code_hash: &str) -> Result<Option<(String, String, i64, bool)>, StoreError>;
+    fn credentials(&self, login: &str) -> Result<Option<(String, String)>, StoreError>;
+    fn counters(&self, hall: &str, day: i32) -> Result<Vec<(String, Counters)>, StoreError>;
+    fn count_devices_of_hall(&self, hall: &str) -> Result<i64, StoreError>;
+}

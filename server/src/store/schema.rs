@@ -1,0 +1,104 @@
+//! Migrations, applied in order and only ever appended to: a released database is upgraded by running
+//! the ones after its `user_version`.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: event log with audit chain, projections, security records.
+    "
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        hall_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        ticket_id TEXT,
+        body TEXT NOT NULL,
+        sealed TEXT,
+        -- What the live feed shows of this event (derived, no personal data).
+        public TEXT,
+        prev_hash BLOB NOT NULL,
+        hash BLOB NOT NULL
+    );
+    CREATE INDEX events_hall ON events(hall_id, seq);
+    CREATE INDEX events_ticket ON events(ticket_id) WHERE ticket_id IS NOT NULL;
+    CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        hall_id TEXT NOT NULL,
+        queue_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        display TEXT NOT NULL,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_seq INTEGER NOT NULL
+    );
+    CREATE INDEX tickets_hall_day ON tickets(hall_id, day, status);
+    CREATE TABLE window_states (
+        window_id TEXT PRIMARY KEY,
+        hall_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_seq INTEGER NOT NULL
+    );
+    CREATE TABLE appointments (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE,
+        hall_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        updated_seq INTEGER NOT NULL
+    );
+    CREATE TABLE daily_counters (
+        hall_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        queue_id TEXT NOT NULL,
+        issued INTEGER NOT NULL DEFAULT 0,
+        called INTEGER NOT NULL DEFAULT 0,
+        done INTEGER NOT NULL DEFAULT 0,
+        no_show INTEGER NOT NULL DEFAULT 0,
+        voided INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (hall_id, day, queue_id)
+    );
+    CREATE TABLE config_versions (
+        version INTEGER PRIMARY KEY,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE snapshots (
+        seq INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    );
+    CREATE TABLE staff_credentials (
+        staff_id TEXT PRIMARY KEY,
+        login TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL,
+        device_id TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        hall_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        letter TEXT NOT NULL,
+        key_sealed TEXT NOT NULL,
+        enrolled_at INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX devices_letter ON devices(hall_id, letter) WHERE letter <> '';
+    CREATE TABLE enrollment_codes (
+        code_hash TEXT PRIMARY KEY,
+        hall_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+    );
+    ",
+];
