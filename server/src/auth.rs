@@ -234,7 +234,9 @@ async fn verify_device(app: &AppState, parts: &Parts, id: &str, body: &[u8], now
     }
     let device = load_device(app, id).await?;
     let sig = hex::decode(sig).map_err(|_| ApiError::unauthorized("x-signature: expected hex").field("x-signature"))?;
-    let path = parts.uri.path_and_query().map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+    // Inside a nested router the URI has lost its prefix; sign and verify the path the device sent.
+    let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |o| &o.0);
+    let path = uri.path_and_query().map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
     let signed = string_to_sign(parts.method.as_str(), &path, body, ts_s, nonce);
     if !crypto::hmac_sm3_verify(&device.key, signed.as_bytes(), &sig) {
         return Err(ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "bad_signature", "the request signature does not match"));
