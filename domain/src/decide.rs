@@ -411,7 +411,8 @@ fn issue(
             if q.as_ref().is_some_and(|q| q != &queue.id) {
                 return Err(DomainError::invalid("queue_id", format!("{} is served by queue {}, not {}", it.name, queue.id, q.as_ref().map_or("", |q| q.as_str()))));
             }
-            if it.id_card_required && req.id_card.is_none() {
+            // An appointment was booked with the citizen's ID number: checking in needs no card again.
+            if it.id_card_required && req.id_card.is_none() && appointment.is_none() {
                 return Err(DomainError::IdCardRequired { item: it.name.clone() });
             }
             let same_day = h.day == today;

@@ -19,6 +19,7 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
     let running = crate::start(config, crate::engine::system_clock()).await?;
     let app = running.app.clone();
     seed(&app).await?;
+    let staffed = traffic::staff_windows(&app).await;
     let leader = crate::api::access::open_session(&app, &Caller::default(), "leader", city::DEMO_PASSWORD)
         .await
         .map_err(|e| anyhow::anyhow!(e.body.message))?;
@@ -35,7 +36,7 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
     }
     println!("leader-token: {}", leader.token);
     println!("Try: curl -N -H 'Authorization: Bearer {}' {base}/api/v1/events", leader.token);
-    let sim = tokio::spawn(traffic::simulate(app.clone()));
+    let sim = tokio::spawn(traffic::simulate(app.clone(), staffed));
     stop.await;
     sim.abort();
     running.stop().await;

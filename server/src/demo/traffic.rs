@@ -48,7 +48,11 @@ struct WindowSim {
     next_at: i64,
 }
 
-pub async fn simulate(app: Arc<AppState>) {
+pub struct Staffed(HashMap<WindowId, WindowSim>);
+
+/// Signs staff in at about 75 % of the windows and opens them (before the demo prints its URLs, so
+/// the first look already shows a working hall).
+pub async fn staff_windows(app: &Arc<AppState>) -> Staffed {
     let mut rng = StdRng::from_entropy();
     let cfg = app.engine.shared.cfg.read().clone();
     let mut windows: HashMap<WindowId, WindowSim> = HashMap::new();
@@ -65,6 +69,13 @@ pub async fn simulate(app: Arc<AppState>) {
             windows.insert(w.id.clone(), WindowSim { hall: w.hall_id.clone(), staff: staff.id.clone(), next_at: 0 });
         }
     }
+    Staffed(windows)
+}
+
+pub async fn simulate(app: Arc<AppState>, staffed: Staffed) {
+    let mut rng = StdRng::from_entropy();
+    let cfg = app.engine.shared.cfg.read().clone();
+    let mut windows = staffed.0;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tick.tick().await;
