@@ -56,7 +56,13 @@ pub fn template_slots(cfg: &Config, hall: &HallId, item: &ItemId, day: BusinessD
         .flat_map(|t| {
             (0..t.slots).map(move |i| {
                 let start = t.first_start + i * t.slot_minutes;
-                Slot { day, start_minute: start, end_minute: start + t.slot_minutes, capacity: t.capacity, booked: 0 }
+                Slot {
+                    day,
+                    start_minute: start,
+                    end_minute: start + t.slot_minutes,
+                    capacity: t.capacity,
+                    booked: 0,
+                }
             })
         })
         .collect();

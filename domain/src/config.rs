@@ -102,8 +102,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Admin, Role::HallManager, Role::WindowStaff, Role::Leader, Role::Lawyer, Role::Operator];
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::HallManager,
+        Role::WindowStaff,
+        Role::Leader,
+        Role::Lawyer,
+        Role::Operator,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -177,7 +183,10 @@ pub struct AppointmentRules {
 
 impl Default for AppointmentRules {
     fn default() -> Self {
-        AppointmentRules { early_minutes: 30, late_minutes: 15 }
+        AppointmentRules {
+            early_minutes: 30,
+            late_minutes: 15,
+        }
     }
 }
 
@@ -260,7 +269,10 @@ impl Config {
         self.index.staff.get(id).map(|&i| &self.data.staff[i])
     }
     pub fn queue_for_item(&self, hall: &HallId, item: &ItemId) -> Option<&Queue> {
-        self.index.queue_of_item.get(&(hall.clone(), item.clone())).and_then(|q| self.queue(q))
+        self.index
+            .queue_of_item
+            .get(&(hall.clone(), item.clone()))
+            .and_then(|q| self.queue(q))
     }
     pub fn windows_of_hall<'a>(&'a self, hall: &'a HallId) -> impl Iterator<Item = &'a Window> + 'a {
         self.data.windows.iter().filter(move |w| &w.hall_id == hall)
@@ -270,12 +282,18 @@ impl Config {
     }
     pub fn slot_templates(&self, hall: &HallId, item: &ItemId) -> impl Iterator<Item = &SlotTemplate> {
         let (hall, item) = (hall.clone(), item.clone());
-        self.data.slot_templates.iter().filter(move |t| t.hall_id == hall && t.item_id == item)
+        self.data
+            .slot_templates
+            .iter()
+            .filter(move |t| t.hall_id == hall && t.item_id == item)
     }
 }
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
-    ConfigError { field: field.into(), message: message.into() }
+    ConfigError {
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 fn unique<T, K: std::hash::Hash + Eq + Clone + std::fmt::Display>(
@@ -301,54 +319,81 @@ impl CityConfig {
         let queues = unique("queues", &self.queues, |q| &q.id)?;
         let staff = unique("staff", &self.staff, |s| &s.id)?;
         for (i, h) in self.halls.iter().enumerate() {
-            if let Some(p) = &h.parent {
-                if !halls.contains_key(p) {
+            if let Some(p) = &h.parent
+                && !halls.contains_key(p) {
                     return Err(err(format!("halls[{i}].parent"), format!("unknown hall {p}")));
                 }
-            }
         }
         for (i, d) in self.departments.iter().enumerate() {
             if !halls.contains_key(&d.hall_id) {
-                return Err(err(format!("departments[{i}].hall_id"), format!("unknown hall {}", d.hall_id)));
+                return Err(err(
+                    format!("departments[{i}].hall_id"),
+                    format!("unknown hall {}", d.hall_id),
+                ));
             }
         }
         for (i, it) in self.items.iter().enumerate() {
             if !departments.contains_key(&it.department_id) {
-                return Err(err(format!("items[{i}].department_id"), format!("unknown department {}", it.department_id)));
+                return Err(err(
+                    format!("items[{i}].department_id"),
+                    format!("unknown department {}", it.department_id),
+                ));
             }
         }
         let mut queue_of_item = HashMap::new();
         let mut prefixes = HashMap::new();
         for (i, q) in self.queues.iter().enumerate() {
             if !halls.contains_key(&q.hall_id) {
-                return Err(err(format!("queues[{i}].hall_id"), format!("unknown hall {}", q.hall_id)));
+                return Err(err(
+                    format!("queues[{i}].hall_id"),
+                    format!("unknown hall {}", q.hall_id),
+                ));
             }
             if q.prefix.is_empty() || !q.prefix.chars().all(|c| c.is_ascii_uppercase()) {
                 return Err(err(format!("queues[{i}].prefix"), "expected one or more letters A–Z"));
             }
             if let Some(other) = prefixes.insert((q.hall_id.clone(), q.prefix.clone()), q.id.clone()) {
-                return Err(err(format!("queues[{i}].prefix"), format!("prefix {} already used by queue {other}", q.prefix)));
+                return Err(err(
+                    format!("queues[{i}].prefix"),
+                    format!("prefix {} already used by queue {other}", q.prefix),
+                ));
             }
             for item in &q.item_ids {
                 if !items.contains_key(item) {
                     return Err(err(format!("queues[{i}].item_ids"), format!("unknown item {item}")));
                 }
-                if queue_of_item.insert((q.hall_id.clone(), item.clone()), q.id.clone()).is_some() {
-                    return Err(err(format!("queues[{i}].item_ids"), format!("item {item} is served by two queues in hall {}", q.hall_id)));
+                if queue_of_item
+                    .insert((q.hall_id.clone(), item.clone()), q.id.clone())
+                    .is_some()
+                {
+                    return Err(err(
+                        format!("queues[{i}].item_ids"),
+                        format!("item {item} is served by two queues in hall {}", q.hall_id),
+                    ));
                 }
             }
         }
         for (i, w) in self.windows.iter().enumerate() {
             if !halls.contains_key(&w.hall_id) {
-                return Err(err(format!("windows[{i}].hall_id"), format!("unknown hall {}", w.hall_id)));
+                return Err(err(
+                    format!("windows[{i}].hall_id"),
+                    format!("unknown hall {}", w.hall_id),
+                ));
             }
             for (j, q) in w.profile.queues.iter().enumerate() {
                 match queues.get(q).map(|&k| &self.queues[k]) {
                     Some(queue) if queue.hall_id == w.hall_id => {}
-                    _ => return Err(err(format!("windows[{i}].profile.queues[{j}]"), format!("no queue {q} in hall {}", w.hall_id))),
+                    _ => {
+                        return Err(err(
+                            format!("windows[{i}].profile.queues[{j}]"),
+                            format!("no queue {q} in hall {}", w.hall_id),
+                        ));
+                    }
                 }
             }
-            w.profile.validate().map_err(|m| err(format!("windows[{i}].profile"), m))?;
+            w.profile
+                .validate()
+                .map_err(|m| err(format!("windows[{i}].profile"), m))?;
         }
         for (i, s) in self.staff.iter().enumerate() {
             for w in &s.window_ids {
@@ -359,12 +404,27 @@ impl CityConfig {
         }
         for (i, t) in self.slot_templates.iter().enumerate() {
             if !queue_of_item.contains_key(&(t.hall_id.clone(), t.item_id.clone())) {
-                return Err(err(format!("slot_templates[{i}]"), format!("item {} has no queue in hall {}", t.item_id, t.hall_id)));
+                return Err(err(
+                    format!("slot_templates[{i}]"),
+                    format!("item {} has no queue in hall {}", t.item_id, t.hall_id),
+                ));
             }
-            if t.slot_minutes == 0 || u32::from(t.first_start) + u32::from(t.slot_minutes) * u32::from(t.slots) > 24 * 60 {
-                return Err(err(format!("slot_templates[{i}]"), "slots must have a length and end before midnight"));
+            if t.slot_minutes == 0
+                || u32::from(t.first_start) + u32::from(t.slot_minutes) * u32::from(t.slots) > 24 * 60
+            {
+                return Err(err(
+                    format!("slot_templates[{i}]"),
+                    "slots must have a length and end before midnight",
+                ));
             }
         }
-        Ok(ConfigIndex { halls, windows, items, queues, staff, queue_of_item })
+        Ok(ConfigIndex {
+            halls,
+            windows,
+            items,
+            queues,
+            staff,
+            queue_of_item,
+        })
     }
 }

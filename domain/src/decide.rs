@@ -49,26 +49,72 @@ pub struct BookAppointment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Command {
     Issue(IssueTicket),
-    CallNext { window: WindowId },
+    CallNext {
+        window: WindowId,
+    },
     /// Call a chosen waiting ticket, or one this window parked.
-    CallTicket { window: WindowId, ticket: TicketId },
-    Recall { window: WindowId },
-    Start { window: WindowId },
-    Finish { window: WindowId },
-    NoShow { window: WindowId },
-    Park { window: WindowId },
-    Void { ticket: TicketId, reason: String },
-    Transfer { ticket: TicketId, to: TransferTarget },
-    Rate { ticket: TicketId, level: u8 },
-    OpenWindow { window: WindowId },
-    PauseWindow { window: WindowId, reason: Option<String> },
-    CloseWindow { window: WindowId },
-    SignIn { window: WindowId, staff: StaffId },
-    SignOut { window: WindowId },
+    CallTicket {
+        window: WindowId,
+        ticket: TicketId,
+    },
+    Recall {
+        window: WindowId,
+    },
+    Start {
+        window: WindowId,
+    },
+    Finish {
+        window: WindowId,
+    },
+    NoShow {
+        window: WindowId,
+    },
+    Park {
+        window: WindowId,
+    },
+    Void {
+        ticket: TicketId,
+        reason: String,
+    },
+    Transfer {
+        ticket: TicketId,
+        to: TransferTarget,
+    },
+    Rate {
+        ticket: TicketId,
+        level: u8,
+    },
+    OpenWindow {
+        window: WindowId,
+    },
+    PauseWindow {
+        window: WindowId,
+        reason: Option<String>,
+    },
+    CloseWindow {
+        window: WindowId,
+    },
+    SignIn {
+        window: WindowId,
+        staff: StaffId,
+    },
+    SignOut {
+        window: WindowId,
+    },
     Book(BookAppointment),
-    CancelAppointment { appointment: AppointmentId },
-    Reschedule { appointment: AppointmentId, day: BusinessDay, start_minute: u16 },
-    CheckIn { appointment: AppointmentId, ticket_id: TicketId, token: String },
+    CancelAppointment {
+        appointment: AppointmentId,
+    },
+    Reschedule {
+        appointment: AppointmentId,
+        day: BusinessDay,
+        start_minute: u16,
+    },
+    CheckIn {
+        appointment: AppointmentId,
+        ticket_id: TicketId,
+        token: String,
+    },
     /// Expire what is still open from earlier business days.
     CloseDay,
 }
@@ -77,16 +123,31 @@ type Bodies = Vec<EventBody>;
 
 /// Decides `cmd` for the hall whose state is `h`. Returns the events to append, stamped with `now`
 /// and `actor`; an error means nothing happened.
-pub fn decide(cfg: &Config, h: &HallState, actor: &Actor, cmd: &Command, now: Millis) -> Result<Vec<Event>, DomainError> {
-    let hall = cfg.hall(&h.hall_id).ok_or_else(|| DomainError::unknown("hall", "hall_id", &h.hall_id))?;
+pub fn decide(
+    cfg: &Config,
+    h: &HallState,
+    actor: &Actor,
+    cmd: &Command,
+    now: Millis,
+) -> Result<Vec<Event>, DomainError> {
+    let hall = cfg
+        .hall(&h.hall_id)
+        .ok_or_else(|| DomainError::unknown("hall", "hall_id", &h.hall_id))?;
     let today = now.business_day(hall.utc_offset_minutes);
     let bodies: Bodies = match cmd {
         Command::Issue(req) => issue(cfg, h, req, today, now, None)?,
         Command::CallNext { window } => {
             let (w, staff) = ready_to_call(cfg, h, window)?;
-            let ticket = select_next(cfg, h, window, staff.as_ref(), now)
-                .ok_or_else(|| DomainError::NothingWaiting { window: window.to_string() })?;
-            vec![EventBody::TicketCalled { ticket, window: window.clone(), staff, pool: w.profile.queues.clone() }]
+            let ticket =
+                select_next(cfg, h, window, staff.as_ref(), now).ok_or_else(|| DomainError::NothingWaiting {
+                    window: window.to_string(),
+                })?;
+            vec![EventBody::TicketCalled {
+                ticket,
+                window: window.clone(),
+                staff,
+                pool: w.profile.queues.clone(),
+            }]
         }
         Command::CallTicket { window, ticket } => {
             let (w, staff) = ready_to_call(cfg, h, window)?;
@@ -102,38 +163,61 @@ pub fn decide(cfg: &Config, h: &HallState, actor: &Actor, cmd: &Command, now: Mi
                 _ => return Err(bad(t, "call")),
             };
             if !callable {
-                return Err(DomainError::invalid("ticket", format!("ticket {} is not for window {window}", t.display)));
+                return Err(DomainError::invalid(
+                    "ticket",
+                    format!("ticket {} is not for window {window}", t.display),
+                ));
             }
-            vec![EventBody::TicketCalled { ticket: ticket.clone(), window: window.clone(), staff, pool: w.profile.queues.clone() }]
+            vec![EventBody::TicketCalled {
+                ticket: ticket.clone(),
+                window: window.clone(),
+                staff,
+                pool: w.profile.queues.clone(),
+            }]
         }
         Command::Recall { window } => {
             let t = current(h, window)?;
             if t.status != TicketStatus::Called {
                 return Err(bad(t, "recall"));
             }
-            vec![EventBody::TicketRecalled { ticket: t.id.clone(), window: window.clone() }]
+            vec![EventBody::TicketRecalled {
+                ticket: t.id.clone(),
+                window: window.clone(),
+            }]
         }
         Command::Start { window } => {
             let t = current(h, window)?;
             if t.status != TicketStatus::Called {
                 return Err(bad(t, "start"));
             }
-            vec![EventBody::ServiceStarted { ticket: t.id.clone(), window: window.clone() }]
+            vec![EventBody::ServiceStarted {
+                ticket: t.id.clone(),
+                window: window.clone(),
+            }]
         }
         Command::Finish { window } => {
             let t = current(h, window)?;
-            vec![EventBody::ServiceFinished { ticket: t.id.clone(), window: window.clone() }]
+            vec![EventBody::ServiceFinished {
+                ticket: t.id.clone(),
+                window: window.clone(),
+            }]
         }
         Command::NoShow { window } => {
             let t = current(h, window)?;
             if t.status != TicketStatus::Called {
                 return Err(bad(t, "mark as no-show"));
             }
-            vec![EventBody::TicketNoShow { ticket: t.id.clone(), window: window.clone() }]
+            vec![EventBody::TicketNoShow {
+                ticket: t.id.clone(),
+                window: window.clone(),
+            }]
         }
         Command::Park { window } => {
             let t = current(h, window)?;
-            vec![EventBody::TicketParked { ticket: t.id.clone(), window: window.clone() }]
+            vec![EventBody::TicketParked {
+                ticket: t.id.clone(),
+                window: window.clone(),
+            }]
         }
         Command::Void { ticket, reason } => {
             let t = ticket_of(h, ticket)?;
@@ -141,7 +225,11 @@ pub fn decide(cfg: &Config, h: &HallState, actor: &Actor, cmd: &Command, now: Mi
                 return Err(bad(t, "void"));
             }
             let window = active_window(t);
-            vec![EventBody::TicketVoided { ticket: ticket.clone(), window, reason: reason.clone() }]
+            vec![EventBody::TicketVoided {
+                ticket: ticket.clone(),
+                window,
+                reason: reason.clone(),
+            }]
         }
         Command::Transfer { ticket, to } => {
             let t = ticket_of(h, ticket)?;
@@ -152,27 +240,45 @@ pub fn decide(cfg: &Config, h: &HallState, actor: &Actor, cmd: &Command, now: Mi
                 TransferTarget::Queue(q) if cfg.queue(q).is_some_and(|q| q.hall_id == h.hall_id) => {}
                 TransferTarget::Window(w) if cfg.window(w).is_some_and(|w| w.hall_id == h.hall_id) => {}
                 TransferTarget::Staff(s) if cfg.staff(s).is_some() => {}
-                _ => return Err(DomainError::unknown("transfer target", "to", format!("{to:?}"))),
+                _ => {
+                    return Err(DomainError::unknown("transfer target", "to", format!("{to:?}")));
+                }
             }
-            vec![EventBody::TicketTransferred { ticket: ticket.clone(), from_window: active_window(t), to: to.clone() }]
+            vec![EventBody::TicketTransferred {
+                ticket: ticket.clone(),
+                from_window: active_window(t),
+                to: to.clone(),
+            }]
         }
         Command::Rate { ticket, level } => {
             let t = ticket_of(h, ticket)?;
             if !(1..=5).contains(level) {
-                return Err(DomainError::invalid("level", "expected 1 (very dissatisfied) … 5 (very satisfied)"));
+                return Err(DomainError::invalid(
+                    "level",
+                    "expected 1 (very dissatisfied) … 5 (very satisfied)",
+                ));
             }
             if t.status != TicketStatus::Done {
                 return Err(bad(t, "rate"));
             }
             if t.rating.is_some() {
-                return Err(DomainError::Duplicate { what: "rating of ticket", field: "ticket", id: t.display.clone() });
+                return Err(DomainError::Duplicate {
+                    what: "rating of ticket",
+                    field: "ticket",
+                    id: t.display.clone(),
+                });
             }
-            vec![EventBody::TicketRated { ticket: ticket.clone(), level: *level }]
+            vec![EventBody::TicketRated {
+                ticket: ticket.clone(),
+                level: *level,
+            }]
         }
         Command::OpenWindow { window } => {
             window_of(cfg, h, window)?;
             if h.window(window).staff.is_none() {
-                return Err(DomainError::NotSignedIn { window: window.to_string() });
+                return Err(DomainError::NotSignedIn {
+                    window: window.to_string(),
+                });
             }
             vec![EventBody::WindowOpened { window: window.clone() }]
         }
@@ -180,9 +286,16 @@ pub fn decide(cfg: &Config, h: &HallState, actor: &Actor, cmd: &Command, now: Mi
             window_of(cfg, h, window)?;
             let ws = h.window(window);
             if ws.status != WindowStatus::Open {
-                return Err(DomainError::WindowNotOpen { window: window.to_string(), state: ws.status.as_str(), action: "pause" });
+                return Err(DomainError::WindowNotOpen {
+                    window: window.to_string(),
+                    state: ws.status.as_str(),
+                    action: "pause",
+                });
             }
-            vec![EventBody::WindowPaused { window: window.clone(), reason: reason.clone() }]
+            vec![EventBody::WindowPaused {
+                window: window.clone(),
+                reason: reason.clone(),
+            }]
         }
         Command::CloseWindow { window } => {
             window_of(cfg, h, window)?;
@@ -193,21 +306,38 @@ pub fn decide(cfg: &Config, h: &HallState, actor: &Actor, cmd: &Command, now: Mi
         Command::SignOut { window } => {
             window_of(cfg, h, window)?;
             not_busy(h, window)?;
-            let staff = h.window(window).staff.ok_or_else(|| DomainError::NotSignedIn { window: window.to_string() })?;
-            vec![EventBody::StaffSignedOut { window: window.clone(), staff }]
+            let staff = h.window(window).staff.ok_or_else(|| DomainError::NotSignedIn {
+                window: window.to_string(),
+            })?;
+            vec![EventBody::StaffSignedOut {
+                window: window.clone(),
+                staff,
+            }]
         }
         Command::Book(req) => book(cfg, h, req, now, today)?,
         Command::CancelAppointment { appointment } => {
             let a = appointment_of(h, appointment)?;
             if a.status != AppointmentStatus::Booked {
-                return Err(DomainError::invalid("appointment", "only a booked appointment can be cancelled"));
+                return Err(DomainError::invalid(
+                    "appointment",
+                    "only a booked appointment can be cancelled",
+                ));
             }
-            vec![EventBody::AppointmentCancelled { appointment: appointment.clone() }]
+            vec![EventBody::AppointmentCancelled {
+                appointment: appointment.clone(),
+            }]
         }
-        Command::Reschedule { appointment, day, start_minute } => {
+        Command::Reschedule {
+            appointment,
+            day,
+            start_minute,
+        } => {
             let a = appointment_of(h, appointment)?;
             if a.status != AppointmentStatus::Booked {
-                return Err(DomainError::invalid("appointment", "only a booked appointment can be rescheduled"));
+                return Err(DomainError::invalid(
+                    "appointment",
+                    "only a booked appointment can be rescheduled",
+                ));
             }
             if (a.day, a.start_minute) == (*day, *start_minute) {
                 return Err(DomainError::invalid("start_minute", "that is the slot already booked"));
@@ -220,19 +350,32 @@ pub fn decide(cfg: &Config, h: &HallState, actor: &Actor, cmd: &Command, now: Mi
                 end_minute: slot.1,
             }]
         }
-        Command::CheckIn { appointment, ticket_id, token } => {
+        Command::CheckIn {
+            appointment,
+            ticket_id,
+            token,
+        } => {
             let a = appointment_of(h, appointment)?;
             if a.status != AppointmentStatus::Booked {
-                return Err(DomainError::invalid("appointment", "this appointment is not waiting for check-in"));
+                return Err(DomainError::invalid(
+                    "appointment",
+                    "this appointment is not waiting for check-in",
+                ));
             }
             if a.day != today {
-                return Err(DomainError::invalid("appointment", format!("this appointment is for {}, not today", a.day.date())));
+                return Err(DomainError::invalid(
+                    "appointment",
+                    format!("this appointment is for {}, not today", a.day.date()),
+                ));
             }
             let rules = &hall.appointments;
             let minute = now.minute_of_day(hall.utc_offset_minutes);
             let opens = a.start_minute.saturating_sub(rules.early_minutes);
             if minute < opens {
-                return Err(DomainError::CheckInTooEarly { opens_at_minute_of_day: opens, early: rules.early_minutes });
+                return Err(DomainError::CheckInTooEarly {
+                    opens_at_minute_of_day: opens,
+                    early: rules.early_minutes,
+                });
             }
             // Inside the window around the slot: called first. Later: the normal queue.
             let on_time = minute <= a.start_minute + rules.late_minutes;
@@ -248,28 +391,50 @@ pub fn decide(cfg: &Config, h: &HallState, actor: &Actor, cmd: &Command, now: Mi
                 number: None,
             };
             let mut out = issue(cfg, h, &req, today, now, Some((a.id.clone(), on_time)))?;
-            out.push(EventBody::AppointmentCheckedIn { appointment: a.id.clone(), ticket: ticket_id.clone(), on_time });
+            out.push(EventBody::AppointmentCheckedIn {
+                appointment: a.id.clone(),
+                ticket: ticket_id.clone(),
+                on_time,
+            });
             out
         }
         Command::CloseDay => {
-            let mut stale: Vec<&Ticket> =
-                h.tickets.values().filter(|t| t.day < today && !t.status.is_terminal()).collect();
+            let mut stale: Vec<&Ticket> = h
+                .tickets
+                .values()
+                .filter(|t| t.day < today && !t.status.is_terminal())
+                .collect();
             stale.sort_by_key(|t| t.arrival);
-            stale.into_iter().map(|t| EventBody::TicketExpired { ticket: t.id.clone() }).collect()
+            stale
+                .into_iter()
+                .map(|t| EventBody::TicketExpired { ticket: t.id.clone() })
+                .collect()
         }
     };
     Ok(bodies
         .into_iter()
-        .map(|body| Event { v: EVENT_VERSION, hall_id: h.hall_id.clone(), at: now, actor: actor.clone(), body })
+        .map(|body| Event {
+            v: EVENT_VERSION,
+            hall_id: h.hall_id.clone(),
+            at: now,
+            actor: actor.clone(),
+            body,
+        })
         .collect())
 }
 
 fn bad(t: &Ticket, action: &'static str) -> DomainError {
-    DomainError::BadTransition { display: t.display.clone(), from: t.status, action }
+    DomainError::BadTransition {
+        display: t.display.clone(),
+        from: t.status,
+        action,
+    }
 }
 
 fn active_window(t: &Ticket) -> Option<WindowId> {
-    matches!(t.status, TicketStatus::Called | TicketStatus::Serving).then(|| t.window_id.clone()).flatten()
+    matches!(t.status, TicketStatus::Called | TicketStatus::Serving)
+        .then(|| t.window_id.clone())
+        .flatten()
 }
 
 fn ticket_of<'a>(h: &'a HallState, id: &TicketId) -> Result<&'a Ticket, DomainError> {
@@ -277,16 +442,23 @@ fn ticket_of<'a>(h: &'a HallState, id: &TicketId) -> Result<&'a Ticket, DomainEr
 }
 
 fn appointment_of<'a>(h: &'a HallState, id: &AppointmentId) -> Result<&'a Appointment, DomainError> {
-    h.appointments.get(id).ok_or_else(|| DomainError::unknown("appointment", "appointment", id))
+    h.appointments
+        .get(id)
+        .ok_or_else(|| DomainError::unknown("appointment", "appointment", id))
 }
 
 fn window_of<'a>(cfg: &'a Config, h: &HallState, id: &WindowId) -> Result<&'a crate::config::Window, DomainError> {
-    cfg.window(id).filter(|w| w.hall_id == h.hall_id).ok_or_else(|| DomainError::unknown("window", "window", id))
+    cfg.window(id)
+        .filter(|w| w.hall_id == h.hall_id)
+        .ok_or_else(|| DomainError::unknown("window", "window", id))
 }
 
 fn not_busy(h: &HallState, window: &WindowId) -> Result<(), DomainError> {
     match h.window(window).current.and_then(|id| h.ticket(&id)) {
-        Some(t) => Err(DomainError::WindowBusy { window: window.to_string(), display: t.display.clone() }),
+        Some(t) => Err(DomainError::WindowBusy {
+            window: window.to_string(),
+            display: t.display.clone(),
+        }),
         None => Ok(()),
     }
 }
@@ -295,7 +467,9 @@ fn current<'a>(h: &'a HallState, window: &WindowId) -> Result<&'a Ticket, Domain
     h.window(window)
         .current
         .and_then(|id| h.tickets.get(&id))
-        .ok_or_else(|| DomainError::NoCurrentTicket { window: window.to_string() })
+        .ok_or_else(|| DomainError::NoCurrentTicket {
+            window: window.to_string(),
+        })
 }
 
 fn ready_to_call<'a>(
@@ -305,11 +479,20 @@ fn ready_to_call<'a>(
 ) -> Result<(&'a crate::config::Window, Option<StaffId>), DomainError> {
     let w = window_of(cfg, h, window)?;
     let ws = h.window(window);
-    if ws.status != WindowStatus::Open {
-        return Err(DomainError::WindowNotOpen { window: window.to_string(), state: ws.status.as_str(), action: "calling" });
-    }
+    // Fix: sign-in is checked first. A window nobody is signed in at is always closed (signing out
+    // closes it, opening needs someone signed in), so checking the status first made `not_signed_in`
+    // unreachable and told the clerk to open a window they could not open yet.
     if ws.staff.is_none() {
-        return Err(DomainError::NotSignedIn { window: window.to_string() });
+        return Err(DomainError::NotSignedIn {
+            window: window.to_string(),
+        });
+    }
+    if ws.status != WindowStatus::Open {
+        return Err(DomainError::WindowNotOpen {
+            window: window.to_string(),
+            state: ws.status.as_str(),
+            action: "calling",
+        });
     }
     not_busy(h, window)?;
     Ok((w, ws.staff))
@@ -317,12 +500,17 @@ fn ready_to_call<'a>(
 
 fn sign_in(cfg: &Config, h: &HallState, window: &WindowId, staff: &StaffId) -> Result<Bodies, DomainError> {
     let w = window_of(cfg, h, window)?;
-    let person = cfg.staff(staff).ok_or_else(|| DomainError::unknown("staff", "staff", staff))?;
+    let person = cfg
+        .staff(staff)
+        .ok_or_else(|| DomainError::unknown("staff", "staff", staff))?;
     let allowed = person.window_ids.contains(window)
         || person.roles.contains(&Role::Admin)
         || (person.roles.contains(&Role::HallManager) && person.hall_id.as_ref() == Some(&w.hall_id));
     if !allowed {
-        return Err(DomainError::NotAllowedAtWindow { staff: person.login.clone(), window: w.number.clone() });
+        return Err(DomainError::NotAllowedAtWindow {
+            staff: person.login.clone(),
+            window: w.number.clone(),
+        });
     }
     let ws = h.window(window);
     if let Some(other) = &ws.staff {
@@ -330,22 +518,41 @@ fn sign_in(cfg: &Config, h: &HallState, window: &WindowId, staff: &StaffId) -> R
             return Ok(vec![]);
         }
         let name = cfg.staff(other).map_or_else(|| other.to_string(), |s| s.name.clone());
-        return Err(DomainError::invalid("window", format!("window {} is signed in by {name}; they must sign out first", w.number)));
+        return Err(DomainError::invalid(
+            "window",
+            format!("window {} is signed in by {name}; they must sign out first", w.number),
+        ));
     }
     // One person, one window: leave the previous one first (it must not be mid-service).
     let mut out = Vec::new();
-    let mut elsewhere: Vec<_> = h.windows.iter().filter(|(_, s)| s.staff.as_ref() == Some(staff)).collect();
+    let mut elsewhere: Vec<_> = h
+        .windows
+        .iter()
+        .filter(|(_, s)| s.staff.as_ref() == Some(staff))
+        .collect();
     elsewhere.sort_by(|a, b| a.0.cmp(b.0));
     for (id, _) in elsewhere {
         not_busy(h, id)?;
-        out.push(EventBody::StaffSignedOut { window: id.clone(), staff: staff.clone() });
+        out.push(EventBody::StaffSignedOut {
+            window: id.clone(),
+            staff: staff.clone(),
+        });
     }
-    out.push(EventBody::StaffSignedIn { window: window.clone(), staff: staff.clone() });
+    out.push(EventBody::StaffSignedIn {
+        window: window.clone(),
+        staff: staff.clone(),
+    });
     Ok(out)
 }
 
 /// The next ticket for `window` under its work profile (see [`crate::routing`] for the order).
-pub fn select_next(cfg: &Config, h: &HallState, window: &WindowId, staff: Option<&StaffId>, now: Millis) -> Option<TicketId> {
+pub fn select_next(
+    cfg: &Config,
+    h: &HallState,
+    window: &WindowId,
+    staff: Option<&StaffId>,
+    now: Millis,
+) -> Option<TicketId> {
     let profile = &cfg.window(window)?.profile;
     let queues = &profile.queues;
     // 0. Overdue: the oldest ticket of each queue is the one that has waited and been overtaken most.
@@ -364,16 +571,24 @@ pub fn select_next(cfg: &Config, h: &HallState, window: &WindowId, staff: Option
         return Some(id.clone());
     }
     // 1. Transferred to this window or to this person.
-    let direct = [Some(TransferTarget::Window(window.clone())), staff.map(|s| TransferTarget::Staff(s.clone()))]
-        .into_iter()
-        .flatten()
-        .filter_map(|t| h.direct.get(&t)?.first_key_value())
-        .min_by_key(|(arrival, _)| **arrival);
+    let direct = [
+        Some(TransferTarget::Window(window.clone())),
+        staff.map(|s| TransferTarget::Staff(s.clone())),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|t| h.direct.get(&t)?.first_key_value())
+    .min_by_key(|(arrival, _)| **arrival);
     if let Some((_, id)) = direct {
         return Some(id.clone());
     }
     // 2–4 by strategy.
-    let head = |q: &QueueId| h.pool.get(q).and_then(|i| i.by_key.first_key_value()).map(|(k, id)| (*k, id));
+    let head = |q: &QueueId| {
+        h.pool
+            .get(q)
+            .and_then(|i| i.by_key.first_key_value())
+            .map(|(k, id)| (*k, id))
+    };
     let pick = match &profile.strategy {
         Strategy::StrictOrder => queues.iter().find_map(head),
         Strategy::LongestWaiting => queues.iter().filter_map(head).min_by_key(|(k, _)| *k),
@@ -401,26 +616,40 @@ fn issue(
     now: Millis,
     appointment: Option<(AppointmentId, bool)>,
 ) -> Result<Bodies, DomainError> {
-    let hall = cfg.hall(&req.hall_id).ok_or_else(|| DomainError::unknown("hall", "hall_id", &req.hall_id))?;
+    let hall = cfg
+        .hall(&req.hall_id)
+        .ok_or_else(|| DomainError::unknown("hall", "hall_id", &req.hall_id))?;
     let queue = match (&req.item_id, &req.queue_id) {
         (Some(item), q) => {
-            let it = cfg.item(item).ok_or_else(|| DomainError::unknown("service item", "item_id", item))?;
-            let queue = cfg
-                .queue_for_item(&req.hall_id, item)
-                .ok_or_else(|| DomainError::invalid("item_id", format!("{} is not offered in {}", it.name, hall.name)))?;
+            let it = cfg
+                .item(item)
+                .ok_or_else(|| DomainError::unknown("service item", "item_id", item))?;
+            let queue = cfg.queue_for_item(&req.hall_id, item).ok_or_else(|| {
+                DomainError::invalid("item_id", format!("{} is not offered in {}", it.name, hall.name))
+            })?;
             if q.as_ref().is_some_and(|q| q != &queue.id) {
-                return Err(DomainError::invalid("queue_id", format!("{} is served by queue {}, not {}", it.name, queue.id, q.as_ref().map_or("", |q| q.as_str()))));
+                return Err(DomainError::invalid(
+                    "queue_id",
+                    format!(
+                        "{} is served by queue {}, not {}",
+                        it.name,
+                        queue.id,
+                        q.as_ref().map_or("", |q| q.as_str())
+                    ),
+                ));
             }
             // An appointment was booked with the citizen's ID number: checking in needs no card again.
             if it.id_card_required && req.id_card.is_none() && appointment.is_none() {
                 return Err(DomainError::IdCardRequired { item: it.name.clone() });
             }
             let same_day = h.day == today;
-            if let (Some(quota), None) = (it.daily_quota, &appointment) {
-                if same_day && h.issued_today(item) >= quota {
-                    return Err(DomainError::QuotaExhausted { item: it.name.clone(), quota });
+            if let (Some(quota), None) = (it.daily_quota, &appointment)
+                && same_day && h.issued_today(item) >= quota {
+                    return Err(DomainError::QuotaExhausted {
+                        item: it.name.clone(),
+                        quota,
+                    });
                 }
-            }
             queue
         }
         (None, Some(q)) => cfg
@@ -430,34 +659,60 @@ fn issue(
         (None, None) => return Err(DomainError::invalid("item_id", "give item_id or queue_id")),
     };
     if h.ticket(&req.ticket_id).is_some() {
-        return Err(DomainError::Duplicate { what: "ticket", field: "ticket_id", id: req.ticket_id.to_string() });
+        return Err(DomainError::Duplicate {
+            what: "ticket",
+            field: "ticket_id",
+            id: req.ticket_id.to_string(),
+        });
     }
     if h.ticket_by_token(&req.token).is_some() {
-        return Err(DomainError::Duplicate { what: "ticket token", field: "token", id: "…".into() });
+        return Err(DomainError::Duplicate {
+            what: "ticket token",
+            field: "token",
+            id: "…".into(),
+        });
     }
     let same_day = h.day == today;
     let number = match req.number {
-        None => TicketNumber::Hall { seq: if same_day { h.last_seq(&queue.id) + 1 } else { 1 } },
+        None => TicketNumber::Hall {
+            seq: if same_day { h.last_seq(&queue.id) + 1 } else { 1 },
+        },
         Some(TicketNumber::Device { letter, seq }) => {
             if !letter.is_ascii_uppercase() || seq == 0 {
-                return Err(DomainError::invalid("number", "a device series needs a letter A–Z and a sequence from 1"));
+                return Err(DomainError::invalid(
+                    "number",
+                    "a device series needs a letter A–Z and a sequence from 1",
+                ));
             }
             if same_day && h.device_number_used(&queue.id, letter, seq) {
-                return Err(DomainError::Duplicate { what: "number", field: "number", id: TicketNumber::Device { letter, seq }.display(&queue.prefix) });
+                return Err(DomainError::Duplicate {
+                    what: "number",
+                    field: "number",
+                    id: TicketNumber::Device { letter, seq }.display(&queue.prefix),
+                });
             }
             TicketNumber::Device { letter, seq }
         }
         Some(TicketNumber::Hall { .. }) => {
-            return Err(DomainError::invalid("number", "only the hall node numbers from the hall series"));
+            return Err(DomainError::invalid(
+                "number",
+                "only the hall node numbers from the hall series",
+            ));
         }
     };
     let rules = &hall.priority;
-    let elderly = req.id_card.as_ref().is_some_and(|c| c.birth.age_on(today.date()) >= rules.elderly_age)
+    let elderly = req
+        .id_card
+        .as_ref()
+        .is_some_and(|c| c.birth.age_on(today.date()) >= rules.elderly_age)
         && rules.groups.contains(&PriorityReason::Elderly);
     let priority = if elderly {
         Some(PriorityReason::Elderly)
     } else {
-        req.claims.iter().copied().find(|c| *c != PriorityReason::Elderly && rules.groups.contains(c))
+        req.claims
+            .iter()
+            .copied()
+            .find(|c| *c != PriorityReason::Elderly && rules.groups.contains(c))
     };
     let on_time_appointment = appointment.as_ref().is_some_and(|(_, on_time)| *on_time);
     let class = if on_time_appointment {
@@ -495,7 +750,9 @@ fn issue(
         transfers: 0,
         rating: None,
     };
-    Ok(vec![EventBody::TicketIssued { ticket: Box::new(ticket) }])
+    Ok(vec![EventBody::TicketIssued {
+        ticket: Box::new(ticket),
+    }])
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -521,23 +778,52 @@ fn free_slot(
         return Err(DomainError::invalid("start_minute", "that slot has already started"));
     }
     if h.slot_booked(item, day, start) >= slot.capacity {
-        return Err(DomainError::SlotFull { capacity: slot.capacity });
+        return Err(DomainError::SlotFull {
+            capacity: slot.capacity,
+        });
     }
     Ok((slot.start_minute, slot.end_minute))
 }
 
-fn book(cfg: &Config, h: &HallState, req: &BookAppointment, now: Millis, today: BusinessDay) -> Result<Bodies, DomainError> {
-    cfg.item(&req.item_id).ok_or_else(|| DomainError::unknown("service item", "item_id", &req.item_id))?;
+fn book(
+    cfg: &Config,
+    h: &HallState,
+    req: &BookAppointment,
+    now: Millis,
+    today: BusinessDay,
+) -> Result<Bodies, DomainError> {
+    cfg.item(&req.item_id)
+        .ok_or_else(|| DomainError::unknown("service item", "item_id", &req.item_id))?;
     if h.appointments.contains_key(&req.appointment_id) || h.appointment_by_code(&req.code).is_some() {
-        return Err(DomainError::Duplicate { what: "appointment", field: "appointment_id", id: req.appointment_id.to_string() });
+        return Err(DomainError::Duplicate {
+            what: "appointment",
+            field: "appointment_id",
+            id: req.appointment_id.to_string(),
+        });
     }
     let already = h.appointments.values().any(|a| {
-        a.citizen_key == req.citizen_key && a.item_id == req.item_id && a.day == req.day && a.status != AppointmentStatus::Cancelled
+        a.citizen_key == req.citizen_key
+            && a.item_id == req.item_id
+            && a.day == req.day
+            && a.status != AppointmentStatus::Cancelled
     });
     if already {
-        return Err(DomainError::Duplicate { what: "booking for this person, item and day", field: "day", id: req.day.date().to_string() });
+        return Err(DomainError::Duplicate {
+            what: "booking for this person, item and day",
+            field: "day",
+            id: req.day.date().to_string(),
+        });
     }
-    let (start, end) = free_slot(cfg, h, &req.hall_id, &req.item_id, req.day, req.start_minute, now, today)?;
+    let (start, end) = free_slot(
+        cfg,
+        h,
+        &req.hall_id,
+        &req.item_id,
+        req.day,
+        req.start_minute,
+        now,
+        today,
+    )?;
     let a = Appointment {
         id: req.appointment_id.clone(),
         code: req.code.clone(),
@@ -551,5 +837,7 @@ fn book(cfg: &Config, h: &HallState, req: &BookAppointment, now: Millis, today: 
         booked_at: now,
         ticket_id: None,
     };
-    Ok(vec![EventBody::AppointmentBooked { appointment: Box::new(a) }])
+    Ok(vec![EventBody::AppointmentBooked {
+        appointment: Box::new(a),
+    }])
 }

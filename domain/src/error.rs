@@ -7,11 +7,19 @@ use crate::ticket::TicketStatus;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum DomainError {
     #[error("unknown {what}: {id}")]
-    Unknown { what: &'static str, field: &'static str, id: String },
+    Unknown {
+        what: &'static str,
+        field: &'static str,
+        id: String,
+    },
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
     #[error("window {window} is {state}; {action} needs an open window")]
-    WindowNotOpen { window: String, state: &'static str, action: &'static str },
+    WindowNotOpen {
+        window: String,
+        state: &'static str,
+        action: &'static str,
+    },
     #[error("nobody is signed in at window {window}")]
     NotSignedIn { window: String },
     #[error("{staff} may not sign in at window {window}")]
@@ -23,7 +31,11 @@ pub enum DomainError {
     #[error("no ticket is waiting for window {window}")]
     NothingWaiting { window: String },
     #[error("ticket {display} is {from}; cannot {action}")]
-    BadTransition { display: String, from: TicketStatus, action: &'static str },
+    BadTransition {
+        display: String,
+        from: TicketStatus,
+        action: &'static str,
+    },
     #[error("the daily quota of {quota} tickets for {item} is used up")]
     QuotaExhausted { item: String, quota: u32 },
     #[error("{item} needs the citizen's ID card")]
@@ -33,7 +45,11 @@ pub enum DomainError {
     #[error("check-in opens at {opens_at_minute_of_day} minutes after midnight ({early} minutes before the slot)")]
     CheckInTooEarly { opens_at_minute_of_day: u16, early: u16 },
     #[error("{what} {id} already exists")]
-    Duplicate { what: &'static str, field: &'static str, id: String },
+    Duplicate {
+        what: &'static str,
+        field: &'static str,
+        id: String,
+    },
 }
 
 impl DomainError {
@@ -69,11 +85,18 @@ impl DomainError {
     }
 
     pub(crate) fn unknown(what: &'static str, field: &'static str, id: impl std::fmt::Display) -> DomainError {
-        DomainError::Unknown { what, field, id: id.to_string() }
+        DomainError::Unknown {
+            what,
+            field,
+            id: id.to_string(),
+        }
     }
 
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> DomainError {
-        DomainError::Invalid { field, message: message.into() }
+        DomainError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 }
 

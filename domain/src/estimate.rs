@@ -27,9 +27,19 @@ pub fn avg_service_secs(cfg: &Config, h: &HallState, queue: &crate::ids::QueueId
     }
     let planned: Vec<u32> = cfg
         .queue(queue)
-        .map(|q| q.item_ids.iter().filter_map(|i| cfg.item(i)).map(|i| i.avg_service_secs).collect())
+        .map(|q| {
+            q.item_ids
+                .iter()
+                .filter_map(|i| cfg.item(i))
+                .map(|i| i.avg_service_secs)
+                .collect()
+        })
         .unwrap_or_default();
-    if planned.is_empty() { 300 } else { planned.iter().sum::<u32>() / u32::try_from(planned.len()).unwrap_or(1) }
+    if planned.is_empty() {
+        300
+    } else {
+        planned.iter().sum::<u32>() / u32::try_from(planned.len()).unwrap_or(1)
+    }
 }
 
 pub fn estimate(cfg: &Config, h: &HallState, t: &Ticket) -> WaitEstimate {
@@ -44,7 +54,13 @@ pub fn estimate(cfg: &Config, h: &HallState, t: &Ticket) -> WaitEstimate {
         .unwrap_or(0),
     };
     let avg = avg_service_secs(cfg, h, &t.queue_id);
-    let estimated_wait_secs = (windows_serving > 0)
-        .then(|| u32::try_from(u64::from(people_ahead) * u64::from(avg) / u64::from(windows_serving)).unwrap_or(u32::MAX));
-    WaitEstimate { people_ahead, windows_serving, avg_service_secs: avg, estimated_wait_secs }
+    let estimated_wait_secs = (windows_serving > 0).then(|| {
+        u32::try_from(u64::from(people_ahead) * u64::from(avg) / u64::from(windows_serving)).unwrap_or(u32::MAX)
+    });
+    WaitEstimate {
+        people_ahead,
+        windows_serving,
+        avg_service_secs: avg,
+        estimated_wait_secs,
+    }
 }

@@ -35,30 +35,91 @@ pub struct Event {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventBody {
-    TicketIssued { ticket: Box<Ticket> },
+    TicketIssued {
+        ticket: Box<Ticket>,
+    },
     /// `pool` is the list of queues the calling window served at that moment: the tickets of those
     /// queues that were older than the called one have been overtaken once more.
-    TicketCalled { ticket: TicketId, window: WindowId, staff: Option<StaffId>, pool: Vec<QueueId> },
+    TicketCalled {
+        ticket: TicketId,
+        window: WindowId,
+        staff: Option<StaffId>,
+        pool: Vec<QueueId>,
+    },
     /// A repeated call of the same ticket: never a second `TicketCalled`.
-    TicketRecalled { ticket: TicketId, window: WindowId },
-    ServiceStarted { ticket: TicketId, window: WindowId },
-    ServiceFinished { ticket: TicketId, window: WindowId },
-    TicketNoShow { ticket: TicketId, window: WindowId },
-    TicketVoided { ticket: TicketId, window: Option<WindowId>, reason: String },
-    TicketTransferred { ticket: TicketId, from_window: Option<WindowId>, to: TransferTarget },
-    TicketParked { ticket: TicketId, window: WindowId },
-    TicketRated { ticket: TicketId, level: u8 },
+    TicketRecalled {
+        ticket: TicketId,
+        window: WindowId,
+    },
+    ServiceStarted {
+        ticket: TicketId,
+        window: WindowId,
+    },
+    ServiceFinished {
+        ticket: TicketId,
+        window: WindowId,
+    },
+    TicketNoShow {
+        ticket: TicketId,
+        window: WindowId,
+    },
+    TicketVoided {
+        ticket: TicketId,
+        window: Option<WindowId>,
+        reason: String,
+    },
+    TicketTransferred {
+        ticket: TicketId,
+        from_window: Option<WindowId>,
+        to: TransferTarget,
+    },
+    TicketParked {
+        ticket: TicketId,
+        window: WindowId,
+    },
+    TicketRated {
+        ticket: TicketId,
+        level: u8,
+    },
     /// Closes a ticket left open when its business day ended.
-    TicketExpired { ticket: TicketId },
-    WindowOpened { window: WindowId },
-    WindowPaused { window: WindowId, reason: Option<String> },
-    WindowClosed { window: WindowId },
-    StaffSignedIn { window: WindowId, staff: StaffId },
-    StaffSignedOut { window: WindowId, staff: StaffId },
-    AppointmentBooked { appointment: Box<Appointment> },
-    AppointmentCancelled { appointment: AppointmentId },
-    AppointmentRescheduled { appointment: AppointmentId, day: BusinessDay, start_minute: u16, end_minute: u16 },
-    AppointmentCheckedIn { appointment: AppointmentId, ticket: TicketId, on_time: bool },
+    TicketExpired {
+        ticket: TicketId,
+    },
+    WindowOpened {
+        window: WindowId,
+    },
+    WindowPaused {
+        window: WindowId,
+        reason: Option<String>,
+    },
+    WindowClosed {
+        window: WindowId,
+    },
+    StaffSignedIn {
+        window: WindowId,
+        staff: StaffId,
+    },
+    StaffSignedOut {
+        window: WindowId,
+        staff: StaffId,
+    },
+    AppointmentBooked {
+        appointment: Box<Appointment>,
+    },
+    AppointmentCancelled {
+        appointment: AppointmentId,
+    },
+    AppointmentRescheduled {
+        appointment: AppointmentId,
+        day: BusinessDay,
+        start_minute: u16,
+        end_minute: u16,
+    },
+    AppointmentCheckedIn {
+        appointment: AppointmentId,
+        ticket: TicketId,
+        on_time: bool,
+    },
 }
 
 impl EventBody {

@@ -89,11 +89,23 @@ pub struct HallSnapshot {
     pub windows: Vec<(WindowId, WindowState)>,
     pub avg_service_ms: Vec<(QueueId, u64)>,
     pub appointments: Vec<Appointment>,
+    /// Today's numbering, per queue that issued the numbers: the last hall-series number and the
+    /// device-series numbers used. Not derivable from the tickets: a ticket transferred to another queue
+    /// names the new queue in `queue_id`, but its number (A005) belongs to the series of the queue that
+    /// issued it. `None` in snapshots written before these fields: then derived from the tickets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<Vec<(QueueId, u32)>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_numbers: Option<Vec<(QueueId, char, u32)>>,
 }
 
 impl HallState {
     pub fn new(hall_id: HallId, utc_offset_minutes: i32) -> HallState {
-        HallState { hall_id, utc_offset_minutes, ..HallState::default() }
+        HallState {
+            hall_id,
+            utc_offset_minutes,
+            ..HallState::default()
+        }
     }
 
     pub fn ticket(&self, id: &TicketId) -> Option<&Ticket> {
@@ -103,7 +115,9 @@ impl HallState {
         self.tokens.get(token).and_then(|id| self.tickets.get(id))
     }
     pub fn appointment_by_code(&self, code: &str) -> Option<&Appointment> {
-        self.appointment_codes.get(code).and_then(|id| self.appointments.get(id))
+        self.appointment_codes
+            .get(code)
+            .and_then(|id| self.appointments.get(id))
     }
     pub fn window(&self, id: &WindowId) -> WindowState {
         self.windows.get(id).cloned().unwrap_or_default()
@@ -146,6 +160,10 @@ impl HallState {
         avg.sort();
         let mut appointments: Vec<_> = self.appointments.values().cloned().collect();
         appointments.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut counters: Vec<_> = self.counters.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        counters.sort();
+        let mut device_numbers: Vec<_> = self.device_numbers.iter().cloned().collect();
+        device_numbers.sort();
         HallSnapshot {
             hall_id: self.hall_id.clone(),
             utc_offset_minutes: self.utc_offset_minutes,
@@ -155,6 +173,8 @@ impl HallState {
             windows,
             avg_service_ms: avg,
             appointments,
+            counters: Some(counters),
+            device_numbers: Some(device_numbers),
         }
     }
 
@@ -174,6 +194,15 @@ impl HallState {
         for a in s.appointments {
             h.index_appointment(&a);
             h.appointments.insert(a.id.clone(), a);
+        }
+        // Fix: the numbering derived from the tickets above keys each number by the ticket's *current*
+        // queue, which is wrong after a transfer to another queue (a restart then issued A005 or A-K001
+        // a second time). Snapshots now carry the numbering as issued.
+        if let Some(counters) = s.counters {
+            h.counters = counters.into_iter().collect();
+        }
+        if let Some(device_numbers) = s.device_numbers {
+            h.device_numbers = device_numbers.into_iter().collect();
         }
         h
     }
@@ -199,14 +228,20 @@ impl HallState {
     fn index_appointment(&mut self, a: &Appointment) {
         self.appointment_codes.insert(a.code.clone(), a.id.clone());
         if a.status != AppointmentStatus::Cancelled {
-            *self.slot_usage.entry((a.item_id.clone(), a.day, a.start_minute)).or_default() += 1;
+            *self
+                .slot_usage
+                .entry((a.item_id.clone(), a.day, a.start_minute))
+                .or_default() += 1;
         }
     }
 
     fn index_waiting(&mut self, t: &Ticket) {
         match &t.target {
             Some(target) => {
-                self.direct.entry(target.clone()).or_default().insert(t.arrival, t.id.clone());
+                self.direct
+                    .entry(target.clone())
+                    .or_default()
+                    .insert(t.arrival, t.id.clone());
             }
             None => {
                 let q = self.pool.entry(t.queue_id.clone()).or_default();
@@ -230,7 +265,23 @@ impl HallState {
                 if let Some(q) = self.pool.get_mut(&t.queue_id) {
                     q.by_key.remove(&(t.class, t.arrival));
                     q.by_arrival.remove(&t.arrival);
+                    // Fix: drop an emptied queue index, as `direct` does above; otherwise the live state
+                    // keeps empty entries that a state restored from a snapshot does not have.
+                    if q.by_key.is_empty() {
+                        self.pool.remove(&t.queue_id);
+                    }
                 }
+            }
+        }
+    }
+
+    /// One booking fewer in a slot. Fix: a slot back at zero is removed (it used to stay as a zero
+    /// entry, which a state restored from a snapshot, counting only live bookings, does not have).
+    fn release_slot(&mut self, key: &(ItemId, BusinessDay, u16)) {
+        if let Some(n) = self.slot_usage.get_mut(key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.slot_usage.remove(key);
             }
         }
     }
@@ -238,8 +289,12 @@ impl HallState {
     /// A new business day: forget finished tickets and past appointments, restart numbering and quotas.
     fn roll_over(&mut self, day: BusinessDay) {
         self.day = day;
-        let done: Vec<TicketId> =
-            self.tickets.values().filter(|t| t.day < day && t.status.is_terminal()).map(|t| t.id.clone()).collect();
+        let done: Vec<TicketId> = self
+            .tickets
+            .values()
+            .filter(|t| t.day < day && t.status.is_terminal())
+            .map(|t| t.id.clone())
+            .collect();
         for id in done {
             if let Some(t) = self.tickets.remove(&id) {
                 self.tokens.remove(&t.token);
@@ -251,8 +306,12 @@ impl HallState {
         for w in self.windows.values_mut() {
             w.served_today = 0;
         }
-        let past: Vec<AppointmentId> =
-            self.appointments.values().filter(|a| a.day < day).map(|a| a.id.clone()).collect();
+        let past: Vec<AppointmentId> = self
+            .appointments
+            .values()
+            .filter(|a| a.day < day)
+            .map(|a| a.id.clone())
+            .collect();
         for id in past {
             if let Some(a) = self.appointments.remove(&id) {
                 self.appointment_codes.remove(&a.code);
@@ -279,14 +338,22 @@ impl HallState {
                 }
                 self.tickets.insert(t.id.clone(), t);
             }
-            EventBody::TicketCalled { ticket, window, staff, pool } => {
-                let Some(t) = self.tickets.get(ticket).cloned() else { return };
+            EventBody::TicketCalled {
+                ticket,
+                window,
+                staff,
+                pool,
+            } => {
+                let Some(t) = self.tickets.get(ticket).cloned() else {
+                    return;
+                };
                 if t.status == TicketStatus::Waiting {
                     self.unindex_waiting(&t);
                 }
                 for q in pool {
                     if let Some(idx) = self.pool.get(q) {
-                        let older: Vec<TicketId> = idx.by_arrival.range(..t.arrival).map(|(_, id)| id.clone()).collect();
+                        let older: Vec<TicketId> =
+                            idx.by_arrival.range(..t.arrival).map(|(_, id)| id.clone()).collect();
                         for id in older {
                             if let Some(o) = self.tickets.get_mut(&id) {
                                 o.overtaken += 1;
@@ -322,7 +389,9 @@ impl HallState {
                 }
             }
             EventBody::ServiceFinished { ticket, window } => {
-                let Some(t) = self.tickets.get_mut(ticket) else { return };
+                let Some(t) = self.tickets.get_mut(ticket) else {
+                    return;
+                };
                 t.status = TicketStatus::Done;
                 t.finished_at = Some(at);
                 let began = t.started_at.or(t.called_at).unwrap_or(at);
@@ -347,7 +416,9 @@ impl HallState {
                 self.release_window(window, ticket);
             }
             EventBody::TicketVoided { ticket, .. } | EventBody::TicketExpired { ticket } => {
-                let Some(t) = self.tickets.get(ticket).cloned() else { return };
+                let Some(t) = self.tickets.get(ticket).cloned() else {
+                    return;
+                };
                 if t.status == TicketStatus::Waiting {
                     self.unindex_waiting(&t);
                 }
@@ -363,8 +434,14 @@ impl HallState {
                     t.finished_at = Some(at);
                 }
             }
-            EventBody::TicketTransferred { ticket, from_window, to } => {
-                let Some(mut t) = self.tickets.get(ticket).cloned() else { return };
+            EventBody::TicketTransferred {
+                ticket,
+                from_window,
+                to,
+            } => {
+                let Some(mut t) = self.tickets.get(ticket).cloned() else {
+                    return;
+                };
                 if t.status == TicketStatus::Waiting {
                     self.unindex_waiting(&t);
                 }
@@ -421,29 +498,32 @@ impl HallState {
                 self.appointments.insert(a.id.clone(), a);
             }
             EventBody::AppointmentCancelled { appointment } => {
-                if let Some(a) = self.appointments.get_mut(appointment) {
-                    if a.status != AppointmentStatus::Cancelled {
+                if let Some(a) = self.appointments.get_mut(appointment)
+                    && a.status != AppointmentStatus::Cancelled {
                         a.status = AppointmentStatus::Cancelled;
                         let key = (a.item_id.clone(), a.day, a.start_minute);
-                        if let Some(n) = self.slot_usage.get_mut(&key) {
-                            *n = n.saturating_sub(1);
-                        }
+                        self.release_slot(&key);
                     }
-                }
             }
-            EventBody::AppointmentRescheduled { appointment, day, start_minute, end_minute } => {
+            EventBody::AppointmentRescheduled {
+                appointment,
+                day,
+                start_minute,
+                end_minute,
+            } => {
                 if let Some(a) = self.appointments.get_mut(appointment) {
                     let old = (a.item_id.clone(), a.day, a.start_minute);
-                    if let Some(n) = self.slot_usage.get_mut(&old) {
-                        *n = n.saturating_sub(1);
-                    }
                     a.day = *day;
                     a.start_minute = *start_minute;
                     a.end_minute = *end_minute;
-                    *self.slot_usage.entry((a.item_id.clone(), *day, *start_minute)).or_default() += 1;
+                    let new = (a.item_id.clone(), *day, *start_minute);
+                    self.release_slot(&old);
+                    *self.slot_usage.entry(new).or_default() += 1;
                 }
             }
-            EventBody::AppointmentCheckedIn { appointment, ticket, .. } => {
+            EventBody::AppointmentCheckedIn {
+                appointment, ticket, ..
+            } => {
                 if let Some(a) = self.appointments.get_mut(appointment) {
                     a.status = AppointmentStatus::CheckedIn;
                     a.ticket_id = Some(ticket.clone());
@@ -453,11 +533,10 @@ impl HallState {
     }
 
     fn release_window(&mut self, window: &WindowId, ticket: &TicketId) {
-        if let Some(w) = self.windows.get_mut(window) {
-            if w.current.as_ref() == Some(ticket) {
+        if let Some(w) = self.windows.get_mut(window)
+            && w.current.as_ref() == Some(ticket) {
                 w.current = None;
             }
-        }
     }
 }
 
@@ -469,7 +548,9 @@ pub struct CityState {
 
 impl CityState {
     pub fn hall_mut(&mut self, hall: &HallId, utc_offset_minutes: i32) -> &mut HallState {
-        self.halls.entry(hall.clone()).or_insert_with(|| HallState::new(hall.clone(), utc_offset_minutes))
+        self.halls
+            .entry(hall.clone())
+            .or_insert_with(|| HallState::new(hall.clone(), utc_offset_minutes))
     }
 
     pub fn apply(&mut self, ev: &Event, utc_offset_minutes: i32) {
@@ -485,8 +566,14 @@ impl HallState {
         for t in self.tickets.values().filter(|t| t.status == TicketStatus::Waiting) {
             indexed += 1;
             let found = match &t.target {
-                Some(target) => self.direct.get(target).is_some_and(|m| m.get(&t.arrival) == Some(&t.id)),
-                None => self.pool.get(&t.queue_id).is_some_and(|q| q.by_key.get(&(t.class, t.arrival)) == Some(&t.id)),
+                Some(target) => self
+                    .direct
+                    .get(target)
+                    .is_some_and(|m| m.get(&t.arrival) == Some(&t.id)),
+                None => self
+                    .pool
+                    .get(&t.queue_id)
+                    .is_some_and(|q| q.by_key.get(&(t.class, t.arrival)) == Some(&t.id)),
             };
             if !found {
                 return Err(format!("waiting ticket {} missing from its index", t.display));

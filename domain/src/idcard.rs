@@ -32,16 +32,18 @@ impl IdNumber {
         if b[17].to_ascii_uppercase() != expected {
             return Err("check character does not match (GB 11643)".into());
         }
-        let num = |r: std::ops::Range<usize>| -> u32 {
-            b[r].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
-        };
+        let num =
+            |r: std::ops::Range<usize>| -> u32 { b[r].iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0')) };
         let birth = Date::new(
             i32::try_from(num(6..10)).unwrap_or(0),
             u8::try_from(num(10..12)).unwrap_or(0),
             u8::try_from(num(12..14)).unwrap_or(0),
         )
         .ok_or("birth date is not a real date")?;
-        Ok(IdNumber { birth, male: (b[16] - b'0') % 2 == 1 })
+        Ok(IdNumber {
+            birth,
+            male: (b[16] - b'0') % 2 == 1,
+        })
     }
 }
 
@@ -53,13 +55,23 @@ mod tests {
     fn published_example_number_validates() {
         // The worked example in GB 11643-1999 appendix: 11010519491231002X.
         let id = IdNumber::parse("11010519491231002X").expect("valid");
-        assert_eq!(id.birth, Date { year: 1949, month: 12, day: 31 });
+        assert_eq!(
+            id.birth,
+            Date {
+                year: 1949,
+                month: 12,
+                day: 31
+            }
+        );
         assert!(!id.male);
         assert!(IdNumber::parse("110105194912310021").is_err(), "wrong check digit");
         let mut month13 = b"11010519491331002".to_vec();
         month13.push(check_char(&month13).expect("digits"));
         let month13 = String::from_utf8(month13).expect("ascii");
-        assert_eq!(IdNumber::parse(&month13), Err("birth date is not a real date".to_string()));
+        assert_eq!(
+            IdNumber::parse(&month13),
+            Err("birth date is not a real date".to_string())
+        );
         assert!(IdNumber::parse("1101051949").is_err());
     }
 }

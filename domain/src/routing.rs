@@ -47,7 +47,12 @@ fn default_max_overtakes() -> u32 {
 
 impl WorkProfile {
     pub fn new(queues: Vec<QueueId>, strategy: Strategy) -> WorkProfile {
-        WorkProfile { queues, strategy, max_wait_minutes: None, max_overtakes: default_max_overtakes() }
+        WorkProfile {
+            queues,
+            strategy,
+            max_wait_minutes: None,
+            max_overtakes: default_max_overtakes(),
+        }
     }
 
     pub fn serves(&self, queue: &QueueId) -> bool {
@@ -60,7 +65,11 @@ impl WorkProfile {
         }
         if let Strategy::Weighted { weights } = &self.strategy {
             if weights.len() != self.queues.len() {
-                return Err(format!("weights: expected {} weights, one per queue, got {}", self.queues.len(), weights.len()));
+                return Err(format!(
+                    "weights: expected {} weights, one per queue, got {}",
+                    self.queues.len(),
+                    weights.len()
+                ));
             }
             if weights.contains(&0) {
                 return Err("weights: every weight must be at least 1".into());

@@ -35,7 +35,10 @@ pub enum TicketStatus {
 
 impl TicketStatus {
     pub fn is_terminal(self) -> bool {
-        matches!(self, TicketStatus::Done | TicketStatus::NoShow | TicketStatus::Voided | TicketStatus::Expired)
+        matches!(
+            self,
+            TicketStatus::Done | TicketStatus::NoShow | TicketStatus::Voided | TicketStatus::Expired
+        )
     }
     pub fn as_str(self) -> &'static str {
         match self {

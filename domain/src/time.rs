@@ -49,9 +49,7 @@ impl BusinessDay {
 
     /// The UTC instant of local midnight that starts this day, plus `minute` minutes.
     pub fn at_minute(self, minute: u16, utc_offset_minutes: i32) -> Millis {
-        Millis(
-            i64::from(self.0) * Millis::DAY + (i64::from(minute) - i64::from(utc_offset_minutes)) * Millis::MINUTE,
-        )
+        Millis(i64::from(self.0) * Millis::DAY + (i64::from(minute) - i64::from(utc_offset_minutes)) * Millis::MINUTE)
     }
 
     /// ISO weekday, Monday = 1 … Sunday = 7.
@@ -144,18 +142,42 @@ mod tests {
     #[test]
     fn business_day_uses_local_midnight() {
         // 2026-11-23 23:30 Beijing time is 15:30 UTC the same day; 00:30 Beijing is still 16:30 UTC the day before.
-        let day = Date::new(2026, 11, 23).map(Date::days).map(BusinessDay).unwrap_or_default();
+        let day = Date::new(2026, 11, 23)
+            .map(Date::days)
+            .map(BusinessDay)
+            .unwrap_or_default();
         let before_midnight = day.at_minute(23 * 60 + 30, 480);
         assert_eq!(before_midnight.business_day(480), day);
-        assert_eq!(before_midnight.plus_minutes(60).business_day(480), BusinessDay(day.0 + 1));
+        assert_eq!(
+            before_midnight.plus_minutes(60).business_day(480),
+            BusinessDay(day.0 + 1)
+        );
         assert_eq!(before_midnight.minute_of_day(480), 23 * 60 + 30);
         assert_eq!(day.weekday(), 1, "2026-11-23 is a Monday");
     }
 
     #[test]
     fn age_counts_birthdays() {
-        let birth = Date { year: 1966, month: 11, day: 24 };
-        assert_eq!(birth.age_on(Date { year: 2026, month: 11, day: 23 }), 59);
-        assert_eq!(birth.age_on(Date { year: 2026, month: 11, day: 24 }), 60);
+        let birth = Date {
+            year: 1966,
+            month: 11,
+            day: 24,
+        };
+        assert_eq!(
+            birth.age_on(Date {
+                year: 2026,
+                month: 11,
+                day: 23
+            }),
+            59
+        );
+        assert_eq!(
+            birth.age_on(Date {
+                year: 2026,
+                month: 11,
+                day: 24
+            }),
+            60
+        );
     }
 }

@@ -44,7 +44,13 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { role: Role::All, data: PathBuf::from("./data"), listen: "127.0.0.1:8080".into(), json_logs: false, key_file: None }
+        ServerConfig {
+            role: Role::All,
+            data: PathBuf::from("./data"),
+            listen: "127.0.0.1:8080".into(),
+            json_logs: false,
+            key_file: None,
+        }
     }
 }
 
@@ -56,14 +62,18 @@ impl ServerConfig {
             anyhow::ensure!(f.exists(), "config file {} does not exist", f.display());
             fig = fig.merge(Toml::file(f));
         }
-        fig.merge(Env::prefixed("SERVER_")).extract().context("reading the server configuration")
+        fig.merge(Env::prefixed("SERVER_"))
+            .extract()
+            .context("reading the server configuration")
     }
 
     pub fn db_path(&self) -> PathBuf {
         self.data.join("node.db")
     }
     pub fn key_path(&self) -> PathBuf {
-        self.key_file.clone().unwrap_or_else(|| self.data.join("keys").join("sm4.key"))
+        self.key_file
+            .clone()
+            .unwrap_or_else(|| self.data.join("keys").join("sm4.key"))
     }
 }
 
@@ -110,7 +120,8 @@ impl Running {
 
 /// Opens the data directory and builds the application state (no socket yet).
 pub fn open(config: ServerConfig, clock: Clock) -> anyhow::Result<(Arc<AppState>, std::thread::JoinHandle<()>)> {
-    std::fs::create_dir_all(&config.data).with_context(|| format!("creating data directory {}", config.data.display()))?;
+    std::fs::create_dir_all(&config.data)
+        .with_context(|| format!("creating data directory {}", config.data.display()))?;
     let key = load_or_create_key(&config.key_path())?;
     let sealer = Sealer::new(&key);
     let db = config.db_path();
@@ -146,7 +157,10 @@ pub fn open(config: ServerConfig, clock: Clock) -> anyhow::Result<(Arc<AppState>
 
 pub fn empty_city() -> CityConfig {
     CityConfig {
-        city: domain::config::City { id: "CITY".into(), name: "未配置".into() },
+        city: domain::config::City {
+            id: "CITY".into(),
+            name: "未配置".into(),
+        },
         halls: vec![],
         departments: vec![],
         windows: vec![],
@@ -165,11 +179,17 @@ pub fn router(app: Arc<AppState>) -> Router {
 pub async fn start(config: ServerConfig, clock: Clock) -> anyhow::Result<Running> {
     let listen = config.listen.clone();
     let (app, writer) = open(config, clock)?;
-    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
     serve(app, writer, listener).await
 }
 
-pub async fn serve(app: Arc<AppState>, writer: std::thread::JoinHandle<()>, listener: tokio::net::TcpListener) -> anyhow::Result<Running> {
+pub async fn serve(
+    app: Arc<AppState>,
+    writer: std::thread::JoinHandle<()>,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let router = router(app.clone());
@@ -184,5 +204,11 @@ pub async fn serve(app: Arc<AppState>, writer: std::thread::JoinHandle<()>, list
         }
     });
     tracing::info!(%addr, role = ?app.config.role, "serving");
-    Ok(Running { addr, app, shutdown: Some(tx), server, writer: Some(writer) })
+    Ok(Running {
+        addr,
+        app,
+        shutdown: Some(tx),
+        server,
+        writer: Some(writer),
+    })
 }

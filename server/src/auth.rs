@@ -10,9 +10,9 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
+use domain::Actor;
 use domain::config::Role;
 use domain::ids::{DeviceId, HallId, StaffId};
-use domain::Actor;
 use parking_lot::{Mutex, RwLock};
 use zeroize::Zeroizing;
 
@@ -70,27 +70,34 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 impl Caller {
     /// A signed-in person with one of `roles`.
     pub fn staff(&self, roles: &[Role]) -> Result<&StaffCtx, ApiError> {
-        let s = self.staff.as_deref().ok_or_else(|| ApiError::unauthorized("sign in first (Authorization: Bearer <session token>)"))?;
+        let s = self
+            .staff
+            .as_deref()
+            .ok_or_else(|| ApiError::unauthorized("sign in first (Authorization: Bearer <session token>)"))?;
         if !s.has(roles) {
             let need: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            return Err(ApiError::forbidden(format!("this needs one of the roles: {}", need.join(", "))));
+            return Err(ApiError::forbidden(format!(
+                "this needs one of the roles: {}",
+                need.join(", ")
+            )));
         }
         Ok(s)
     }
 
     /// A person with one of `roles`, or an enrolled device of one of `kinds`.
     pub fn staff_or_device(&self, roles: &[Role], kinds: &[&str]) -> Result<(), ApiError> {
-        if let Some(d) = &self.device {
-            if self.staff.is_none() {
+        if let Some(d) = &self.device
+            && self.staff.is_none() {
                 return if kinds.contains(&d.kind.as_str()) {
                     Ok(())
                 } else {
                     Err(ApiError::forbidden(format!("a {} device may not do this", d.kind)))
                 };
             }
-        }
         if self.staff.is_none() && self.device.is_none() {
-            return Err(ApiError::unauthorized("sign the request with a device key or sign in first"));
+            return Err(ApiError::unauthorized(
+                "sign the request with a device key or sign in first",
+            ));
         }
         self.staff(roles).map(|_| ())
     }
@@ -107,7 +114,10 @@ impl Caller {
         }
         match &self.device {
             Some(d) if &d.hall_id == hall => Ok(()),
-            Some(d) => Err(ApiError::forbidden(format!("this device belongs to hall {}, not {hall}", d.hall_id))),
+            Some(d) => Err(ApiError::forbidden(format!(
+                "this device belongs to hall {}, not {hall}",
+                d.hall_id
+            ))),
             None => Err(ApiError::unauthorized("not signed in")),
         }
     }
@@ -150,15 +160,33 @@ impl AuthCache {
 
 /// The string a device signs.
 pub fn string_to_sign(method: &str, path_and_query: &str, body: &[u8], timestamp: &str, nonce: &str) -> String {
-    format!("{method}\n{path_and_query}\n{}\n{timestamp}\n{nonce}", crypto::sm3_hex(body))
+    format!(
+        "{method}\n{path_and_query}\n{}\n{timestamp}\n{nonce}",
+        crypto::sm3_hex(body)
+    )
 }
 
 /// Headers for a signed request (used by devices, tests and the benchmark).
-pub fn sign(key: &[u8], device_id: &str, method: &str, path_and_query: &str, body: &[u8], now_ms: i64) -> Vec<(&'static str, String)> {
+pub fn sign(
+    key: &[u8],
+    device_id: &str,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    now_ms: i64,
+) -> Vec<(&'static str, String)> {
     let nonce = crypto::random_token();
     let ts = now_ms.to_string();
-    let sig = hex::encode(crypto::hmac_sm3(key, string_to_sign(method, path_and_query, body, &ts, &nonce).as_bytes()));
-    vec![("x-device-id", device_id.to_owned()), ("x-timestamp", ts), ("x-nonce", nonce), ("x-signature", sig)]
+    let sig = hex::encode(crypto::hmac_sm3(
+        key,
+        string_to_sign(method, path_and_query, body, &ts, &nonce).as_bytes(),
+    ));
+    vec![
+        ("x-device-id", device_id.to_owned()),
+        ("x-timestamp", ts),
+        ("x-nonce", nonce),
+        ("x-signature", sig),
+    ]
 }
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
@@ -170,7 +198,11 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -181,9 +213,13 @@ fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 /// the request. Requests without credentials pass through as anonymous; handlers refuse them.
 pub async fn authenticate(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Result<Response, ApiError> {
     let (mut parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| ApiError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("bodies are limited to {MAX_BODY} bytes")))?;
+    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("bodies are limited to {MAX_BODY} bytes"),
+        )
+    })?;
     let now = (app.clock)();
     let mut caller = Caller::default();
     if let Some(id) = header(&parts, "x-device-id") {
@@ -193,40 +229,58 @@ pub async fn authenticate(State(app): State<Arc<AppState>>, req: Request, next: 
         .and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned))
         .or_else(|| {
             // EventSource cannot set headers: live feeds also take ?access_token=.
-            parts.uri.path().ends_with("/events").then(|| query_param(parts.uri.query(), "access_token")).flatten()
+            parts
+                .uri
+                .path()
+                .ends_with("/events")
+                .then(|| query_param(parts.uri.query(), "access_token"))
+                .flatten()
         });
     if let Some(token) = token {
         let s = verify_session(&app, &token, now).await?;
-        if let Some(bound) = &s.device {
-            if caller.device.as_ref().is_none_or(|d| d.id.as_str() != bound) {
+        if let Some(bound) = &s.device
+            && caller.device.as_ref().is_none_or(|d| d.id.as_str() != bound) {
                 return Err(ApiError::unauthorized(format!(
                     "this session was opened on device {bound}; its requests must be signed by that device"
                 )));
             }
-        }
         caller.staff = Some(s);
     }
     parts.extensions.insert(caller);
-    Ok(next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await)
+    Ok(next
+        .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await)
 }
 
 fn query_param(query: Option<&str>, name: &str) -> Option<String> {
-    query?.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
+    query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
 }
 
-async fn verify_device(app: &AppState, parts: &Parts, id: &str, body: &[u8], now: i64) -> Result<Arc<DeviceCtx>, ApiError> {
+async fn verify_device(
+    app: &AppState,
+    parts: &Parts,
+    id: &str,
+    body: &[u8],
+    now: i64,
+) -> Result<Arc<DeviceCtx>, ApiError> {
     let missing = |h: &str| ApiError::unauthorized(format!("signed requests need the {h} header")).field(h.to_owned());
     let ts_s = header(parts, "x-timestamp").ok_or_else(|| missing("x-timestamp"))?;
     let nonce = header(parts, "x-nonce").ok_or_else(|| missing("x-nonce"))?;
     let sig = header(parts, "x-signature").ok_or_else(|| missing("x-signature"))?;
-    let ts: i64 = ts_s.parse().map_err(|_| ApiError::unauthorized("x-timestamp: expected milliseconds since 1970").field("x-timestamp"))?;
+    let ts: i64 = ts_s
+        .parse()
+        .map_err(|_| ApiError::unauthorized("x-timestamp: expected milliseconds since 1970").field("x-timestamp"))?;
     // Refuse anything signed before this process started: the nonce memory starts empty, so an older
     // request could otherwise be replayed across a restart. Devices re-sign on retry.
     if (now - ts).abs() > MAX_SKEW_MS || ts < app.started_at_ms - 1000 {
         return Err(ApiError::new(
             axum::http::StatusCode::UNAUTHORIZED,
             "stale_request",
-            format!("request time {ts} is outside the accepted window (server time {now}); check the device clock and re-sign"),
+            format!(
+                "request time {ts} is outside the accepted window (server time {now}); check the device clock and re-sign"
+            ),
         ));
     }
     if !(8..=128).contains(&nonce.len()) {
@@ -235,15 +289,28 @@ async fn verify_device(app: &AppState, parts: &Parts, id: &str, body: &[u8], now
     let device = load_device(app, id).await?;
     let sig = hex::decode(sig).map_err(|_| ApiError::unauthorized("x-signature: expected hex").field("x-signature"))?;
     // Inside a nested router the URI has lost its prefix; sign and verify the path the device sent.
-    let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |o| &o.0);
-    let path = uri.path_and_query().map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    let path = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
     let signed = string_to_sign(parts.method.as_str(), &path, body, ts_s, nonce);
     if !crypto::hmac_sm3_verify(&device.key, signed.as_bytes(), &sig) {
-        return Err(ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "bad_signature", "the request signature does not match"));
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "bad_signature",
+            "the request signature does not match",
+        ));
     }
     // Only a correctly signed request may consume a nonce, so nobody can burn a device's nonces.
     if !app.auth.fresh_nonce(id, nonce, now) {
-        return Err(ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "replayed_request", "this nonce was already used"));
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "replayed_request",
+            "this nonce was already used",
+        ));
     }
     Ok(device)
 }
@@ -257,10 +324,22 @@ async fn load_device(app: &AppState, id: &str) -> Result<Arc<DeviceCtx>, ApiErro
     let row = tokio::task::spawn_blocking(move || reader.device(&key_id))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))??;
-    let row = row.filter(|r| !r.revoked).ok_or_else(|| ApiError::unauthorized(format!("device {id} is not enrolled")))?;
-    let key = app.sealer.open(&row.key_sealed).map_err(|e| ApiError::internal(e.to_string()))?;
-    let key = Zeroizing::new(hex::decode(key.as_str()).map_err(|_| ApiError::internal("stored device key is malformed"))?);
-    let d = Arc::new(DeviceCtx { id: DeviceId::new(row.id), hall_id: HallId::new(row.hall_id), kind: row.kind, letter: row.letter, key });
+    let row = row
+        .filter(|r| !r.revoked)
+        .ok_or_else(|| ApiError::unauthorized(format!("device {id} is not enrolled")))?;
+    let key = app
+        .sealer
+        .open(&row.key_sealed)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let key =
+        Zeroizing::new(hex::decode(key.as_str()).map_err(|_| ApiError::internal("stored device key is malformed"))?);
+    let d = Arc::new(DeviceCtx {
+        id: DeviceId::new(row.id),
+        hall_id: HallId::new(row.hall_id),
+        kind: row.kind,
+        letter: row.letter,
+        key,
+    });
     app.auth.devices.write().insert(id.to_owned(), d.clone());
     Ok(d)
 }
@@ -276,7 +355,9 @@ async fn verify_session(app: &AppState, token: &str, now: i64) -> Result<Arc<Sta
             let row = tokio::task::spawn_blocking(move || reader.session(&th))
                 .await
                 .map_err(|e| ApiError::internal(e.to_string()))??;
-            let row = row.filter(|r| !r.revoked).ok_or_else(|| ApiError::unauthorized("the session is unknown or signed out"))?;
+            let row = row
+                .filter(|r| !r.revoked)
+                .ok_or_else(|| ApiError::unauthorized("the session is unknown or signed out"))?;
             let cfg = app.engine.shared.cfg.read().clone();
             let staff = cfg
                 .staff(&StaffId::new(row.staff_id.clone()))

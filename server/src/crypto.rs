@@ -22,7 +22,11 @@ pub enum CryptoError {
     #[error("key file {path}: {source}")]
     KeyFile { path: String, source: std::io::Error },
     #[error("key file {path} must hold {expected} bytes, found {found}")]
-    KeyLength { path: String, expected: usize, found: usize },
+    KeyLength {
+        path: String,
+        expected: usize,
+        found: usize,
+    },
     #[error("sealed value is damaged or was sealed with another key")]
     Open,
 }
@@ -44,7 +48,9 @@ pub fn hmac_sm3(key: &[u8], data: &[u8]) -> [u8; 32] {
 
 /// Constant-time comparison of an HMAC-SM3 tag.
 pub fn hmac_sm3_verify(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
-    let Ok(mut mac) = <HmacSm3 as Mac>::new_from_slice(key) else { return false };
+    let Ok(mut mac) = <HmacSm3 as Mac>::new_from_slice(key) else {
+        return false;
+    };
     mac.update(data);
     mac.verify_slice(tag).is_ok()
 }
@@ -62,7 +68,10 @@ pub fn random_token() -> String {
 
 /// Reads a 32-byte key file, creating it (0600) with fresh random bytes when missing.
 pub fn load_or_create_key(path: &Path) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-    let err = |source| CryptoError::KeyFile { path: path.display().to_string(), source };
+    let err = |source| CryptoError::KeyFile {
+        path: path.display().to_string(),
+        source,
+    };
     if !path.exists() {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(err)?;
@@ -72,7 +81,11 @@ pub fn load_or_create_key(path: &Path) -> Result<Zeroizing<Vec<u8>>, CryptoError
     }
     let key = Zeroizing::new(std::fs::read(path).map_err(err)?);
     if key.len() != 32 {
-        return Err(CryptoError::KeyLength { path: path.display().to_string(), expected: 32, found: key.len() });
+        return Err(CryptoError::KeyLength {
+            path: path.display().to_string(),
+            expected: 32,
+            found: key.len(),
+        });
     }
     Ok(key)
 }
@@ -103,7 +116,10 @@ impl Sealer {
     /// `key`: 32 bytes; the first 16 are the SM4 key, the last 16 the index key.
     pub fn new(key: &[u8]) -> Sealer {
         let cipher = Sm4Gcm::new_from_slice(&key[..16]).unwrap_or_else(|_| unreachable!("16-byte SM4 key"));
-        Sealer { cipher, index_key: Zeroizing::new(key[16..].to_vec()) }
+        Sealer {
+            cipher,
+            index_key: Zeroizing::new(key[16..].to_vec()),
+        }
     }
 
     pub fn seal(&self, plain: &str) -> String {
@@ -122,7 +138,10 @@ impl Sealer {
             return Err(CryptoError::Open);
         }
         let (nonce, ct) = raw.split_at(12);
-        let plain = self.cipher.decrypt(Nonce::<U12>::from_slice(nonce), ct).map_err(|_| CryptoError::Open)?;
+        let plain = self
+            .cipher
+            .decrypt(Nonce::<U12>::from_slice(nonce), ct)
+            .map_err(|_| CryptoError::Open)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Open)
     }
 
@@ -159,7 +178,13 @@ fn mask_middle(s: &str, keep_head: usize, keep_tail: usize) -> String {
     chars
         .iter()
         .enumerate()
-        .map(|(i, c)| if i < keep_head || i >= chars.len() - keep_tail { *c } else { '*' })
+        .map(|(i, c)| {
+            if i < keep_head || i >= chars.len() - keep_tail {
+                *c
+            } else {
+                '*'
+            }
+        })
         .collect()
 }
 
@@ -170,7 +195,10 @@ mod tests {
     #[test]
     fn sm3_matches_the_standard_example() {
         // GB/T 32905-2016 example 1: SM3("abc").
-        assert_eq!(sm3_hex(b"abc"), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+        assert_eq!(
+            sm3_hex(b"abc"),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
     }
 
     #[test]

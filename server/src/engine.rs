@@ -44,9 +44,22 @@ pub struct Committed {
 }
 
 enum Job {
-    Domain { hall: HallId, actor: Actor, cmd: Command, sealed: Option<String>, reply: oneshot::Sender<Result<Committed, EngineError>> },
-    Record { hall: String, actor: String, record: Record, reply: oneshot::Sender<Result<i64, EngineError>> },
-    Snapshot { reply: oneshot::Sender<Result<i64, EngineError>> },
+    Domain {
+        hall: HallId,
+        actor: Actor,
+        cmd: Command,
+        sealed: Option<String>,
+        reply: oneshot::Sender<Result<Committed, EngineError>>,
+    },
+    Record {
+        hall: String,
+        actor: String,
+        record: Record,
+        reply: oneshot::Sender<Result<i64, EngineError>>,
+    },
+    Snapshot {
+        reply: oneshot::Sender<Result<i64, EngineError>>,
+    },
     Shutdown,
 }
 
@@ -71,7 +84,11 @@ const SNAPSHOT_EVERY: i64 = 20_000;
 
 impl Engine {
     /// Loads state (snapshot + replay) and starts the writer thread.
-    pub fn start(mut store: Box<dyn Store>, shared: Arc<Shared>, clock: Clock) -> Result<(Engine, std::thread::JoinHandle<()>), StoreError> {
+    pub fn start(
+        mut store: Box<dyn Store>,
+        shared: Arc<Shared>,
+        clock: Clock,
+    ) -> Result<(Engine, std::thread::JoinHandle<()>), StoreError> {
         let state = load_state(store.as_mut(), &shared.cfg.read())?;
         *shared.state.write() = state;
         let (seq, head) = store.head()?;
@@ -80,20 +97,56 @@ impl Engine {
         let sh = shared.clone();
         let handle = std::thread::Builder::new()
             .name("writer".into())
-            .spawn(move || Writer { store, shared: sh, clock, seq, head, last_at: 0, since_snapshot: 0 }.run(rx))
+            .spawn(move || {
+                Writer {
+                    store,
+                    shared: sh,
+                    clock,
+                    seq,
+                    head,
+                    last_at: 0,
+                    since_snapshot: 0,
+                }
+                .run(rx)
+            })
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok((Engine { tx, shared }, handle))
     }
 
-    pub async fn execute(&self, hall: HallId, actor: Actor, cmd: Command, sealed: Option<String>) -> Result<Committed, EngineError> {
+    pub async fn execute(
+        &self,
+        hall: HallId,
+        actor: Actor,
+        cmd: Command,
+        sealed: Option<String>,
+    ) -> Result<Committed, EngineError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job::Domain { hall, actor, cmd, sealed, reply }).await.map_err(|_| EngineError::Unavailable)?;
+        self.tx
+            .send(Job::Domain {
+                hall,
+                actor,
+                cmd,
+                sealed,
+                reply,
+            })
+            .await
+            .map_err(|_| EngineError::Unavailable)?;
         rx.await.map_err(|_| EngineError::Unavailable)?
     }
 
-    pub async fn record(&self, hall: impl Into<String>, actor: impl Into<String>, record: Record) -> Result<i64, EngineError> {
+    pub async fn record(
+        &self,
+        hall: impl Into<String>,
+        actor: impl Into<String>,
+        record: Record,
+    ) -> Result<i64, EngineError> {
         let (reply, rx) = oneshot::channel();
-        let job = Job::Record { hall: hall.into(), actor: actor.into(), record, reply };
+        let job = Job::Record {
+            hall: hall.into(),
+            actor: actor.into(),
+            record,
+            reply,
+        };
         self.tx.send(job).await.map_err(|_| EngineError::Unavailable)?;
         rx.await.map_err(|_| EngineError::Unavailable)?
     }
@@ -106,7 +159,10 @@ impl Engine {
     /// Writes a state snapshot now (also done every 20,000 events), so the next start replays little.
     pub async fn snapshot(&self) -> Result<i64, EngineError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job::Snapshot { reply }).await.map_err(|_| EngineError::Unavailable)?;
+        self.tx
+            .send(Job::Snapshot { reply })
+            .await
+            .map_err(|_| EngineError::Unavailable)?;
         rx.await.map_err(|_| EngineError::Unavailable)?
     }
 }
@@ -147,8 +203,8 @@ pub fn load_state(store: &mut dyn Store, cfg: &Config) -> Result<CityState, Stor
     }
     store.load_events_after(after, &mut |row| {
         if is_domain_kind(&row.kind) {
-            let ev: Event = serde_json::from_str(&row.body)
-                .map_err(|e| StoreError::Corrupt(format!("event {}: {e}", row.seq)))?;
+            let ev: Event =
+                serde_json::from_str(&row.body).map_err(|e| StoreError::Corrupt(format!("event {}: {e}", row.seq)))?;
             let offset = offset_of(cfg, &ev.hall_id);
             state.apply(&ev, offset);
         }
@@ -168,7 +224,10 @@ struct Writer {
 }
 
 enum Reply {
-    Domain(oneshot::Sender<Result<Committed, EngineError>>, Result<Committed, EngineError>),
+    Domain(
+        oneshot::Sender<Result<Committed, EngineError>>,
+        Result<Committed, EngineError>,
+    ),
     Record(oneshot::Sender<Result<i64, EngineError>>, Result<i64, EngineError>),
 }
 
@@ -224,14 +283,25 @@ impl Writer {
                 Job::Snapshot { reply } => snapshot_replies.push(reply),
                 Job::Shutdown => {}
                 _ if failure.is_some() => replies.push(fail(job, failure.as_deref().unwrap_or_default())),
-                Job::Domain { hall, actor, cmd, sealed, reply } => {
+                Job::Domain {
+                    hall,
+                    actor,
+                    cmd,
+                    sealed,
+                    reply,
+                } => {
                     let r = self.domain(&hall, &actor, &cmd, sealed, &mut feed);
                     if let Err(EngineError::Store(e)) = &r {
                         failure = Some(e.to_string());
                     }
                     replies.push(Reply::Domain(reply, r));
                 }
-                Job::Record { hall, actor, record, reply } => {
+                Job::Record {
+                    hall,
+                    actor,
+                    record,
+                    reply,
+                } => {
                     let r = self.record(&hall, &actor, &record);
                     if let Err(EngineError::Store(e)) = &r {
                         failure = Some(e.to_string());
@@ -240,11 +310,10 @@ impl Writer {
                 }
             }
         }
-        if failure.is_none() {
-            if let Err(e) = self.store.commit() {
+        if failure.is_none()
+            && let Err(e) = self.store.commit() {
                 failure = Some(e.to_string());
             }
-        }
         let m = &self.shared.metrics;
         if let Some(reason) = failure {
             // Nothing of this batch is durable: undo it everywhere and tell everyone.
@@ -263,7 +332,9 @@ impl Writer {
                     Reply::Record(tx, _) => drop(tx.send(Err(err()))),
                 }
             }
-            m.commands.get_or_create(&CommandLabels { outcome: "failed" }).inc_by(n as u64);
+            m.commands
+                .get_or_create(&CommandLabels { outcome: "failed" })
+                .inc_by(n as u64);
         } else {
             self.shared.head_seq.store(self.seq, Ordering::SeqCst);
             m.events.inc_by(u64::try_from(self.seq - seq0).unwrap_or(0));
@@ -285,7 +356,11 @@ impl Writer {
         if self.since_snapshot >= SNAPSHOT_EVERY || !snapshot_replies.is_empty() {
             let r = self.write_snapshot().map_err(EngineError::from);
             for tx in snapshot_replies {
-                let _ = tx.send(r.as_ref().map(|s| *s).map_err(|e| EngineError::Store(StoreError::Corrupt(e.to_string()))));
+                let _ = tx.send(
+                    r.as_ref()
+                        .map(|s| *s)
+                        .map_err(|e| EngineError::Store(StoreError::Corrupt(e.to_string()))),
+                );
             }
         }
     }
@@ -302,7 +377,17 @@ impl Writer {
         Ok(self.seq)
     }
 
-    fn append(&mut self, hall: &str, kind: &str, at: i64, actor: &str, ticket: Option<String>, body: String, sealed: Option<String>, public: Option<String>) -> Result<i64, StoreError> {
+    fn append(
+        &mut self,
+        hall: &str,
+        kind: &str,
+        at: i64,
+        actor: &str,
+        ticket: Option<String>,
+        body: String,
+        sealed: Option<String>,
+        public: Option<String>,
+    ) -> Result<i64, StoreError> {
         let mut row = EventRow {
             seq: self.seq + 1,
             event_id: uuid::Uuid::now_v7().to_string(),
@@ -343,9 +428,20 @@ impl Writer {
         Ok(seq)
     }
 
-    fn domain(&mut self, hall: &HallId, actor: &Actor, cmd: &Command, sealed: Option<String>, feed: &mut Vec<FeedItem>) -> Result<Committed, EngineError> {
+    fn domain(
+        &mut self,
+        hall: &HallId,
+        actor: &Actor,
+        cmd: &Command,
+        sealed: Option<String>,
+        feed: &mut Vec<FeedItem>,
+    ) -> Result<Committed, EngineError> {
         let cfg = self.shared.cfg.read().clone();
-        let hall_cfg = cfg.hall(hall).ok_or_else(|| DomainError::Unknown { what: "hall", field: "hall_id", id: hall.to_string() })?;
+        let hall_cfg = cfg.hall(hall).ok_or_else(|| DomainError::Unknown {
+            what: "hall",
+            field: "hall_id",
+            id: hall.to_string(),
+        })?;
         let offset = hall_cfg.utc_offset_minutes;
         let now = domain::Millis(self.now());
         let today = now.business_day(offset);
@@ -357,7 +453,16 @@ impl Writer {
         let mut out = Vec::new();
         if needs_close {
             // A new business day: close what yesterday left open before anything else happens today.
-            self.decide_apply(&cfg, hall, &Actor::System, &Command::CloseDay, now, None, feed, &mut out)?;
+            self.decide_apply(
+                &cfg,
+                hall,
+                &Actor::System,
+                &Command::CloseDay,
+                now,
+                None,
+                feed,
+                &mut out,
+            )?;
         }
         let mut mine = Vec::new();
         self.decide_apply(&cfg, hall, actor, cmd, now, sealed, feed, &mut mine)?;
@@ -386,14 +491,32 @@ impl Writer {
             let body = serde_json::to_string(&ev).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let kind = ev.body.kind();
             let ticket = ev.body.ticket_id().map(ToString::to_string);
-            let sealed_here = if matches!(ev.body, EventBody::TicketIssued { .. }) { sealed.take() } else { None };
+            let sealed_here = if matches!(ev.body, EventBody::TicketIssued { .. }) {
+                sealed.take()
+            } else {
+                None
+            };
             // Apply first so the public view and projections show the state after this event.
             let offset = offset_of(cfg, hall);
             self.shared.state.write().apply(&ev, offset);
             let public = crate::projection::public_view(cfg, &self.shared.state.read(), &ev);
-            let seq = self.append(hall.as_str(), kind, ev.at.0, &actor_s, ticket, body, sealed_here, Some(public.clone()))?;
+            let seq = self.append(
+                hall.as_str(),
+                kind,
+                ev.at.0,
+                &actor_s,
+                ticket,
+                body,
+                sealed_here,
+                Some(public.clone()),
+            )?;
             self.project(cfg, &ev, seq)?;
-            feed.push(FeedItem { seq, hall_id: hall.to_string(), kind: kind.to_owned(), data: public });
+            feed.push(FeedItem {
+                seq,
+                hall_id: hall.to_string(),
+                kind: kind.to_owned(),
+                data: public,
+            });
             out.push((seq, ev));
         }
         Ok(())
@@ -417,10 +540,18 @@ impl Writer {
                 body: serde_json::to_string(t).unwrap_or_default(),
             });
             let mut windows: Vec<(String, String, String)> = Vec::new();
-            let touched = ev.body.window_id().cloned().or_else(|| ticket.and_then(|t| t.window_id.clone()));
+            let touched = ev
+                .body
+                .window_id()
+                .cloned()
+                .or_else(|| ticket.and_then(|t| t.window_id.clone()));
             if let (Some(w), Some(h)) = (touched, h) {
                 let ws = h.window(&w);
-                windows.push((w.to_string(), ws.status.as_str().to_owned(), serde_json::to_string(&ws).unwrap_or_default()));
+                windows.push((
+                    w.to_string(),
+                    ws.status.as_str().to_owned(),
+                    serde_json::to_string(&ws).unwrap_or_default(),
+                ));
             }
             let appt = match &ev.body {
                 EventBody::AppointmentBooked { appointment } => Some(appointment.id.clone()),
@@ -450,8 +581,19 @@ impl Writer {
             self.store.upsert_window(&w, hall, &status, &body, seq)?;
         }
         if let Some(a) = appt_row {
-            let status = serde_json::to_value(a.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            self.store.upsert_appointment(a.id.as_str(), &a.code, hall, a.day.0, &status, &serde_json::to_string(&a).unwrap_or_default(), seq)?;
+            let status = serde_json::to_value(a.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            self.store.upsert_appointment(
+                a.id.as_str(),
+                &a.code,
+                hall,
+                a.day.0,
+                &status,
+                &serde_json::to_string(&a).unwrap_or_default(),
+                seq,
+            )?;
         }
         Ok(())
     }
@@ -462,6 +604,8 @@ fn fail(job: Job, reason: &str) -> Reply {
     match job {
         Job::Domain { reply, .. } => Reply::Domain(reply, Err(err())),
         Job::Record { reply, .. } => Reply::Record(reply, Err(err())),
-        Job::Snapshot { .. } | Job::Shutdown => unreachable!("snapshot and shutdown jobs never reach here"),
+        Job::Snapshot { .. } | Job::Shutdown => {
+            unreachable!("snapshot and shutdown jobs never reach here")
+        }
     }
 }

@@ -28,7 +28,14 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status, body: ErrorBody { code: code.into(), message: message.into(), field: None } }
+        ApiError {
+            status,
+            body: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                field: None,
+            },
+        }
     }
     pub fn field(mut self, field: impl Into<String>) -> ApiError {
         self.body.field = Some(field.into());
@@ -66,7 +73,11 @@ impl From<DomainError> for ApiError {
         };
         ApiError {
             status,
-            body: ErrorBody { code: e.code().into(), message: e.to_string(), field: e.field().map(Into::into) },
+            body: ErrorBody {
+                code: e.code().into(),
+                message: e.to_string(),
+                field: e.field().map(Into::into),
+            },
         }
     }
 }
@@ -75,12 +86,22 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> ApiError {
         match e {
             EngineError::Domain(d) => d.into(),
-            EngineError::Store(StoreError::Conflict(m)) | EngineError::Refused(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            EngineError::Store(StoreError::Conflict(m)) | EngineError::Refused(m) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", m)
+            }
             EngineError::Store(s) => {
                 tracing::error!(error = %s, "storage error");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage failed; nothing was saved, try again")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "storage failed; nothing was saved, try again",
+                )
             }
-            EngineError::Unavailable => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the server is shutting down"),
+            EngineError::Unavailable => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the server is shutting down",
+            ),
         }
     }
 }
@@ -104,7 +125,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad_content_type", "expected Content-Type: application/json"));
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "bad_content_type",
+                "expected Content-Type: application/json",
+            ));
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
@@ -114,8 +139,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             let path = e.path().to_string();
             let inner = e.into_inner();
             let field = if path == "." { None } else { Some(path) };
-            let code = if inner.is_syntax() || inner.is_eof() { "bad_json" } else { "invalid" };
-            ApiError { status: StatusCode::BAD_REQUEST, body: ErrorBody { code: code.into(), message: inner.to_string(), field } }
+            let code = if inner.is_syntax() || inner.is_eof() {
+                "bad_json"
+            } else {
+                "invalid"
+            };
+            ApiError {
+                status: StatusCode::BAD_REQUEST,
+                body: ErrorBody {
+                    code: code.into(),
+                    message: inner.to_string(),
+                    field,
+                },
+            }
         })
     }
 }

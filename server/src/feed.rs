@@ -22,7 +22,12 @@ pub struct FeedItem {
 
 impl FeedItem {
     pub fn from_row(r: EventRow) -> Option<FeedItem> {
-        Some(FeedItem { seq: r.seq, hall_id: r.hall_id, kind: r.kind, data: r.public? })
+        Some(FeedItem {
+            seq: r.seq,
+            hall_id: r.hall_id,
+            kind: r.kind,
+            data: r.public?,
+        })
     }
 }
 
@@ -35,7 +40,11 @@ pub struct Feed {
 impl Feed {
     pub fn new(capacity: usize) -> Feed {
         let (tx, _) = broadcast::channel(4096);
-        Feed { tx, ring: Mutex::new(VecDeque::with_capacity(capacity)), capacity }
+        Feed {
+            tx,
+            ring: Mutex::new(VecDeque::with_capacity(capacity)),
+            capacity,
+        }
     }
 
     /// Called by the writer after a commit, in sequence order.
@@ -64,13 +73,18 @@ impl Feed {
     }
 
     /// Items after `after` from the ring, if the ring still holds everything after it.
-    fn from_ring(&self, after: i64, hall: Option<&str>) -> Option<Vec<Arc<FeedItem>>> {
+    fn ring_after(&self, after: i64, hall: Option<&str>) -> Option<Vec<Arc<FeedItem>>> {
         let ring = self.ring.lock();
         let oldest = ring.front().map(|i| i.seq)?;
         if oldest > after + 1 {
             return None;
         }
-        Some(ring.iter().filter(|i| i.seq > after && hall.is_none_or(|h| i.hall_id == h)).cloned().collect())
+        Some(
+            ring.iter()
+                .filter(|i| i.seq > after && hall.is_none_or(|h| i.hall_id == h))
+                .cloned()
+                .collect(),
+        )
     }
 
     /// A stream of items after `after` (only new ones when `None`), filtered to one hall if given.
@@ -137,8 +151,14 @@ impl Feed {
     }
 
     /// Items with `after < seq < before` of one hall (or all): from the ring, else from the database.
-    async fn history(&self, after: i64, before: i64, hall: Option<&str>, reader: &Arc<dyn Reader>) -> Vec<Arc<FeedItem>> {
-        if let Some(items) = self.from_ring(after, hall) {
+    async fn history(
+        &self,
+        after: i64,
+        before: i64,
+        hall: Option<&str>,
+        reader: &Arc<dyn Reader>,
+    ) -> Vec<Arc<FeedItem>> {
+        if let Some(items) = self.ring_after(after, hall) {
             return items.into_iter().filter(|i| i.seq < before).collect();
         }
         let reader = reader.clone();
@@ -147,7 +167,9 @@ impl Feed {
             let mut out = Vec::new();
             let mut cursor = after;
             loop {
-                let Ok(rows) = reader.events_after(cursor, hall.as_deref(), 1000) else { break };
+                let Ok(rows) = reader.events_after(cursor, hall.as_deref(), 1000) else {
+                    break;
+                };
                 let n = rows.len();
                 for r in rows {
                     cursor = r.seq;

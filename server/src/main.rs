@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use server::app::{Role, ServerConfig};
 
 #[derive(Parser)]
-#[command(name = "server", version, about = "Service hall node: queue authority, live feed, devices and staff")]
+#[command(
+    name = "server",
+    version,
+    about = "Service hall node: queue authority, live feed, devices and staff"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Option<Cmd>,
@@ -43,7 +47,9 @@ enum Cmd {
 
 fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         b.json().init();
     } else {
@@ -53,10 +59,19 @@ fn init_logs(json: bool) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let cmd = cli.cmd.unwrap_or(Cmd::Serve { role: None, data: None, listen: None, config: None });
+    let cmd = cli.cmd.unwrap_or(Cmd::Serve {
+        role: None,
+        data: None,
+        listen: None,
+        config: None,
+    });
     match cmd {
         Cmd::VerifyAudit { data } => {
-            let db = ServerConfig { data, ..ServerConfig::default() }.db_path();
+            let db = ServerConfig {
+                data,
+                ..ServerConfig::default()
+            }
+            .db_path();
             if !db.exists() {
                 eprintln!("verify-audit: no database at {}", db.display());
                 return ExitCode::from(2);
@@ -72,7 +87,12 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Cmd::Serve { role, data, listen, config } => run(async move {
+        Cmd::Serve {
+            role,
+            data,
+            listen,
+            config,
+        } => run(async move {
             let mut cfg = ServerConfig::load(config.as_deref())?;
             if let Some(r) = role {
                 cfg.role = r;

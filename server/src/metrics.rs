@@ -40,10 +40,30 @@ impl Metrics {
         registry.register("commands", "Commands decided, by outcome", commands.clone());
         registry.register("events_appended", "Events appended to the log", events.clone());
         registry.register("commit_batch_size", "Commands per group commit", batch_size.clone());
-        registry.register("commit_seconds", "Time to commit one batch (incl. fsync)", commit_seconds.clone());
-        registry.register("http_requests", "HTTP requests by method and status", http_requests.clone());
-        registry.register("feed_subscribers", "Open live-feed connections", feed_subscribers.clone());
-        Metrics { registry, commands, events, batch_size, commit_seconds, http_requests, feed_subscribers }
+        registry.register(
+            "commit_seconds",
+            "Time to commit one batch (incl. fsync)",
+            commit_seconds.clone(),
+        );
+        registry.register(
+            "http_requests",
+            "HTTP requests by method and status",
+            http_requests.clone(),
+        );
+        registry.register(
+            "feed_subscribers",
+            "Open live-feed connections",
+            feed_subscribers.clone(),
+        );
+        Metrics {
+            registry,
+            commands,
+            events,
+            batch_size,
+            commit_seconds,
+            http_requests,
+            feed_subscribers,
+        }
     }
 
     pub fn render(&self) -> String {

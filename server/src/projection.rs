@@ -9,7 +9,11 @@ use serde_json::{Value, json};
 pub fn public_view(cfg: &Config, st: &CityState, ev: &Event) -> String {
     let h = st.halls.get(&ev.hall_id);
     let ticket = ev.body.ticket_id().and_then(|id| h.and_then(|h| h.ticket(id)));
-    let window_id = ev.body.window_id().cloned().or_else(|| ticket.and_then(|t| t.window_id.clone()));
+    let window_id = ev
+        .body
+        .window_id()
+        .cloned()
+        .or_else(|| ticket.and_then(|t| t.window_id.clone()));
     let mut v = json!({
         "kind": ev.body.kind(),
         "hall_id": ev.hall_id,

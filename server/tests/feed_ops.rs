@@ -23,11 +23,19 @@ async fn hall_feed_streams_calls_and_resumes_after_a_drop() {
     assert_eq!(st, 200);
     let (_, city) = SseReader::open(&n, "/api/v1/events", &leader, None).await;
     let mut city = city;
-    let (_, t) = n.issue(&kiosk, json!({"hall_id": "H1", "item_id": "I2", "channel": "kiosk", "phone": "13812345678"})).await;
+    let (_, t) = n
+        .issue(
+            &kiosk,
+            json!({"hall_id": "H1", "item_id": "I2", "channel": "kiosk", "phone": "13812345678"}),
+        )
+        .await;
     let (id1, kind, data) = feed.next(5000).await.expect("issued event");
     assert_eq!(kind, "ticket_issued");
     assert_eq!(data["ticket"]["display"], t["display"]);
-    assert!(!data.to_string().contains("13812345678") && !data.to_string().contains(t["token"].as_str().unwrap()), "no personal data or token on the feed");
+    assert!(
+        !data.to_string().contains("13812345678") && !data.to_string().contains(t["token"].as_str().unwrap()),
+        "no personal data or token on the feed"
+    );
     let (cid, ckind, _) = city.next(5000).await.expect("city feed too");
     assert_eq!((cid, ckind.as_str()), (id1, "ticket_issued"));
 
@@ -41,7 +49,10 @@ async fn hall_feed_streams_calls_and_resumes_after_a_drop() {
             break;
         }
     }
-    let called = seen.iter().find(|e| e.1 == "ticket_called").expect("the call reaches the wall");
+    let called = seen
+        .iter()
+        .find(|e| e.1 == "ticket_called")
+        .expect("the call reaches the wall");
     assert_eq!(called.2["window"]["number"], "2");
     assert_eq!(called.2["ticket"]["display"], t["display"]);
     drop(feed);
@@ -77,7 +88,8 @@ async fn operations_endpoints() {
     assert_eq!((st, body.as_str()), (200, "ok"));
     assert_eq!(n.req("GET", "/readyz").send_text().await.0, 200);
     let kiosk = n.enroll("H1", "kiosk").await;
-    n.issue(&kiosk, json!({"hall_id": "H1", "item_id": "I2", "channel": "kiosk"})).await;
+    n.issue(&kiosk, json!({"hall_id": "H1", "item_id": "I2", "channel": "kiosk"}))
+        .await;
     let (st, m) = n.req("GET", "/metrics").send_text().await;
     assert_eq!(st, 200);
     assert!(m.contains("hall_commands_total{outcome=\"applied\"}"), "{m}");
@@ -86,7 +98,13 @@ async fn operations_endpoints() {
     let (st, doc) = n.req("GET", "/api/v1/openapi.json").send().await;
     assert_eq!(st, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for p in ["/api/v1/tickets", "/api/v1/windows/{id}/call-next", "/api/v1/events", "/api/v1/halls/{hall}/events", "/healthz"] {
+    for p in [
+        "/api/v1/tickets",
+        "/api/v1/windows/{id}/call-next",
+        "/api/v1/events",
+        "/api/v1/halls/{hall}/events",
+        "/healthz",
+    ] {
         assert!(doc["paths"].get(p).is_some(), "OpenAPI documents {p}");
     }
     let (st, v) = n.req("GET", "/api/v1/nope").send().await;
@@ -98,7 +116,13 @@ async fn operations_endpoints() {
 async fn demo_prints_a_working_leader_token() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["demo", "--data", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .args([
+            "demo",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -117,15 +141,42 @@ async fn demo_prints_a_working_leader_token() {
     }
     let (base, token) = (base.expect("URLs printed"), token.expect("leader-token line"));
     let http = reqwest::Client::new();
-    let r = http.get(format!("{base}/api/v1/halls/H00/snapshot")).bearer_auth(&token).send().await.unwrap();
+    let r = http
+        .get(format!("{base}/api/v1/halls/H00/snapshot"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let snap: serde_json::Value = r.json().await.unwrap();
     assert_eq!(snap["name"], "哈尔滨市政务服务中心");
-    assert!(snap["open_windows"].as_u64().unwrap() > 10, "the simulation opens windows");
-    let r = http.get(format!("{base}/api/v1/events")).bearer_auth(&token).send().await.unwrap();
-    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (200, "text/event-stream"));
-    assert_eq!(http.get(format!("{base}/api/v1/events")).send().await.unwrap().status(), 401);
-    let cfg: serde_json::Value = http.get(format!("{base}/api/v1/config")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert!(
+        snap["open_windows"].as_u64().unwrap() > 10,
+        "the simulation opens windows"
+    );
+    let r = http
+        .get(format!("{base}/api/v1/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()),
+        (200, "text/event-stream")
+    );
+    assert_eq!(
+        http.get(format!("{base}/api/v1/events")).send().await.unwrap().status(),
+        401
+    );
+    let cfg: serde_json::Value = http
+        .get(format!("{base}/api/v1/config"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(cfg["config"]["halls"].as_array().unwrap().len(), 19);
     let _ = child.kill();
     let _ = child.wait();

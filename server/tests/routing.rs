@@ -50,7 +50,11 @@ async fn longest_waiting_takes_the_oldest_across_queues() {
     issue(&n, &kiosk, "I3").await; // C001
     issue(&n, &kiosk, "I1").await; // A001
     let w3 = n.open_window("w3", "W3").await;
-    let order = [serve_next(&n, &w3, "W3").await, serve_next(&n, &w3, "W3").await, serve_next(&n, &w3, "W3").await];
+    let order = [
+        serve_next(&n, &w3, "W3").await,
+        serve_next(&n, &w3, "W3").await,
+        serve_next(&n, &w3, "W3").await,
+    ];
     assert_eq!(order, ["B001", "C001", "A001"]);
     n.stop().await;
 }
@@ -80,28 +84,70 @@ async fn quota_and_bad_input_change_nothing() {
     let kiosk = n.enroll("H1", "kiosk").await;
     issue(&n, &kiosk, "I3").await;
     issue(&n, &kiosk, "I3").await;
-    let (st, v) = n.issue(&kiosk, json!({"hall_id": "H1", "item_id": "I3", "channel": "kiosk"})).await;
-    assert_eq!((st, v["code"].as_str(), v["field"].as_str()), (409, Some("quota_exhausted"), Some("item_id")), "{v}");
-    let (st, v) = n.issue(&kiosk, json!({"hall_id": "H1", "queue_id": "NOPE", "channel": "kiosk"})).await;
-    assert_eq!((st, v["code"].as_str(), v["field"].as_str()), (404, Some("not_found"), Some("queue_id")), "{v}");
-    let (st, v) = n.issue(&kiosk, json!({"hall_id": "H1", "item_id": "I1", "channel": "kiosk"})).await;
+    let (st, v) = n
+        .issue(&kiosk, json!({"hall_id": "H1", "item_id": "I3", "channel": "kiosk"}))
+        .await;
+    assert_eq!(
+        (st, v["code"].as_str(), v["field"].as_str()),
+        (409, Some("quota_exhausted"), Some("item_id")),
+        "{v}"
+    );
+    let (st, v) = n
+        .issue(&kiosk, json!({"hall_id": "H1", "queue_id": "NOPE", "channel": "kiosk"}))
+        .await;
+    assert_eq!(
+        (st, v["code"].as_str(), v["field"].as_str()),
+        (404, Some("not_found"), Some("queue_id")),
+        "{v}"
+    );
+    let (st, v) = n
+        .issue(&kiosk, json!({"hall_id": "H1", "item_id": "I1", "channel": "kiosk"}))
+        .await;
     assert_eq!((st, v["code"].as_str()), (422, Some("id_card_required")), "{v}");
-    let (st, v) = n.issue(&kiosk, json!({"hall_id": "H1", "item_id": "I2", "channel": "fax"})).await;
+    let (st, v) = n
+        .issue(&kiosk, json!({"hall_id": "H1", "item_id": "I2", "channel": "fax"}))
+        .await;
     assert_eq!((st, v["field"].as_str()), (400, Some("channel")), "{v}");
-    let (st, v) = n.issue(&kiosk, json!({"hall_id": "H1", "item_id": "I1", "channel": "kiosk", "id_card": {"number": "230102199001011231"}})).await;
+    let (st, v) = n
+        .issue(
+            &kiosk,
+            json!({"hall_id": "H1", "item_id": "I1", "channel": "kiosk", "id_card": {"number": "230102199001011231"}}),
+        )
+        .await;
     assert_eq!((st, v["field"].as_str()), (422, Some("id_card.number")), "{v}");
-    let (st, v) = n.issue(&kiosk, json!({"hall_id": "H1", "item_id": "I2", "channel": "kiosk", "phone": "12345"})).await;
+    let (st, v) = n
+        .issue(
+            &kiosk,
+            json!({"hall_id": "H1", "item_id": "I2", "channel": "kiosk", "phone": "12345"}),
+        )
+        .await;
     assert_eq!((st, v["field"].as_str()), (422, Some("phone")), "{v}");
-    let (st, v) = n.req("POST", "/api/v1/tickets").device(&kiosk).raw_body(b"{\"hall_id\": ").send().await;
+    let (st, v) = n
+        .req("POST", "/api/v1/tickets")
+        .device(&kiosk)
+        .raw_body(b"{\"hall_id\": ")
+        .send()
+        .await;
     assert_eq!((st, v["code"].as_str()), (400, Some("bad_json")), "{v}");
-    let (st, v) = n.issue(&kiosk, json!({"hall_id": "H2", "item_id": "I9", "channel": "kiosk"})).await;
+    let (st, v) = n
+        .issue(&kiosk, json!({"hall_id": "H2", "item_id": "I9", "channel": "kiosk"}))
+        .await;
     assert_eq!(st, 403, "a kiosk of H1 cannot issue in H2: {v}");
     // Nothing above was issued: the next ticket of B is B001, the C counter still says 2.
     assert_eq!(issue(&n, &kiosk, "I2").await["display"], "B001");
     let leader = n.login("leader").await;
     let (_, snap) = n.req("GET", "/api/v1/halls/H1/snapshot").bearer(&leader).send().await;
-    let c = snap["queues"].as_array().unwrap().iter().find(|q| q["id"] == "QC").unwrap().clone();
-    assert_eq!((c["waiting"].as_u64(), c["today"]["issued"].as_u64()), (Some(2), Some(2)));
+    let c = snap["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["id"] == "QC")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (c["waiting"].as_u64(), c["today"]["issued"].as_u64()),
+        (Some(2), Some(2))
+    );
     n.stop().await;
 }
 
@@ -113,19 +159,35 @@ async fn estimate_divides_by_open_windows_and_follows_real_service_times() {
         issue(&n, &kiosk, "I2").await;
     }
     let v = issue(&n, &kiosk, "I2").await;
-    assert_eq!((v["people_ahead"].as_u64(), v["estimated_wait_secs"].clone()), (Some(4), Value::Null), "no window open: no estimate");
+    assert_eq!(
+        (v["people_ahead"].as_u64(), v["estimated_wait_secs"].clone()),
+        (Some(4), Value::Null),
+        "no window open: no estimate"
+    );
     let w2 = n.open_window("w2", "W2").await;
     let _w3 = n.open_window("w3", "W3").await;
     let leader = n.login("leader").await;
-    let (_, t) = n.req("GET", &format!("/api/v1/tickets/{}", v["ticket_id"].as_str().unwrap())).bearer(&leader).send().await;
+    let (_, t) = n
+        .req("GET", &format!("/api/v1/tickets/{}", v["ticket_id"].as_str().unwrap()))
+        .bearer(&leader)
+        .send()
+        .await;
     assert_eq!(t["estimate"]["windows_serving"], 2);
-    assert_eq!(t["estimate"]["estimated_wait_secs"], 4 * 120 / 2, "4 ahead ÷ 2 windows × 120 s planned");
+    assert_eq!(
+        t["estimate"]["estimated_wait_secs"],
+        4 * 120 / 2,
+        "4 ahead ÷ 2 windows × 120 s planned"
+    );
     // A real service of 8 minutes moves the rolling average from the plan to 480 s.
     n.window_action(&w2, "W2", "call-next").await;
     n.window_action(&w2, "W2", "start").await;
     n.clock.advance_minutes(8);
     n.window_action(&w2, "W2", "finish").await;
-    let (_, t) = n.req("GET", &format!("/api/v1/tickets/{}", v["ticket_id"].as_str().unwrap())).bearer(&leader).send().await;
+    let (_, t) = n
+        .req("GET", &format!("/api/v1/tickets/{}", v["ticket_id"].as_str().unwrap()))
+        .bearer(&leader)
+        .send()
+        .await;
     assert_eq!(t["estimate"]["avg_service_secs"], 480);
     assert_eq!(t["estimate"]["estimated_wait_secs"], 3 * 480 / 2);
     n.stop().await;

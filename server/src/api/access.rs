@@ -39,11 +39,22 @@ pub struct SessionResponse {
 /// Sign in with login and password.
 #[utoipa::path(post, path = "/api/v1/sessions", request_body = LoginRequest,
     responses((status = 201, body = SessionResponse), (status = 401, body = crate::error::ErrorBody)))]
-pub async fn login(State(app): State<Arc<AppState>>, caller: Caller, ApiJson(req): ApiJson<LoginRequest>) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
-    open_session(&app, &caller, &req.login, &req.password).await.map(|s| (StatusCode::CREATED, Json(s)))
+pub async fn login(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
+    open_session(&app, &caller, &req.login, &req.password)
+        .await
+        .map(|s| (StatusCode::CREATED, Json(s)))
 }
 
-pub async fn open_session(app: &Arc<AppState>, caller: &Caller, login: &str, password: &str) -> Result<SessionResponse, ApiError> {
+pub async fn open_session(
+    app: &Arc<AppState>,
+    caller: &Caller,
+    login: &str,
+    password: &str,
+) -> Result<SessionResponse, ApiError> {
     let reader = app.reader.clone();
     let l = login.to_owned();
     let creds = tokio::task::spawn_blocking(move || reader.credentials(&l))
@@ -52,13 +63,25 @@ pub async fn open_session(app: &Arc<AppState>, caller: &Caller, login: &str, pas
     let pw = password.to_owned();
     // argon2 is deliberately slow: keep it off the async workers.
     let ok = match creds.clone() {
-        Some((_, hash)) => tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash)).await.unwrap_or(false),
+        Some((_, hash)) => tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash))
+            .await
+            .unwrap_or(false),
         None => false,
     };
     let cfg = app.engine.shared.cfg.read().clone();
-    let staff = creds.filter(|_| ok).and_then(|(id, _)| cfg.staff(&StaffId::new(id)).cloned());
+    let staff = creds
+        .filter(|_| ok)
+        .and_then(|(id, _)| cfg.staff(&StaffId::new(id)).cloned());
     let Some(staff) = staff else {
-        app.engine.record("", "citizen", Record::LoginFailed { login: login.chars().take(64).collect() }).await?;
+        app.engine
+            .record(
+                "",
+                "citizen",
+                Record::LoginFailed {
+                    login: login.chars().take(64).collect(),
+                },
+            )
+            .await?;
         return Err(ApiError::unauthorized("wrong login or password"));
     };
     let token = crypto::random_token() + &crypto::random_token();
@@ -66,12 +89,16 @@ pub async fn open_session(app: &Arc<AppState>, caller: &Caller, login: &str, pas
     let device_id = caller.device.as_ref().map(|d| d.id.to_string());
     let hall = staff.hall_id.as_ref().map_or(String::new(), ToString::to_string);
     app.engine
-        .record(hall, format!("staff:{}", staff.id), Record::SessionOpened {
-            token_hash: crypto::sm3_hex(token.as_bytes()),
-            staff_id: staff.id.to_string(),
-            device_id: device_id.clone(),
-            expires_at,
-        })
+        .record(
+            hall,
+            format!("staff:{}", staff.id),
+            Record::SessionOpened {
+                token_hash: crypto::sm3_hex(token.as_bytes()),
+                staff_id: staff.id.to_string(),
+                device_id: device_id.clone(),
+                expires_at,
+            },
+        )
         .await?;
     Ok(SessionResponse {
         token,
@@ -88,7 +115,15 @@ pub async fn open_session(app: &Arc<AppState>, caller: &Caller, login: &str, pas
 #[utoipa::path(delete, path = "/api/v1/sessions/current", responses((status = 204), (status = 401, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn logout(State(app): State<Arc<AppState>>, caller: Caller) -> Result<StatusCode, ApiError> {
     let s = caller.staff(&Role::ALL)?;
-    app.engine.record("", format!("staff:{}", s.id), Record::SessionClosed { token_hash: s.token_hash.clone() }).await?;
+    app.engine
+        .record(
+            "",
+            format!("staff:{}", s.id),
+            Record::SessionClosed {
+                token_hash: s.token_hash.clone(),
+            },
+        )
+        .await?;
     app.auth.forget_session(&s.token_hash);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -113,13 +148,25 @@ pub struct EnrollmentCodeResponse {
 /// Issue a one-time enrollment code for a new device.
 #[utoipa::path(post, path = "/api/v1/devices/enrollment-codes", request_body = EnrollmentCodeRequest,
     responses((status = 201, body = EnrollmentCodeResponse), (status = 403, body = crate::error::ErrorBody)), security(("session" = [])))]
-pub async fn enrollment_code(State(app): State<Arc<AppState>>, caller: Caller, ApiJson(req): ApiJson<EnrollmentCodeRequest>) -> Result<(StatusCode, Json<EnrollmentCodeResponse>), ApiError> {
+pub async fn enrollment_code(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(req): ApiJson<EnrollmentCodeRequest>,
+) -> Result<(StatusCode, Json<EnrollmentCodeResponse>), ApiError> {
     let s = caller.staff(&[Role::Admin, Role::HallManager])?;
     let hall = HallId::new(req.hall_id.clone());
     caller.in_hall(&hall)?;
-    app.engine.shared.cfg.read().hall(&hall).ok_or_else(|| ApiError::not_found("hall", "hall_id"))?;
+    app.engine
+        .shared
+        .cfg
+        .read()
+        .hall(&hall)
+        .ok_or_else(|| ApiError::not_found("hall", "hall_id"))?;
     if !auth::DEVICE_KINDS.contains(&req.kind.as_str()) {
-        return Err(ApiError::invalid("kind", format!("expected one of {}", auth::DEVICE_KINDS.join(", "))));
+        return Err(ApiError::invalid(
+            "kind",
+            format!("expected one of {}", auth::DEVICE_KINDS.join(", ")),
+        ));
     }
     let ttl = req.ttl_minutes.unwrap_or(60);
     if ttl == 0 || ttl > 7 * 24 * 60 {
@@ -130,12 +177,16 @@ pub async fn enrollment_code(State(app): State<Arc<AppState>>, caller: Caller, A
     let code = base32(&raw);
     let expires_at = (app.clock)() + i64::from(ttl) * 60_000;
     app.engine
-        .record(req.hall_id, format!("staff:{}", s.id), Record::EnrollmentCode {
-            code_hash: crypto::sm3_hex(code.as_bytes()),
-            hall_id: hall.to_string(),
-            kind: req.kind,
-            expires_at,
-        })
+        .record(
+            req.hall_id,
+            format!("staff:{}", s.id),
+            Record::EnrollmentCode {
+                code_hash: crypto::sm3_hex(code.as_bytes()),
+                hall_id: hall.to_string(),
+                kind: req.kind,
+                expires_at,
+            },
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(EnrollmentCodeResponse { code, expires_at })))
 }
@@ -147,7 +198,10 @@ fn base32(bytes: &[u8]) -> String {
         bits = (bits << 8) | u64::from(*b);
     }
     let n = bytes.len() * 8 / 5;
-    (0..n).rev().map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char).collect()
+    (0..n)
+        .rev()
+        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -172,7 +226,10 @@ pub struct EnrollResponse {
 /// Enroll a device with a one-time code; returns its key.
 #[utoipa::path(post, path = "/api/v1/devices/enroll", request_body = EnrollRequest,
     responses((status = 201, body = EnrollResponse), (status = 409, description = "code unknown, used or expired", body = crate::error::ErrorBody)))]
-pub async fn enroll(State(app): State<Arc<AppState>>, ApiJson(req): ApiJson<EnrollRequest>) -> Result<(StatusCode, Json<EnrollResponse>), ApiError> {
+pub async fn enroll(
+    State(app): State<Arc<AppState>>,
+    ApiJson(req): ApiJson<EnrollRequest>,
+) -> Result<(StatusCode, Json<EnrollResponse>), ApiError> {
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > 64 {
         return Err(ApiError::invalid("name", "expected 1–64 characters"));
@@ -184,10 +241,17 @@ pub async fn enroll(State(app): State<Arc<AppState>>, ApiJson(req): ApiJson<Enro
         .await
         .map_err(|e| ApiError::internal(e.to_string()))??;
     let Some((hall_id, kind, expires_at, used)) = found else {
-        return Err(ApiError::new(StatusCode::CONFLICT, "bad_enrollment_code", "unknown enrollment code").field("code"));
+        return Err(
+            ApiError::new(StatusCode::CONFLICT, "bad_enrollment_code", "unknown enrollment code").field("code"),
+        );
     };
     if used || expires_at <= (app.clock)() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "bad_enrollment_code", "this enrollment code was already used or has expired").field("code"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "bad_enrollment_code",
+            "this enrollment code was already used or has expired",
+        )
+        .field("code"));
     }
     let letter = if kind == "kiosk" {
         let reader = app.reader.clone();
@@ -198,7 +262,11 @@ pub async fn enroll(State(app): State<Arc<AppState>>, ApiJson(req): ApiJson<Enro
         // Offline series letters, skipping I and O (read as 1 and 0 on a printed ticket).
         const LETTERS: &[u8] = b"KLMNPQRSTUVWXYZABCDEFGHJ";
         let l = LETTERS.get(usize::try_from(n).unwrap_or(usize::MAX)).ok_or_else(|| {
-            ApiError::new(StatusCode::CONFLICT, "no_series_letter", "this hall has used all offline series letters")
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "no_series_letter",
+                "this hall has used all offline series letters",
+            )
         })?;
         (*l as char).to_string()
     } else {
@@ -207,17 +275,30 @@ pub async fn enroll(State(app): State<Arc<AppState>>, ApiJson(req): ApiJson<Enro
     let device_id = format!("dev-{}", uuid::Uuid::now_v7().simple());
     let key = hex::encode(crypto::random_bytes::<32>());
     app.engine
-        .record(hall_id.clone(), format!("device:{device_id}"), Record::DeviceEnrolled {
-            device_id: device_id.clone(),
-            code_hash,
-            hall_id: hall_id.clone(),
-            kind: kind.clone(),
-            name: name.to_owned(),
-            letter: letter.clone(),
-            key_sealed: app.sealer.seal(&key),
-        })
+        .record(
+            hall_id.clone(),
+            format!("device:{device_id}"),
+            Record::DeviceEnrolled {
+                device_id: device_id.clone(),
+                code_hash,
+                hall_id: hall_id.clone(),
+                kind: kind.clone(),
+                name: name.to_owned(),
+                letter: letter.clone(),
+                key_sealed: app.sealer.seal(&key),
+            },
+        )
         .await?;
-    Ok((StatusCode::CREATED, Json(EnrollResponse { device_id, key, hall_id, kind, letter: (!letter.is_empty()).then_some(letter) })))
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrollResponse {
+            device_id,
+            key,
+            hall_id,
+            kind,
+            letter: (!letter.is_empty()).then_some(letter),
+        }),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -229,7 +310,12 @@ pub struct PasswordRequest {
 /// Set a staff member's password (admins).
 #[utoipa::path(put, path = "/api/v1/staff/{id}/password", params(("id" = String, Path)), request_body = PasswordRequest,
     responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("session" = [])))]
-pub async fn set_password(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<PasswordRequest>) -> Result<StatusCode, ApiError> {
+pub async fn set_password(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<PasswordRequest>,
+) -> Result<StatusCode, ApiError> {
     let s = caller.staff(&[Role::Admin])?;
     let actor = format!("staff:{}", s.id);
     set_staff_password(&app, &actor, &id, &req.password).await?;
@@ -240,13 +326,37 @@ pub async fn set_staff_password(app: &AppState, actor: &str, staff_id: &str, pas
     if password.chars().count() < 8 {
         return Err(ApiError::invalid("password", "at least 8 characters"));
     }
-    let staff = app.engine.shared.cfg.read().staff(&StaffId::new(staff_id)).cloned().ok_or_else(|| ApiError::not_found("staff member", "id"))?;
+    let staff = app
+        .engine
+        .shared
+        .cfg
+        .read()
+        .staff(&StaffId::new(staff_id))
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("staff member", "id"))?;
     let pw = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     set_password_hash(app, actor, &staff, hash).await
 }
 
-pub async fn set_password_hash(app: &AppState, actor: &str, staff: &domain::config::Staff, hash: String) -> Result<(), ApiError> {
-    app.engine.record("", actor, Record::Password { staff_id: staff.id.to_string(), login: staff.login.clone(), hash }).await?;
+pub async fn set_password_hash(
+    app: &AppState,
+    actor: &str,
+    staff: &domain::config::Staff,
+    hash: String,
+) -> Result<(), ApiError> {
+    app.engine
+        .record(
+            "",
+            actor,
+            Record::Password {
+                staff_id: staff.id.to_string(),
+                login: staff.login.clone(),
+                hash,
+            },
+        )
+        .await?;
     Ok(())
 }

@@ -30,13 +30,28 @@ pub struct SlotsQuery {
 /// Open slots of an item in a hall on a day, with what is left.
 #[utoipa::path(get, path = "/api/v1/halls/{hall}/items/{item}/slots", params(("hall" = String, Path), ("item" = String, Path), SlotsQuery),
     responses((status = 200, body = [Slot]), (status = 422, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
-pub async fn slots(State(app): State<Arc<AppState>>, caller: Caller, Path((hall, item)): Path<(String, String)>, Query(q): Query<SlotsQuery>) -> Result<Json<Vec<Slot>>, ApiError> {
-    caller.staff_or_device(&[Role::Admin, Role::HallManager, Role::WindowStaff, Role::Operator, Role::Leader], &BOOKING_DEVICES)?;
+pub async fn slots(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path((hall, item)): Path<(String, String)>,
+    Query(q): Query<SlotsQuery>,
+) -> Result<Json<Vec<Slot>>, ApiError> {
+    caller.staff_or_device(
+        &[
+            Role::Admin,
+            Role::HallManager,
+            Role::WindowStaff,
+            Role::Operator,
+            Role::Leader,
+        ],
+        &BOOKING_DEVICES,
+    )?;
     let day = parse_day(&q.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
     let (hall, item) = (HallId::new(hall), ItemId::new(item));
     let cfg = app.engine.shared.cfg.read().clone();
     cfg.hall(&hall).ok_or_else(|| ApiError::not_found("hall", "hall"))?;
-    cfg.item(&item).ok_or_else(|| ApiError::not_found("service item", "item"))?;
+    cfg.item(&item)
+        .ok_or_else(|| ApiError::not_found("service item", "item"))?;
     let st = app.engine.shared.state.read();
     let h = st.halls.get(&hall);
     let mut out = domain::appointment::template_slots(&cfg, &hall, &item, day);
@@ -93,7 +108,11 @@ impl From<&Appointment> for AppointmentView {
 #[utoipa::path(post, path = "/api/v1/appointments", request_body = BookRequest,
     responses((status = 201, body = AppointmentView), (status = 409, description = "slot full or already booked", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
-pub async fn book(State(app): State<Arc<AppState>>, caller: Caller, ApiJson(req): ApiJson<BookRequest>) -> Result<(StatusCode, Json<AppointmentView>), ApiError> {
+pub async fn book(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(req): ApiJson<BookRequest>,
+) -> Result<(StatusCode, Json<AppointmentView>), ApiError> {
     caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
     let hall = HallId::new(req.hall_id);
     caller.in_hall(&hall)?;
@@ -111,7 +130,11 @@ pub async fn book(State(app): State<Arc<AppState>>, caller: Caller, ApiJson(req)
     });
     app.engine.execute(hall.clone(), caller.actor(), cmd, None).await?;
     let st = app.engine.shared.state.read();
-    let a = st.halls.get(&hall).and_then(|h| h.appointments.get(&id)).ok_or_else(|| ApiError::internal("booking vanished"))?;
+    let a = st
+        .halls
+        .get(&hall)
+        .and_then(|h| h.appointments.get(&id))
+        .ok_or_else(|| ApiError::internal("booking vanished"))?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
@@ -119,25 +142,42 @@ fn find(app: &AppState, pred: impl Fn(&Appointment) -> bool) -> Result<(HallId, 
     let st = app.engine.shared.state.read();
     st.halls
         .values()
-        .find_map(|h| h.appointments.values().find(|a| pred(a)).map(|a| (h.hall_id.clone(), a.into())))
+        .find_map(|h| {
+            h.appointments
+                .values()
+                .find(|a| pred(a))
+                .map(|a| (h.hall_id.clone(), a.into()))
+        })
         .ok_or_else(|| ApiError::not_found("appointment", "id"))
 }
 
 /// Look an appointment up by the code the citizen shows.
 #[utoipa::path(get, path = "/api/v1/appointments/by-code/{code}", params(("code" = String, Path)),
     responses((status = 200, body = AppointmentView), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
-pub async fn by_code(State(app): State<Arc<AppState>>, caller: Caller, Path(code): Path<String>) -> Result<Json<AppointmentView>, ApiError> {
+pub async fn by_code(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<AppointmentView>, ApiError> {
     caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
     let (hall, v) = find(&app, |a| a.code == code)?;
     caller.in_hall(&hall)?;
     Ok(Json(v))
 }
 
-async fn appointment_command(app: &Arc<AppState>, caller: &Caller, id: &str, make: impl FnOnce(AppointmentId) -> Command) -> Result<(HallId, Vec<domain::Event>), ApiError> {
+async fn appointment_command(
+    app: &Arc<AppState>,
+    caller: &Caller,
+    id: &str,
+    make: impl FnOnce(AppointmentId) -> Command,
+) -> Result<(HallId, Vec<domain::Event>), ApiError> {
     caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
     let (hall, _) = find(app, |a| a.id.as_str() == id)?;
     caller.in_hall(&hall)?;
-    let done = app.engine.execute(hall.clone(), caller.actor(), make(AppointmentId::new(id)), None).await?;
+    let done = app
+        .engine
+        .execute(hall.clone(), caller.actor(), make(AppointmentId::new(id)), None)
+        .await?;
     Ok((hall, done.events.into_iter().map(|(_, e)| e).collect()))
 }
 
@@ -153,8 +193,15 @@ fn view_of(app: &AppState, hall: &HallId, id: &str) -> Result<Json<AppointmentVi
 /// Cancel a booking (frees the slot).
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", params(("id" = String, Path)),
     responses((status = 200, body = AppointmentView), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
-pub async fn cancel(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>) -> Result<Json<AppointmentView>, ApiError> {
-    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CancelAppointment { appointment }).await?;
+pub async fn cancel(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<AppointmentView>, ApiError> {
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CancelAppointment {
+        appointment,
+    })
+    .await?;
     view_of(&app, &hall, &id)
 }
 
@@ -168,9 +215,19 @@ pub struct RescheduleRequest {
 /// Move a booking to another slot.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/reschedule", params(("id" = String, Path)), request_body = RescheduleRequest,
     responses((status = 200, body = AppointmentView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
-pub async fn reschedule(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<RescheduleRequest>) -> Result<Json<AppointmentView>, ApiError> {
+pub async fn reschedule(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RescheduleRequest>,
+) -> Result<Json<AppointmentView>, ApiError> {
     let day = parse_day(&req.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
-    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::Reschedule { appointment, day, start_minute: req.start_minute }).await?;
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::Reschedule {
+        appointment,
+        day,
+        start_minute: req.start_minute,
+    })
+    .await?;
     view_of(&app, &hall, &id)
 }
 
@@ -178,15 +235,26 @@ pub async fn reschedule(State(app): State<Arc<AppState>>, caller: Caller, Path(i
 /// it joins the normal queue; too early is refused with the time check-in opens.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/check-in", params(("id" = String, Path)),
     responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
-pub async fn check_in(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>) -> Result<Json<TicketView>, ApiError> {
+pub async fn check_in(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TicketView>, ApiError> {
     let ticket_id = TicketId::new(uuid::Uuid::now_v7().to_string());
     let token = crate::crypto::random_token();
     let tid = ticket_id.clone();
-    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CheckIn { appointment, ticket_id: tid, token }).await?;
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CheckIn {
+        appointment,
+        ticket_id: tid,
+        token,
+    })
+    .await?;
     let cfg = app.engine.shared.cfg.read().clone();
     let st = app.engine.shared.state.read();
     let h = st.halls.get(&hall);
-    let t = h.and_then(|h| h.ticket(&ticket_id)).ok_or_else(|| ApiError::internal("ticket vanished"))?;
+    let t = h
+        .and_then(|h| h.ticket(&ticket_id))
+        .ok_or_else(|| ApiError::internal("ticket vanished"))?;
     let mut v = TicketView::new(&cfg, h, t, Millis((app.clock)()));
     v.token = Some(t.token.clone());
     Ok(Json(v))

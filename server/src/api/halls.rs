@@ -23,7 +23,14 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::store::{Counters, Record};
 
-const READERS: [Role; 6] = [Role::Admin, Role::HallManager, Role::WindowStaff, Role::Leader, Role::Operator, Role::Lawyer];
+const READERS: [Role; 6] = [
+    Role::Admin,
+    Role::HallManager,
+    Role::WindowStaff,
+    Role::Leader,
+    Role::Operator,
+    Role::Lawyer,
+];
 const ALL_DEVICES: [&str; 5] = crate::auth::DEVICE_KINDS;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,7 +45,10 @@ pub struct ConfigResponse {
 pub async fn get_config(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<ConfigResponse>, ApiError> {
     caller.staff_or_device(&READERS, &ALL_DEVICES)?;
     let cfg = app.engine.shared.cfg.read().clone();
-    Ok(Json(ConfigResponse { version: app.engine.shared.cfg_version.load(Ordering::SeqCst), config: cfg.data.clone() }))
+    Ok(Json(ConfigResponse {
+        version: app.engine.shared.cfg_version.load(Ordering::SeqCst),
+        config: cfg.data.clone(),
+    }))
 }
 
 /// Replace the whole configuration (validated first; a configuration that fails changes nothing).
@@ -46,24 +56,45 @@ pub async fn get_config(State(app): State<Arc<AppState>>, caller: Caller) -> Res
 #[utoipa::path(put, path = "/api/v1/config", request_body = CityConfig,
     responses((status = 200, body = ConfigResponse), (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
-pub async fn put_config(State(app): State<Arc<AppState>>, caller: Caller, ApiJson(data): ApiJson<CityConfig>) -> Result<Json<ConfigResponse>, ApiError> {
+pub async fn put_config(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(data): ApiJson<CityConfig>,
+) -> Result<Json<ConfigResponse>, ApiError> {
     caller.staff(&[Role::Admin])?;
     replace_config(&app, caller.actor(), data).await.map(Json)
 }
 
-pub async fn replace_config(app: &AppState, actor: domain::Actor, data: CityConfig) -> Result<ConfigResponse, ApiError> {
+pub async fn replace_config(
+    app: &AppState,
+    actor: domain::Actor,
+    data: CityConfig,
+) -> Result<ConfigResponse, ApiError> {
     if app.config.role == NodeRole::Hall {
-        return Err(ApiError::new(axum::http::StatusCode::CONFLICT, "city_owns_config", "configuration is edited on the city node and flows down to halls"));
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "city_owns_config",
+            "configuration is edited on the city node and flows down to halls",
+        ));
     }
     let cfg = Config::new(data).map_err(|e| ApiError::invalid(&e.field, e.message))?;
     let body = serde_json::to_string(&cfg.data).map_err(|e| ApiError::internal(e.to_string()))?;
     let shared = &app.engine.shared;
     let version = shared.cfg_version.load(Ordering::SeqCst) + 1;
-    app.engine.record("", crate::engine::actor_str(&actor), Record::ConfigReplaced { version, body }).await?;
+    app.engine
+        .record(
+            "",
+            crate::engine::actor_str(&actor),
+            Record::ConfigReplaced { version, body },
+        )
+        .await?;
     shared.cfg_version.store(version, Ordering::SeqCst);
     *shared.cfg.write() = Arc::new(cfg.clone());
     app.auth.forget_all_sessions();
-    Ok(ConfigResponse { version, config: cfg.data })
+    Ok(ConfigResponse {
+        version,
+        config: cfg.data,
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,7 +135,11 @@ pub struct HallSnapshot {
 /// Windows, current calls and waiting counts of one hall: what a hall wall shows.
 #[utoipa::path(get, path = "/api/v1/halls/{hall}/snapshot", params(("hall" = String, Path)),
     responses((status = 200, body = HallSnapshot), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
-pub async fn snapshot(State(app): State<Arc<AppState>>, caller: Caller, Path(hall): Path<String>) -> Result<Json<HallSnapshot>, ApiError> {
+pub async fn snapshot(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(hall): Path<String>,
+) -> Result<Json<HallSnapshot>, ApiError> {
     caller.staff_or_device(&READERS, &ALL_DEVICES)?;
     let hall = HallId::new(hall);
     if caller.staff.as_ref().is_none_or(|s| s.hall_id.is_some()) {
@@ -122,7 +157,10 @@ pub async fn snapshot(State(app): State<Arc<AppState>>, caller: Caller, Path(hal
     let last_event_id = app.engine.shared.head_seq.load(Ordering::SeqCst);
     let st = app.engine.shared.state.read();
     let h = st.halls.get(&hall);
-    let windows: Vec<WindowView> = cfg.windows_of_hall(&hall).filter_map(|w| WindowView::new(&cfg, h, &w.id)).collect();
+    let windows: Vec<WindowView> = cfg
+        .windows_of_hall(&hall)
+        .filter_map(|w| WindowView::new(&cfg, h, &w.id))
+        .collect();
     let queues: Vec<QueueSnapshot> = cfg
         .queues_of_hall(&hall)
         .map(|q| QueueSnapshot {
@@ -132,16 +170,35 @@ pub async fn snapshot(State(app): State<Arc<AppState>>, caller: Caller, Path(hal
             waiting: h.map_or(0, |h| h.waiting_in(&q.id)),
             next: h.and_then(|h| {
                 let probe = domain::ticket::TicketStatus::Waiting;
-                let mut w: Vec<_> = h.tickets.values().filter(|t| t.queue_id == q.id && t.status == probe && t.target.is_none()).collect();
+                let mut w: Vec<_> = h
+                    .tickets
+                    .values()
+                    .filter(|t| t.queue_id == q.id && t.status == probe && t.target.is_none())
+                    .collect();
                 w.sort_by_key(|t| (t.class, t.arrival));
                 w.first().map(|t| t.display.clone())
             }),
             avg_service_secs: h.map_or(0, |h| domain::estimate::avg_service_secs(&cfg, h, &q.id)),
-            today: counters.iter().find(|(id, _)| id == q.id.as_str()).map(|(_, c)| *c).unwrap_or_default(),
+            today: counters
+                .iter()
+                .find(|(id, _)| id == q.id.as_str())
+                .map(|(_, c)| *c)
+                .unwrap_or_default(),
         })
         .collect();
     let mut calls: Vec<_> = h
-        .map(|h| h.tickets.values().filter(|t| t.called_at.is_some() && matches!(t.status, TicketStatus::Called | TicketStatus::Serving | TicketStatus::Done)).collect())
+        .map(|h| {
+            h.tickets
+                .values()
+                .filter(|t| {
+                    t.called_at.is_some()
+                        && matches!(
+                            t.status,
+                            TicketStatus::Called | TicketStatus::Serving | TicketStatus::Done
+                        )
+                })
+                .collect()
+        })
         .unwrap_or_else(Vec::new);
     calls.sort_by_key(|t| std::cmp::Reverse(t.called_at));
     let recent_calls = calls
@@ -149,7 +206,11 @@ pub async fn snapshot(State(app): State<Arc<AppState>>, caller: Caller, Path(hal
         .take(12)
         .map(|t| RecentCall {
             display: t.display.clone(),
-            window_number: t.window_id.as_ref().and_then(|w| cfg.window(w)).map(|w| w.number.clone()),
+            window_number: t
+                .window_id
+                .as_ref()
+                .and_then(|w| cfg.window(w))
+                .map(|w| w.number.clone()),
             called_at: t.called_at.unwrap_or_default(),
             recall_count: t.recall_count,
         })
@@ -171,18 +232,35 @@ fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     match headers.get("last-event-id").map(|v| v.to_str().map(str::parse::<i64>)) {
         None => Ok(None),
         Some(Ok(Ok(n))) if n >= 0 => Ok(Some(n)),
-        _ => Err(ApiError::invalid("Last-Event-ID", "expected the numeric id of the last event received")),
+        _ => Err(ApiError::invalid(
+            "Last-Event-ID",
+            "expected the numeric id of the last event received",
+        )),
     }
 }
 
-fn stream(app: Arc<AppState>, after: Option<i64>, hall: Option<String>) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
+fn stream(
+    app: Arc<AppState>,
+    after: Option<i64>,
+    hall: Option<String>,
+) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
     let mut stopping = app.stopping.subscribe();
-    let items = app.engine.shared.feed.clone().subscribe(after, hall, app.reader.clone());
+    let items = app
+        .engine
+        .shared
+        .feed
+        .clone()
+        .subscribe(after, hall, app.reader.clone());
     let until = async move {
         let _ = stopping.wait_for(|s| *s).await;
     };
     let events = items
-        .map(|it| Ok(SseEvent::default().id(it.seq.to_string()).event(it.kind.clone()).data(it.data.clone())))
+        .map(|it| {
+            Ok(SseEvent::default()
+                .id(it.seq.to_string())
+                .event(it.kind.clone())
+                .data(it.data.clone()))
+        })
         .take_until(Box::pin(until));
     Sse::new(events).keep_alive(KeepAlive::default())
 }
@@ -191,7 +269,11 @@ fn stream(app: Arc<AppState>, after: Option<i64>, hall: Option<String>) -> Sse<i
 /// `Last-Event-ID` to receive what was missed. `?access_token=` works where headers cannot be set.
 #[utoipa::path(get, path = "/api/v1/events", responses((status = 200, content_type = "text/event-stream", description = "event stream"), (status = 401, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
-pub async fn city_events(State(app): State<Arc<AppState>>, caller: Caller, headers: HeaderMap) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+pub async fn city_events(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     let command_wall = caller.staff.is_none() && caller.device.as_ref().is_some_and(|d| d.kind == "command_wall");
     if !command_wall {
         caller.staff(&[Role::Admin, Role::Leader, Role::Operator])?;
@@ -204,13 +286,23 @@ pub async fn city_events(State(app): State<Arc<AppState>>, caller: Caller, heade
 #[utoipa::path(get, path = "/api/v1/halls/{hall}/events", params(("hall" = String, Path)),
     responses((status = 200, content_type = "text/event-stream", description = "event stream"), (status = 401, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
-pub async fn hall_events(State(app): State<Arc<AppState>>, caller: Caller, Path(hall): Path<String>, headers: HeaderMap) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+pub async fn hall_events(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(hall): Path<String>,
+    headers: HeaderMap,
+) -> Result<Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
     caller.staff_or_device(&READERS, &ALL_DEVICES)?;
     let hall_id = HallId::new(hall.clone());
     if caller.staff.as_ref().is_none_or(|s| s.hall_id.is_some()) {
         caller.in_hall(&hall_id)?;
     }
-    app.engine.shared.cfg.read().hall(&hall_id).ok_or_else(|| ApiError::not_found("hall", "hall"))?;
+    app.engine
+        .shared
+        .cfg
+        .read()
+        .hall(&hall_id)
+        .ok_or_else(|| ApiError::not_found("hall", "hall"))?;
     let after = last_event_id(&headers)?;
     Ok(stream(app, after, Some(hall)))
 }

@@ -44,7 +44,10 @@ impl utoipa::Modify for SecurityAddon {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let c = openapi.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("session", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
         c.add_security_scheme(
             "device_signature",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
@@ -105,23 +108,41 @@ pub fn router(app: Arc<AppState>) -> Router {
 }
 
 async fn not_found() -> crate::error::ApiError {
-    crate::error::ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint; see /api/v1/openapi.json")
+    crate::error::ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "no such endpoint; see /api/v1/openapi.json",
+    )
 }
 
 /// Counts requests and logs them (path template only: ids and tokens stay out of the logs).
 async fn observe(State(app): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let method = req.method().to_string();
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "-".to_owned(), |p| p.as_str().to_owned());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "-".to_owned(), |p| p.as_str().to_owned());
     let started = std::time::Instant::now();
     let resp = next.run(req).await;
     let status = resp.status().as_u16();
-    app.engine.shared.metrics.http_requests.get_or_create(&HttpLabels { method: method.clone(), status }).inc();
+    app.engine
+        .shared
+        .metrics
+        .http_requests
+        .get_or_create(&HttpLabels {
+            method: method.clone(),
+            status,
+        })
+        .inc();
     tracing::debug!(%method, %route, status, micros = started.elapsed().as_micros() as u64, "request");
     resp
 }
 
 async fn openapi_json() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], ApiDoc::openapi().to_pretty_json().unwrap_or_default())
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        ApiDoc::openapi().to_pretty_json().unwrap_or_default(),
+    )
 }
 
 /// Liveness: 200 while the process serves HTTP.
@@ -145,16 +166,34 @@ pub async fn readyz(State(app): State<Arc<AppState>>) -> Response {
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(State(app): State<Arc<AppState>>) -> Response {
     let shared = &app.engine.shared;
-    shared.metrics.feed_subscribers.set(i64::try_from(shared.feed.subscribers()).unwrap_or(0));
+    shared
+        .metrics
+        .feed_subscribers
+        .set(i64::try_from(shared.feed.subscribers()).unwrap_or(0));
     let mut body = shared.metrics.render();
     if body.ends_with("# EOF\n") {
         body.truncate(body.len() - "# EOF\n".len());
     }
-    let waiting: usize = shared.state.read().halls.values().map(|h| h.tickets.values().filter(|t| t.status == domain::ticket::TicketStatus::Waiting).count()).sum();
+    let waiting: usize = shared
+        .state
+        .read()
+        .halls
+        .values()
+        .map(|h| {
+            h.tickets
+                .values()
+                .filter(|t| t.status == domain::ticket::TicketStatus::Waiting)
+                .count()
+        })
+        .sum();
     body.push_str(&format!(
         "# HELP hall_tickets_waiting Tickets waiting in all halls.\n# TYPE hall_tickets_waiting gauge\nhall_tickets_waiting {waiting}\n# HELP hall_log_head Sequence number of the last event.\n# TYPE hall_log_head gauge\nhall_log_head {}\n",
         shared.head_seq.load(std::sync::atomic::Ordering::Relaxed)
     ));
     body.push_str("# EOF\n");
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }

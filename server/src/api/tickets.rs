@@ -71,27 +71,43 @@ pub struct IssueResponse {
 #[utoipa::path(post, path = "/api/v1/tickets", request_body = IssueRequest,
     responses((status = 201, body = IssueResponse), (status = 404, body = crate::error::ErrorBody), (status = 409, description = "quota exhausted or duplicate", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
-pub async fn issue(State(app): State<Arc<AppState>>, caller: Caller, ApiJson(req): ApiJson<IssueRequest>) -> Result<(StatusCode, Json<IssueResponse>), ApiError> {
+pub async fn issue(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(req): ApiJson<IssueRequest>,
+) -> Result<(StatusCode, Json<IssueResponse>), ApiError> {
     caller.staff_or_device(&ISSUERS, &["kiosk", "window_terminal"])?;
     let hall = HallId::new(req.hall_id.clone());
     caller.in_hall(&hall)?;
     let number = match &req.offline_number {
         None => None,
         Some(n) => {
-            let d = caller.device.as_ref().filter(|d| d.kind == "kiosk" && caller.staff.is_none()).ok_or_else(|| {
-                ApiError::forbidden("only a kiosk submits numbers from its own offline series").field("offline_number")
-            })?;
+            let d = caller
+                .device
+                .as_ref()
+                .filter(|d| d.kind == "kiosk" && caller.staff.is_none())
+                .ok_or_else(|| {
+                    ApiError::forbidden("only a kiosk submits numbers from its own offline series")
+                        .field("offline_number")
+                })?;
             if d.letter != n.letter.to_string() {
-                return Err(ApiError::invalid("offline_number.letter", format!("this kiosk's series letter is {}", d.letter)));
+                return Err(ApiError::invalid(
+                    "offline_number.letter",
+                    format!("this kiosk's series letter is {}", d.letter),
+                ));
             }
-            Some(TicketNumber::Device { letter: n.letter, seq: n.seq })
+            Some(TicketNumber::Device {
+                letter: n.letter,
+                seq: n.seq,
+            })
         }
     };
     let (id_card, mut sealed) = (None::<IdCardFacts>, SealedCitizen::default());
     let id_card = match &req.id_card {
         None => id_card,
         Some(card) => {
-            let parsed = domain::idcard::IdNumber::parse(&card.number).map_err(|m| ApiError::invalid("id_card.number", m))?;
+            let parsed =
+                domain::idcard::IdNumber::parse(&card.number).map_err(|m| ApiError::invalid("id_card.number", m))?;
             sealed.id_number = Some(app.sealer.seal(card.number.trim()));
             sealed.name = card.name.as_deref().map(|n| app.sealer.seal(n));
             Some(IdCardFacts { birth: parsed.birth })
@@ -100,7 +116,10 @@ pub async fn issue(State(app): State<Arc<AppState>>, caller: Caller, ApiJson(req
     if let Some(phone) = &req.phone {
         let digits = phone.trim();
         if !(digits.len() == 11 && digits.starts_with('1') && digits.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(ApiError::invalid("phone", "expected an 11-digit mobile number starting with 1"));
+            return Err(ApiError::invalid(
+                "phone",
+                "expected an 11-digit mobile number starting with 1",
+            ));
         }
         sealed.phone = Some(app.sealer.seal(digits));
     }
@@ -166,12 +185,19 @@ pub struct PublicStatus {
 /// A citizen's view of their ticket, by the token on the printed QR code. No sign-in needed; no personal data.
 #[utoipa::path(get, path = "/api/v1/tickets/status/{token}", params(("token" = String, Path)),
     responses((status = 200, body = PublicStatus), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn status_by_token(State(app): State<Arc<AppState>>, Path(token): Path<String>) -> Result<Json<PublicStatus>, ApiError> {
+pub async fn status_by_token(
+    State(app): State<Arc<AppState>>,
+    Path(token): Path<String>,
+) -> Result<Json<PublicStatus>, ApiError> {
     let cfg = app.engine.shared.cfg.read().clone();
     let now = Millis((app.clock)());
     {
         let st = app.engine.shared.state.read();
-        if let Some((h, t)) = st.halls.values().find_map(|h| h.ticket_by_token(&token).map(|t| (h, t))) {
+        if let Some((h, t)) = st
+            .halls
+            .values()
+            .find_map(|h| h.ticket_by_token(&token).map(|t| (h, t)))
+        {
             let v = TicketView::new(&cfg, Some(h), t, now);
             return Ok(Json(public(&cfg, v)));
         }
@@ -200,14 +226,20 @@ fn public(cfg: &domain::Config, v: TicketView) -> PublicStatus {
 /// One ticket with the citizen's data (masked unless the caller is window staff).
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", params(("id" = String, Path)),
     responses((status = 200, body = TicketView), (status = 404, body = crate::error::ErrorBody)), security(("session" = [])))]
-pub async fn get_ticket(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>) -> Result<Json<TicketView>, ApiError> {
+pub async fn get_ticket(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TicketView>, ApiError> {
     caller.staff(&[Role::Admin, Role::HallManager, Role::WindowStaff, Role::Leader])?;
     let cfg = app.engine.shared.cfg.read().clone();
     let now = Millis((app.clock)());
     let tid = TicketId::new(id.clone());
     let live = {
         let st = app.engine.shared.state.read();
-        st.halls.values().find_map(|h| h.ticket(&tid).map(|t| TicketView::new(&cfg, Some(h), t, now)))
+        st.halls
+            .values()
+            .find_map(|h| h.ticket(&tid).map(|t| TicketView::new(&cfg, Some(h), t, now)))
     };
     let reader = app.reader.clone();
     let mut view = match live {
@@ -219,7 +251,8 @@ pub async fn get_ticket(State(app): State<Arc<AppState>>, caller: Caller, Path(i
                 .await
                 .map_err(|e| ApiError::internal(e.to_string()))??
                 .ok_or_else(|| ApiError::not_found("ticket", "id"))?;
-            let t: domain::ticket::Ticket = serde_json::from_str(&row.body).map_err(|e| ApiError::internal(e.to_string()))?;
+            let t: domain::ticket::Ticket =
+                serde_json::from_str(&row.body).map_err(|e| ApiError::internal(e.to_string()))?;
             TicketView::new(&cfg, None, &t, now)
         }
     };
@@ -241,16 +274,27 @@ pub fn hall_of_ticket(app: &AppState, id: &TicketId) -> Result<HallId, ApiError>
         .ok_or_else(|| ApiError::not_found("open ticket", "id"))
 }
 
-async fn ticket_command(app: &Arc<AppState>, caller: &Caller, id: &str, roles: &[Role], kinds: &[&str], make: impl FnOnce(TicketId) -> Command) -> Result<Json<TicketView>, ApiError> {
+async fn ticket_command(
+    app: &Arc<AppState>,
+    caller: &Caller,
+    id: &str,
+    roles: &[Role],
+    kinds: &[&str],
+    make: impl FnOnce(TicketId) -> Command,
+) -> Result<Json<TicketView>, ApiError> {
     caller.staff_or_device(roles, kinds)?;
     let tid = TicketId::new(id);
     let hall = hall_of_ticket(app, &tid)?;
     caller.in_hall(&hall)?;
-    app.engine.execute(hall.clone(), caller.actor(), make(tid.clone()), None).await?;
+    app.engine
+        .execute(hall.clone(), caller.actor(), make(tid.clone()), None)
+        .await?;
     let cfg = app.engine.shared.cfg.read().clone();
     let st = app.engine.shared.state.read();
     let h = st.halls.get(&hall);
-    let t = h.and_then(|h| h.ticket(&tid)).ok_or_else(|| ApiError::not_found("ticket", "id"))?;
+    let t = h
+        .and_then(|h| h.ticket(&tid))
+        .ok_or_else(|| ApiError::not_found("ticket", "id"))?;
     Ok(Json(TicketView::new(&cfg, h, t, Millis((app.clock)()))))
 }
 
@@ -263,11 +307,20 @@ pub struct VoidRequest {
 /// Void a ticket (wrong item, duplicate, citizen left).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/void", params(("id" = String, Path)), request_body = VoidRequest,
     responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("session" = [])))]
-pub async fn void(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<VoidRequest>) -> Result<Json<TicketView>, ApiError> {
+pub async fn void(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<VoidRequest>,
+) -> Result<Json<TicketView>, ApiError> {
     if req.reason.trim().is_empty() {
         return Err(ApiError::invalid("reason", "say why the ticket is voided"));
     }
-    ticket_command(&app, &caller, &id, &ISSUERS, &[], |ticket| Command::Void { ticket, reason: req.reason }).await
+    ticket_command(&app, &caller, &id, &ISSUERS, &[], |ticket| Command::Void {
+        ticket,
+        reason: req.reason,
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -280,8 +333,17 @@ pub struct TransferRequest {
 /// Transfer a ticket to another queue, window or person.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/transfer", params(("id" = String, Path)), request_body = TransferRequest,
     responses((status = 200, body = TicketView), (status = 404, body = crate::error::ErrorBody)), security(("session" = [])))]
-pub async fn transfer(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<TransferRequest>) -> Result<Json<TicketView>, ApiError> {
-    ticket_command(&app, &caller, &id, &ISSUERS, &[], |ticket| Command::Transfer { ticket, to: req.to }).await
+pub async fn transfer(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<TransferRequest>,
+) -> Result<Json<TicketView>, ApiError> {
+    ticket_command(&app, &caller, &id, &ISSUERS, &[], |ticket| Command::Transfer {
+        ticket,
+        to: req.to,
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -294,6 +356,22 @@ pub struct RateRequest {
 /// Record the citizen's rating of a finished service (from the evaluator).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", params(("id" = String, Path)), request_body = RateRequest,
     responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
-pub async fn rate(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>, ApiJson(req): ApiJson<RateRequest>) -> Result<Json<TicketView>, ApiError> {
-    ticket_command(&app, &caller, &id, &[Role::Admin, Role::WindowStaff], &["evaluator", "window_terminal"], |ticket| Command::Rate { ticket, level: req.level }).await
+pub async fn rate(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RateRequest>,
+) -> Result<Json<TicketView>, ApiError> {
+    ticket_command(
+        &app,
+        &caller,
+        &id,
+        &[Role::Admin, Role::WindowStaff],
+        &["evaluator", "window_terminal"],
+        |ticket| Command::Rate {
+            ticket,
+            level: req.level,
+        },
+    )
+    .await
 }

@@ -37,7 +37,12 @@ impl CitizenView {
         let full = caller.staff.as_ref().is_some_and(|s| s.has(&[Role::WindowStaff]));
         let (id, name, phone) = (open(&s.id_number), open(&s.name), open(&s.phone));
         Some(if full {
-            CitizenView { id_number: id, name, phone, masked: false }
+            CitizenView {
+                id_number: id,
+                name,
+                phone,
+                masked: false,
+            }
         } else {
             CitizenView {
                 id_number: id.as_deref().map(mask_id_number),
@@ -81,7 +86,9 @@ pub struct TicketView {
 
 impl TicketView {
     pub fn new(cfg: &Config, h: Option<&HallState>, t: &Ticket, now: Millis) -> TicketView {
-        let estimate = (t.status == TicketStatus::Waiting).then(|| h.map(|h| domain::estimate::estimate(cfg, h, t))).flatten();
+        let estimate = (t.status == TicketStatus::Waiting)
+            .then(|| h.map(|h| domain::estimate::estimate(cfg, h, t)))
+            .flatten();
         TicketView {
             id: t.id.to_string(),
             display: t.display.clone(),
@@ -96,7 +103,11 @@ impl TicketView {
             channel: t.channel,
             appointment_id: t.appointment_id.as_ref().map(ToString::to_string),
             window_id: t.window_id.as_ref().map(ToString::to_string),
-            window_number: t.window_id.as_ref().and_then(|w| cfg.window(w)).map(|w| w.number.clone()),
+            window_number: t
+                .window_id
+                .as_ref()
+                .and_then(|w| cfg.window(w))
+                .map(|w| w.number.clone()),
             issued_at: t.issued_at,
             called_at: t.called_at,
             recall_count: t.recall_count,
@@ -143,13 +154,20 @@ impl WindowView {
             staff_id: ws.staff.as_ref().map(ToString::to_string),
             staff_name: ws.staff.as_ref().and_then(|s| cfg.staff(s)).map(|s| s.name.clone()),
             pause_reason: ws.pause_reason.clone(),
-            current: ws.current.as_ref().and_then(|t| h?.ticket(t)).map(|t| t.display.clone()),
+            current: ws
+                .current
+                .as_ref()
+                .and_then(|t| h?.ticket(t))
+                .map(|t| t.display.clone()),
             served_today: ws.served_today,
             waiting: w
                 .profile
                 .queues
                 .iter()
-                .map(|q| QueueWaiting { queue_id: q.to_string(), waiting: h.map_or(0, |h| h.waiting_in(q)) })
+                .map(|q| QueueWaiting {
+                    queue_id: q.to_string(),
+                    waiting: h.map_or(0, |h| h.waiting_in(q)),
+                })
                 .collect(),
         })
     }
@@ -158,7 +176,11 @@ impl WindowView {
 /// Parses "YYYY-MM-DD".
 pub fn parse_day(s: &str) -> Option<domain::BusinessDay> {
     let mut it = s.split('-');
-    let (y, m, d) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?);
+    let (y, m, d) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
     if it.next().is_some() {
         return None;
     }

@@ -20,10 +20,7 @@ pub fn demo_logins() -> Vec<(&'static str, &'static str)> {
         ("admin", "系统管理员（全市配置、账号与设备管理）"),
         ("leader", "局领导 王局长（全市运行监测与统计分析）"),
         ("h00-manager", "大厅负责人（哈尔滨市政务服务中心）"),
-        (
-            "hrb0001",
-            "窗口工作人员（市政务服务中心 1 号窗口，户籍业务）",
-        ),
+        ("hrb0001", "窗口工作人员（市政务服务中心 1 号窗口，户籍业务）"),
         (
             "hrb0004",
             "窗口工作人员（市政务服务中心 4 号综合窗口，户籍业务 + 出入境业务）",
@@ -327,9 +324,7 @@ pub fn harbin() -> CityConfig {
             });
 
             let mut item_ids = Vec::with_capacity(dept.items.len());
-            for (seq, &(name, id_card_required, daily_quota, avg_service_secs)) in
-                dept.items.iter().enumerate()
-            {
+            for (seq, &(name, id_card_required, daily_quota, avg_service_secs)) in dept.items.iter().enumerate() {
                 item_seq += 1;
                 let id = ItemId::new(format!("{hall_id}-I{item_seq:03}"));
                 item_by_name.insert(name, id.clone());
@@ -367,25 +362,20 @@ pub fn harbin() -> CityConfig {
                     // 综合窗口: mostly its own queue, one in four from the next department.
                     let mut p = WorkProfile::new(
                         vec![own.clone(), next.clone()],
-                        Strategy::Weighted {
-                            weights: vec![3, 1],
-                        },
+                        Strategy::Weighted { weights: vec![3, 1] },
                     );
                     p.max_wait_minutes = Some(45);
                     p
                 } else if (count == 1 && di % 3 == 2) || (last_dept && k + 1 == count) {
                     // 综合窗口 in a small hall, or the hall's last window: whoever has waited longest.
-                    let mut p = WorkProfile::new(
-                        vec![own.clone(), next.clone(), after.clone()],
-                        Strategy::LongestWaiting,
-                    );
+                    let mut p =
+                        WorkProfile::new(vec![own.clone(), next.clone(), after.clone()], Strategy::LongestWaiting);
                     p.max_wait_minutes = Some(45);
                     p
                 } else {
                     WorkProfile::new(vec![own.clone()], Strategy::StrictOrder)
                 };
-                let relief = (k + 1 < count)
-                    .then(|| WindowId::new(format!("{hall_id}-W{:02}", window_no + 1)));
+                let relief = (k + 1 < count).then(|| WindowId::new(format!("{hall_id}-W{:02}", window_no + 1)));
                 postings.push((h, id.clone(), relief));
                 cfg.windows.push(Window {
                     id,
@@ -399,10 +389,7 @@ pub fn harbin() -> CityConfig {
 
         let last_day = if level == HallLevel::City { 6 } else { 5 };
         let weekdays: Vec<u8> = (1..=last_day).collect();
-        let popular = POPULAR
-            .iter()
-            .filter_map(|name| item_by_name.get(name))
-            .take(5);
+        let popular = POPULAR.iter().filter_map(|name| item_by_name.get(name)).take(5);
         for (j, item_id) in popular.enumerate() {
             let capacity = 3 + ((h + j) % 4) as u32;
             cfg.slot_templates.push(SlotTemplate {
@@ -420,12 +407,7 @@ pub fn harbin() -> CityConfig {
     // Window staff first, so that S0001 is hrb0001, S0002 is hrb0002, …
     for (n, (h, window, relief)) in postings.into_iter().enumerate() {
         let no = n + 1;
-        let mut s = staff(
-            no,
-            format!("hrb{no:04}"),
-            person_name(no),
-            Role::WindowStaff,
-        );
+        let mut s = staff(no, format!("hrb{no:04}"), person_name(no), Role::WindowStaff);
         s.hall_id = Some(HallId::new(format!("H{h:02}")));
         s.window_ids = std::iter::once(window).chain(relief).collect();
         cfg.staff.push(s);
@@ -433,12 +415,7 @@ pub fn harbin() -> CityConfig {
     for h in 0..HALLS.len() {
         let no = cfg.staff.len() + 1;
         let hall_id = HallId::new(format!("H{h:02}"));
-        let mut s = staff(
-            no,
-            format!("h{h:02}-manager"),
-            person_name(no + 500),
-            Role::HallManager,
-        );
+        let mut s = staff(no, format!("h{h:02}-manager"), person_name(no + 500), Role::HallManager);
         s.window_ids = cfg
             .windows
             .iter()
@@ -483,56 +460,25 @@ mod tests {
     fn shape_of_the_city() {
         let cfg = harbin();
         assert_eq!(cfg.halls.len(), 19);
-        assert_eq!(
-            cfg.halls
-                .iter()
-                .filter(|h| h.level == HallLevel::District)
-                .count(),
-            9
-        );
-        assert_eq!(
-            cfg.halls
-                .iter()
-                .filter(|h| h.level == HallLevel::County)
-                .count(),
-            9
-        );
+        assert_eq!(cfg.halls.iter().filter(|h| h.level == HallLevel::District).count(), 9);
+        assert_eq!(cfg.halls.iter().filter(|h| h.level == HallLevel::County).count(), 9);
         for hall in &cfg.halls {
-            let depts = cfg
-                .departments
-                .iter()
-                .filter(|d| d.hall_id == hall.id)
-                .count();
-            assert!(
-                (8..=13).contains(&depts),
-                "{} has {depts} departments",
-                hall.name
-            );
+            let depts = cfg.departments.iter().filter(|d| d.hall_id == hall.id).count();
+            assert!((8..=13).contains(&depts), "{} has {depts} departments", hall.name);
             let windows = cfg.windows.iter().filter(|w| w.hall_id == hall.id).count();
             let range = match hall.level {
                 HallLevel::City => 35..=45,
                 HallLevel::District => 15..=25,
                 _ => 8..=12,
             };
-            assert!(
-                range.contains(&windows),
-                "{} has {windows} windows",
-                hall.name
-            );
+            assert!(range.contains(&windows), "{} has {windows} windows", hall.name);
         }
-        let names: HashSet<&str> = CATALOGUE
-            .iter()
-            .flat_map(|d| d.items.iter().map(|i| i.0))
-            .collect();
+        let names: HashSet<&str> = CATALOGUE.iter().flat_map(|d| d.items.iter().map(|i| i.0)).collect();
         let codes: HashSet<String> = CATALOGUE
             .iter()
             .flat_map(|d| (0..d.items.len()).map(move |s| item_code(d, s)))
             .collect();
-        assert!(
-            names.len() >= 190,
-            "only {} distinct catalogue names",
-            names.len()
-        );
+        assert!(names.len() >= 190, "only {} distinct catalogue names", names.len());
         assert_eq!(codes.len(), names.len());
         let in_config: HashSet<&str> = cfg.items.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(
@@ -554,10 +500,7 @@ mod tests {
         let first = find("hrb0001").map(|s| s.window_ids.first().cloned());
         assert_eq!(first, Some(Some(WindowId::new("H00-W01"))));
         let manager = find("h00-manager").map(|s| (s.roles.clone(), s.hall_id.clone()));
-        assert_eq!(
-            manager,
-            Some((vec![Role::HallManager], Some(HallId::new("H00"))))
-        );
+        assert_eq!(manager, Some((vec![Role::HallManager], Some(HallId::new("H00")))));
         let combined = find("hrb0004")
             .and_then(|s| s.window_ids.first())
             .and_then(|w| cfg.windows.iter().find(|x| &x.id == w));
@@ -592,18 +535,10 @@ mod tests {
     fn slot_templates_are_sane() {
         let cfg = harbin();
         for hall in &cfg.halls {
-            let n = cfg
-                .slot_templates
-                .iter()
-                .filter(|t| t.hall_id == hall.id)
-                .count();
+            let n = cfg.slot_templates.iter().filter(|t| t.hall_id == hall.id).count();
             assert_eq!(n, 5, "{}", hall.name);
         }
-        assert!(
-            cfg.slot_templates
-                .iter()
-                .all(|t| (3..=6).contains(&t.capacity))
-        );
+        assert!(cfg.slot_templates.iter().all(|t| (3..=6).contains(&t.capacity)));
         assert!(
             cfg.slot_templates
                 .iter()

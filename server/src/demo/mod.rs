@@ -15,7 +15,11 @@ use crate::auth::Caller;
 
 /// Seeds (first run only), serves, prints how to look at it, simulates traffic until `stop` resolves.
 pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
-    let config = ServerConfig { data, listen, ..ServerConfig::default() };
+    let config = ServerConfig {
+        data,
+        listen,
+        ..ServerConfig::default()
+    };
     let running = crate::start(config, crate::engine::system_clock()).await?;
     let app = running.app.clone();
     seed(&app).await?;
@@ -24,7 +28,10 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
         .await
         .map_err(|e| anyhow::anyhow!(e.body.message))?;
     let base = format!("http://{}", running.addr);
-    println!("Demo city: 哈尔滨市 — 19 halls, {} windows, simulated traffic", app.engine.shared.cfg.read().data.windows.len());
+    println!(
+        "Demo city: 哈尔滨市 — 19 halls, {} windows, simulated traffic",
+        app.engine.shared.cfg.read().data.windows.len()
+    );
     println!("  API (OpenAPI 3):   {base}/api/v1/openapi.json");
     println!("  city live feed:    {base}/api/v1/events");
     println!("  hall H00 feed:     {base}/api/v1/halls/H00/events");
@@ -35,7 +42,10 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
         println!("  {login:<12} {what}");
     }
     println!("leader-token: {}", leader.token);
-    println!("Try: curl -N -H 'Authorization: Bearer {}' {base}/api/v1/events", leader.token);
+    println!(
+        "Try: curl -N -H 'Authorization: Bearer {}' {base}/api/v1/events",
+        leader.token
+    );
     let sim = tokio::spawn(traffic::simulate(app.clone(), staffed));
     stop.await;
     sim.abort();
@@ -49,7 +59,9 @@ pub async fn seed(app: &Arc<AppState>) -> anyhow::Result<()> {
         return Ok(());
     }
     let data = city::harbin();
-    crate::api::halls::replace_config(app, domain::Actor::System, data.clone()).await.map_err(|e| anyhow::anyhow!(e.body.message))?;
+    crate::api::halls::replace_config(app, domain::Actor::System, data.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!(e.body.message))?;
     // One argon2 hash for the shared demo password (a real deployment sets each password itself).
     let hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(city::DEMO_PASSWORD))
         .await
@@ -65,7 +77,9 @@ pub async fn seed(app: &Arc<AppState>) -> anyhow::Result<()> {
         })
         .collect();
     for j in jobs {
-        j.await.context("seeding")?.map_err(|e| anyhow::anyhow!(e.body.message))?;
+        j.await
+            .context("seeding")?
+            .map_err(|e| anyhow::anyhow!(e.body.message))?;
     }
     Ok(())
 }

@@ -33,13 +33,21 @@ fn size(level: HallLevel) -> f64 {
 /// A resident ID number with a correct check character.
 fn id_number(rng: &mut StdRng) -> (String, domain::time::Date) {
     let birth = domain::time::Date::from_days(rng.gen_range(-10_957..12_784)); // 1940 … 2004
-    let first17 = format!("230102{:04}{:02}{:02}{:03}", birth.year, birth.month, birth.day, rng.gen_range(1..999));
+    let first17 = format!(
+        "230102{:04}{:02}{:02}{:03}",
+        birth.year,
+        birth.month,
+        birth.day,
+        rng.gen_range(1..999)
+    );
     let check = domain::idcard::check_char(first17.as_bytes()).map_or('0', char::from);
     (format!("{first17}{check}"), birth)
 }
 
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "孙", "马"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
+];
 
 struct WindowSim {
     hall: HallId,
@@ -61,12 +69,40 @@ pub async fn staff_windows(app: &Arc<AppState>) -> Staffed {
         if rng.gen_bool(0.25) {
             continue;
         }
-        let Some(staff) = cfg.data.staff.iter().find(|s| s.window_ids.first() == Some(&w.id)) else { continue };
+        let Some(staff) = cfg.data.staff.iter().find(|s| s.window_ids.first() == Some(&w.id)) else {
+            continue;
+        };
         let actor = Actor::Staff(staff.id.clone());
-        let signed = app.engine.execute(w.hall_id.clone(), actor.clone(), Command::SignIn { window: w.id.clone(), staff: staff.id.clone() }, None).await;
-        let opened = app.engine.execute(w.hall_id.clone(), actor, Command::OpenWindow { window: w.id.clone() }, None).await;
+        let signed = app
+            .engine
+            .execute(
+                w.hall_id.clone(),
+                actor.clone(),
+                Command::SignIn {
+                    window: w.id.clone(),
+                    staff: staff.id.clone(),
+                },
+                None,
+            )
+            .await;
+        let opened = app
+            .engine
+            .execute(
+                w.hall_id.clone(),
+                actor,
+                Command::OpenWindow { window: w.id.clone() },
+                None,
+            )
+            .await;
         if signed.is_ok() && opened.is_ok() {
-            windows.insert(w.id.clone(), WindowSim { hall: w.hall_id.clone(), staff: staff.id.clone(), next_at: 0 });
+            windows.insert(
+                w.id.clone(),
+                WindowSim {
+                    hall: w.hall_id.clone(),
+                    staff: staff.id.clone(),
+                    next_at: 0,
+                },
+            );
         }
     }
     Staffed(windows)
@@ -101,24 +137,38 @@ async fn arrivals(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, n
             continue;
         }
         let q = queues[rng.gen_range(0..queues.len())];
-        let Some(item) = q.item_ids.get(rng.gen_range(0..q.item_ids.len().max(1))) else { continue };
+        let Some(item) = q.item_ids.get(rng.gen_range(0..q.item_ids.len().max(1))) else {
+            continue;
+        };
         let with_card = cfg.item(item).is_some_and(|i| i.id_card_required) || rng.gen_bool(0.3);
         let mut sealed = SealedCitizen::default();
         let id_card = with_card.then(|| {
             let (number, birth) = id_number(rng);
-            let name = format!("{}{}", SURNAMES[rng.gen_range(0..SURNAMES.len())], GIVEN[rng.gen_range(0..GIVEN.len())]);
+            let name = format!(
+                "{}{}",
+                SURNAMES[rng.gen_range(0..SURNAMES.len())],
+                GIVEN[rng.gen_range(0..GIVEN.len())]
+            );
             sealed.id_number = Some(app.sealer.seal(&number));
             sealed.name = Some(app.sealer.seal(&name));
             IdCardFacts { birth }
         });
-        let claims = if rng.gen_bool(0.03) { vec![PriorityReason::Pregnant] } else { vec![] };
+        let claims = if rng.gen_bool(0.03) {
+            vec![PriorityReason::Pregnant]
+        } else {
+            vec![]
+        };
         let cmd = Command::Issue(IssueTicket {
             ticket_id: TicketId::new(uuid::Uuid::now_v7().to_string()),
             token: crate::crypto::random_token(),
             hall_id: hall.id.clone(),
             item_id: Some(item.clone()),
             queue_id: None,
-            channel: if rng.gen_bool(0.8) { Channel::Kiosk } else { Channel::Mobile },
+            channel: if rng.gen_bool(0.8) {
+                Channel::Kiosk
+            } else {
+                Channel::Mobile
+            },
             id_card,
             claims,
             number: None,
@@ -133,7 +183,9 @@ async fn arrivals(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, n
 async fn step(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, wid: &WindowId, w: &WindowSim) -> i64 {
     let current = {
         let st = app.engine.shared.state.read();
-        st.halls.get(&w.hall).and_then(|h| h.window(wid).current.and_then(|t| h.ticket(&t).cloned()))
+        st.halls
+            .get(&w.hall)
+            .and_then(|h| h.window(wid).current.and_then(|t| h.ticket(&t).cloned()))
     };
     let actor = Actor::Staff(w.staff.clone());
     let exec = |cmd| app.engine.execute(w.hall.clone(), actor.clone(), cmd, None);
@@ -151,7 +203,11 @@ async fn step(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, wid: 
                 15_000
             } else {
                 let _ = exec(Command::Start { window: wid.clone() }).await;
-                let planned = t.item_id.as_ref().and_then(|i| cfg.item(i)).map_or(300, |i| i.avg_service_secs);
+                let planned = t
+                    .item_id
+                    .as_ref()
+                    .and_then(|i| cfg.item(i))
+                    .map_or(300, |i| i.avg_service_secs);
                 // Ten times faster than life, with spread.
                 i64::from(planned) * 100 * rng.gen_range(60..140) / 100
             }
@@ -160,7 +216,18 @@ async fn step(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, wid: 
             let _ = exec(Command::Finish { window: wid.clone() }).await;
             if rng.gen_bool(0.8) {
                 let level = *[5u8, 5, 5, 5, 5, 4, 4, 3, 2, 1].get(rng.gen_range(0..10)).unwrap_or(&5);
-                let _ = app.engine.execute(w.hall.clone(), Actor::Citizen, Command::Rate { ticket: t.id.clone(), level }, None).await;
+                let _ = app
+                    .engine
+                    .execute(
+                        w.hall.clone(),
+                        Actor::Citizen,
+                        Command::Rate {
+                            ticket: t.id.clone(),
+                            level,
+                        },
+                        None,
+                    )
+                    .await;
             }
             rng.gen_range(3_000..10_000)
         }

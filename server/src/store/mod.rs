@@ -64,13 +64,42 @@ impl EventRow {
 /// event log's sequence and audit chain.
 #[derive(Debug, Clone)]
 pub enum Record {
-    EnrollmentCode { code_hash: String, hall_id: String, kind: String, expires_at: i64 },
-    DeviceEnrolled { device_id: String, code_hash: String, hall_id: String, kind: String, name: String, letter: String, key_sealed: String },
-    SessionOpened { token_hash: String, staff_id: String, device_id: Option<String>, expires_at: i64 },
-    SessionClosed { token_hash: String },
-    LoginFailed { login: String },
-    Password { staff_id: String, login: String, hash: String },
-    ConfigReplaced { version: i64, body: String },
+    EnrollmentCode {
+        code_hash: String,
+        hall_id: String,
+        kind: String,
+        expires_at: i64,
+    },
+    DeviceEnrolled {
+        device_id: String,
+        code_hash: String,
+        hall_id: String,
+        kind: String,
+        name: String,
+        letter: String,
+        key_sealed: String,
+    },
+    SessionOpened {
+        token_hash: String,
+        staff_id: String,
+        device_id: Option<String>,
+        expires_at: i64,
+    },
+    SessionClosed {
+        token_hash: String,
+    },
+    LoginFailed {
+        login: String,
+    },
+    Password {
+        staff_id: String,
+        login: String,
+        hash: String,
+    },
+    ConfigReplaced {
+        version: i64,
+        body: String,
+    },
 }
 
 impl Record {
@@ -90,9 +119,28 @@ impl Record {
     pub fn audit_body(&self) -> serde_json::Value {
         use serde_json::json;
         match self {
-            Record::EnrollmentCode { hall_id, kind, expires_at, .. } => json!({"hall_id": hall_id, "device_kind": kind, "expires_at": expires_at}),
-            Record::DeviceEnrolled { device_id, hall_id, kind, name, letter, .. } => json!({"device_id": device_id, "hall_id": hall_id, "device_kind": kind, "name": name, "letter": letter}),
-            Record::SessionOpened { staff_id, device_id, expires_at, .. } => json!({"staff_id": staff_id, "device_id": device_id, "expires_at": expires_at}),
+            Record::EnrollmentCode {
+                hall_id,
+                kind,
+                expires_at,
+                ..
+            } => json!({"hall_id": hall_id, "device_kind": kind, "expires_at": expires_at}),
+            Record::DeviceEnrolled {
+                device_id,
+                hall_id,
+                kind,
+                name,
+                letter,
+                ..
+            } => {
+                json!({"device_id": device_id, "hall_id": hall_id, "device_kind": kind, "name": name, "letter": letter})
+            }
+            Record::SessionOpened {
+                staff_id,
+                device_id,
+                expires_at,
+                ..
+            } => json!({"staff_id": staff_id, "device_id": device_id, "expires_at": expires_at}),
             Record::SessionClosed { .. } => json!({}),
             Record::LoginFailed { login } => json!({"login": login}),
             Record::Password { staff_id, login, .. } => json!({"staff_id": staff_id, "login": login}),
@@ -155,13 +203,39 @@ pub trait Store: Send {
     fn head(&mut self) -> Result<(i64, [u8; 32]), StoreError>;
     fn append(&mut self, row: &EventRow) -> Result<(), StoreError>;
     fn upsert_ticket(&mut self, t: &TicketRow, seq: i64) -> Result<(), StoreError>;
-    fn upsert_window(&mut self, window_id: &str, hall_id: &str, status: &str, body: &str, seq: i64) -> Result<(), StoreError>;
-    fn upsert_appointment(&mut self, id: &str, code: &str, hall_id: &str, day: i32, status: &str, body: &str, seq: i64) -> Result<(), StoreError>;
-    fn bump_counter(&mut self, hall_id: &str, day: i32, queue_id: &str, column: CounterColumn) -> Result<(), StoreError>;
+    fn upsert_window(
+        &mut self,
+        window_id: &str,
+        hall_id: &str,
+        status: &str,
+        body: &str,
+        seq: i64,
+    ) -> Result<(), StoreError>;
+    fn upsert_appointment(
+        &mut self,
+        id: &str,
+        code: &str,
+        hall_id: &str,
+        day: i32,
+        status: &str,
+        body: &str,
+        seq: i64,
+    ) -> Result<(), StoreError>;
+    fn bump_counter(
+        &mut self,
+        hall_id: &str,
+        day: i32,
+        queue_id: &str,
+        column: CounterColumn,
+    ) -> Result<(), StoreError>;
     fn apply_record(&mut self, r: &Record, at: i64) -> Result<(), StoreError>;
     fn save_snapshot(&mut self, seq: i64, body: &str) -> Result<(), StoreError>;
     /// All events after `seq`, oldest first (for rebuilding state at start-up).
-    fn load_events_after(&mut self, seq: i64, f: &mut dyn FnMut(EventRow) -> Result<(), StoreError>) -> Result<(), StoreError>;
+    fn load_events_after(
+        &mut self,
+        seq: i64,
+        f: &mut dyn FnMut(EventRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     fn latest_snapshot(&mut self) -> Result<Option<(i64, String)>, StoreError>;
     fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError>;
 }

@@ -27,7 +27,11 @@ pub fn migrate(path: &Path) -> Result<(), StoreError> {
             "database schema version {version} is newer than this server knows ({known}); upgrade the server"
         )));
     }
-    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+    for (i, sql) in schema::MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(version).unwrap_or(0))
+    {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i + 1)?;
@@ -71,7 +75,8 @@ fn row_to_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
     })
 }
 
-pub const EVENT_COLUMNS: &str = "seq, event_id, hall_id, kind, at, actor, ticket_id, body, sealed, public, prev_hash, hash";
+pub const EVENT_COLUMNS: &str =
+    "seq, event_id, hall_id, kind, at, actor, ticket_id, body, sealed, public, prev_hash, hash";
 
 impl Store for SqliteStore {
     fn begin(&mut self) -> Result<(), StoreError> {
@@ -109,7 +114,9 @@ impl Store for SqliteStore {
                 a.copy_from_slice(&h);
                 (seq, a)
             }
-            Some((seq, _)) => return Err(StoreError::Corrupt(format!("event {seq} has a malformed hash"))),
+            Some((seq, _)) => {
+                return Err(StoreError::Corrupt(format!("event {seq} has a malformed hash")));
+            }
             None => (0, [0u8; 32]),
         })
     }
@@ -143,11 +150,20 @@ impl Store for SqliteStore {
              ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, status = excluded.status,
                  body = excluded.body, updated_seq = excluded.updated_seq",
         )?;
-        st.execute(params![t.id, t.token, t.hall_id, t.queue_id, t.day, t.display, t.status, t.body, seq])?;
+        st.execute(params![
+            t.id, t.token, t.hall_id, t.queue_id, t.day, t.display, t.status, t.body, seq
+        ])?;
         Ok(())
     }
 
-    fn upsert_window(&mut self, window_id: &str, hall_id: &str, status: &str, body: &str, seq: i64) -> Result<(), StoreError> {
+    fn upsert_window(
+        &mut self,
+        window_id: &str,
+        hall_id: &str,
+        status: &str,
+        body: &str,
+        seq: i64,
+    ) -> Result<(), StoreError> {
         let mut st = self.conn.prepare_cached(
             "INSERT INTO window_states (window_id, hall_id, status, body, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(window_id) DO UPDATE SET status = excluded.status, body = excluded.body,
@@ -157,7 +173,16 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn upsert_appointment(&mut self, id: &str, code: &str, hall_id: &str, day: i32, status: &str, body: &str, seq: i64) -> Result<(), StoreError> {
+    fn upsert_appointment(
+        &mut self,
+        id: &str,
+        code: &str,
+        hall_id: &str,
+        day: i32,
+        status: &str,
+        body: &str,
+        seq: i64,
+    ) -> Result<(), StoreError> {
         let mut st = self.conn.prepare_cached(
             "INSERT INTO appointments (id, code, hall_id, day, status, body, updated_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(id) DO UPDATE SET day = excluded.day, status = excluded.status, body = excluded.body,
@@ -167,7 +192,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn bump_counter(&mut self, hall_id: &str, day: i32, queue_id: &str, column: CounterColumn) -> Result<(), StoreError> {
+    fn bump_counter(
+        &mut self,
+        hall_id: &str,
+        day: i32,
+        queue_id: &str,
+        column: CounterColumn,
+    ) -> Result<(), StoreError> {
         // The column name comes from a closed enum, never from input.
         let col = match column {
             CounterColumn::Issued => "issued",
@@ -180,40 +211,65 @@ impl Store for SqliteStore {
             "INSERT INTO daily_counters (hall_id, day, queue_id, {col}) VALUES (?1, ?2, ?3, 1)
              ON CONFLICT(hall_id, day, queue_id) DO UPDATE SET {col} = {col} + 1"
         );
-        self.conn.prepare_cached(&sql)?.execute(params![hall_id, day, queue_id])?;
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(params![hall_id, day, queue_id])?;
         Ok(())
     }
 
     fn apply_record(&mut self, r: &Record, at: i64) -> Result<(), StoreError> {
         let c = &self.conn;
         match r {
-            Record::EnrollmentCode { code_hash, hall_id, kind, expires_at } => {
+            Record::EnrollmentCode {
+                code_hash,
+                hall_id,
+                kind,
+                expires_at,
+            } => {
                 c.execute(
                     "INSERT INTO enrollment_codes (code_hash, hall_id, kind, expires_at) VALUES (?1, ?2, ?3, ?4)",
                     params![code_hash, hall_id, kind, expires_at],
                 )?;
             }
-            Record::DeviceEnrolled { device_id, code_hash, hall_id, kind, name, letter, key_sealed } => {
+            Record::DeviceEnrolled {
+                device_id,
+                code_hash,
+                hall_id,
+                kind,
+                name,
+                letter,
+                key_sealed,
+            } => {
                 let used = c.execute(
                     "UPDATE enrollment_codes SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
                     params![code_hash, at],
                 )?;
                 if used != 1 {
-                    return Err(StoreError::Conflict("the enrollment code is unknown, expired or already used".into()));
+                    return Err(StoreError::Conflict(
+                        "the enrollment code is unknown, expired or already used".into(),
+                    ));
                 }
                 c.execute(
                     "INSERT INTO devices (id, hall_id, kind, name, letter, key_sealed, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![device_id, hall_id, kind, name, letter, key_sealed, at],
                 )?;
             }
-            Record::SessionOpened { token_hash, staff_id, device_id, expires_at } => {
+            Record::SessionOpened {
+                token_hash,
+                staff_id,
+                device_id,
+                expires_at,
+            } => {
                 c.execute(
                     "INSERT INTO sessions (token_hash, staff_id, device_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![token_hash, staff_id, device_id, at, expires_at],
                 )?;
             }
             Record::SessionClosed { token_hash } => {
-                c.execute("UPDATE sessions SET revoked = 1 WHERE token_hash = ?1", params![token_hash])?;
+                c.execute(
+                    "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
+                    params![token_hash],
+                )?;
             }
             Record::LoginFailed { .. } => {}
             Record::Password { staff_id, login, hash } => {
@@ -234,13 +290,23 @@ impl Store for SqliteStore {
     }
 
     fn save_snapshot(&mut self, seq: i64, body: &str) -> Result<(), StoreError> {
-        self.conn.execute("INSERT OR REPLACE INTO snapshots (seq, body) VALUES (?1, ?2)", params![seq, body])?;
-        self.conn.execute("DELETE FROM snapshots WHERE seq < ?1", params![seq])?;
+        self.conn.execute(
+            "INSERT OR REPLACE INTO snapshots (seq, body) VALUES (?1, ?2)",
+            params![seq, body],
+        )?;
+        self.conn
+            .execute("DELETE FROM snapshots WHERE seq < ?1", params![seq])?;
         Ok(())
     }
 
-    fn load_events_after(&mut self, seq: i64, f: &mut dyn FnMut(EventRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        let mut st = self.conn.prepare(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq"))?;
+    fn load_events_after(
+        &mut self,
+        seq: i64,
+        f: &mut dyn FnMut(EventRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq"
+        ))?;
         let rows = st.query_map(params![seq], row_to_event)?;
         for r in rows {
             f(r?)?;
@@ -251,16 +317,20 @@ impl Store for SqliteStore {
     fn latest_snapshot(&mut self) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT seq, body FROM snapshots ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT seq, body FROM snapshots ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?)
     }
 
     fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT version, body FROM config_versions ORDER BY version DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT version, body FROM config_versions ORDER BY version DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?)
     }
 }
@@ -273,7 +343,10 @@ pub struct SqliteReader {
 
 impl SqliteReader {
     pub fn new(path: &Path) -> SqliteReader {
-        SqliteReader { path: path.to_owned(), pool: Mutex::new(Vec::new()) }
+        SqliteReader {
+            path: path.to_owned(),
+            pool: Mutex::new(Vec::new()),
+        }
     }
 
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
@@ -348,7 +421,9 @@ impl Reader for SqliteReader {
                 .query_map(params![h, seq, limit], row_to_event)?
                 .collect(),
             None => c
-                .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?
+                .prepare_cached(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+                ))?
                 .query_map(params![seq, limit], row_to_event)?
                 .collect(),
         })
@@ -389,9 +464,11 @@ impl Reader for SqliteReader {
 
     fn enrollment_code(&self, code_hash: &str) -> Result<Option<(String, String, i64, bool)>, StoreError> {
         self.with(|c| {
-            c.prepare_cached("SELECT hall_id, kind, expires_at, used_at IS NOT NULL FROM enrollment_codes WHERE code_hash = ?1")?
-                .query_row(params![code_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .optional()
+            c.prepare_cached(
+                "SELECT hall_id, kind, expires_at, used_at IS NOT NULL FROM enrollment_codes WHERE code_hash = ?1",
+            )?
+            .query_row(params![code_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()
         })
     }
 
@@ -419,7 +496,11 @@ impl Reader for SqliteReader {
     }
 
     fn count_devices_of_hall(&self, hall: &str) -> Result<i64, StoreError> {
-        self.with(|c| c.query_row("SELECT COUNT(*) FROM devices WHERE hall_id = ?1", params![hall], |r| r.get(0)))
+        self.with(|c| {
+            c.query_row("SELECT COUNT(*) FROM devices WHERE hall_id = ?1", params![hall], |r| {
+                r.get(0)
+            })
+        })
     }
 }
 
@@ -430,18 +511,30 @@ pub fn verify_chain(path: &Path) -> Result<i64, String> {
     let mut st = conn
         .prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"))
         .map_err(|e| format!("cannot read the event log: {e}"))?;
-    let rows = st.query_map([], row_to_event).map_err(|e| format!("cannot read the event log: {e}"))?;
+    let rows = st
+        .query_map([], row_to_event)
+        .map_err(|e| format!("cannot read the event log: {e}"))?;
     let (mut expected_seq, mut prev) = (1i64, [0u8; 32]);
     for r in rows {
         let r = r.map_err(|e| format!("event {expected_seq}: unreadable row: {e}"))?;
         if r.seq != expected_seq {
-            return Err(format!("event {expected_seq}: missing (the next row is {}); the chain is broken there", r.seq));
+            return Err(format!(
+                "event {expected_seq}: missing (the next row is {}); the chain is broken there",
+                r.seq
+            ));
         }
         if r.prev_hash != prev {
-            return Err(format!("event {}: its prev_hash does not match the hash of event {}", r.seq, r.seq - 1));
+            return Err(format!(
+                "event {}: its prev_hash does not match the hash of event {}",
+                r.seq,
+                r.seq - 1
+            ));
         }
         if r.compute_hash() != r.hash {
-            return Err(format!("event {} ({}): its contents do not match its hash (altered)", r.seq, r.kind));
+            return Err(format!(
+                "event {} ({}): its contents do not match its hash (altered)",
+                r.seq, r.kind
+            ));
         }
         prev = r.hash;
         expected_seq += 1;

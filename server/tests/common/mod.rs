@@ -98,12 +98,27 @@ pub fn test_city() -> CityConfig {
     };
     let q = |ids: &[&str]| ids.iter().map(|i| QueueId::new(*i)).collect::<Vec<_>>();
     CityConfig {
-        city: City { id: "T".into(), name: "测试市".into() },
+        city: City {
+            id: "T".into(),
+            name: "测试市".into(),
+        },
         halls: vec![hall("H1", "第一大厅"), hall("H2", "第二大厅")],
         departments: vec![
-            Department { id: "D1".into(), hall_id: "H1".into(), name: "公安户政".into() },
-            Department { id: "D2".into(), hall_id: "H1".into(), name: "不动产".into() },
-            Department { id: "D9".into(), hall_id: "H2".into(), name: "综合".into() },
+            Department {
+                id: "D1".into(),
+                hall_id: "H1".into(),
+                name: "公安户政".into(),
+            },
+            Department {
+                id: "D2".into(),
+                hall_id: "H1".into(),
+                name: "不动产".into(),
+            },
+            Department {
+                id: "D9".into(),
+                hall_id: "H2".into(),
+                name: "综合".into(),
+            },
         ],
         items: vec![
             item("I1", "户口迁移", "D1", true, None, 300),
@@ -111,11 +126,26 @@ pub fn test_city() -> CityConfig {
             item("I3", "不动产登记", "D2", false, Some(2), 600),
             item("I9", "综合受理", "D9", false, None, 300),
         ],
-        queues: vec![queue("QA", "H1", "A", &["I1"]), queue("QB", "H1", "B", &["I2"]), queue("QC", "H1", "C", &["I3"]), queue("QZ", "H2", "Z", &["I9"])],
+        queues: vec![
+            queue("QA", "H1", "A", &["I1"]),
+            queue("QB", "H1", "B", &["I2"]),
+            queue("QC", "H1", "C", &["I3"]),
+            queue("QZ", "H2", "Z", &["I9"]),
+        ],
         windows: vec![
             window("W1", "H1", "1", WorkProfile::new(q(&["QA"]), Strategy::StrictOrder)),
-            window("W2", "H1", "2", WorkProfile::new(q(&["QA", "QB"]), Strategy::Weighted { weights: vec![2, 1] })),
-            window("W3", "H1", "3", WorkProfile::new(q(&["QA", "QB", "QC"]), Strategy::LongestWaiting)),
+            window(
+                "W2",
+                "H1",
+                "2",
+                WorkProfile::new(q(&["QA", "QB"]), Strategy::Weighted { weights: vec![2, 1] }),
+            ),
+            window(
+                "W3",
+                "H1",
+                "3",
+                WorkProfile::new(q(&["QA", "QB", "QC"]), Strategy::LongestWaiting),
+            ),
             window("W4", "H1", "4", WorkProfile::new(q(&["QC"]), Strategy::StrictOrder)),
             window("W9", "H2", "9", WorkProfile::new(q(&["QZ"]), Strategy::StrictOrder)),
         ],
@@ -168,20 +198,36 @@ impl Node {
         let mut n = Node::start_in(dir, TestClock::new(MONDAY_0900), NodeRole::All).await;
         n._tmp = Some(tmp);
         let app = n.app();
-        server::api::halls::replace_config(&app, domain::Actor::System, test_city()).await.unwrap();
+        server::api::halls::replace_config(&app, domain::Actor::System, test_city())
+            .await
+            .unwrap();
         let hash = server::auth::hash_password(PASSWORD).unwrap();
         for s in test_city().staff {
-            server::api::access::set_password_hash(&app, "system", &s, hash.clone()).await.unwrap();
+            server::api::access::set_password_hash(&app, "system", &s, hash.clone())
+                .await
+                .unwrap();
         }
         n
     }
 
     /// Starts a node on an existing data directory (restart).
     pub async fn start_in(dir: PathBuf, clock: TestClock, role: NodeRole) -> Node {
-        let config = ServerConfig { role, data: dir.clone(), listen: "127.0.0.1:0".into(), ..ServerConfig::default() };
+        let config = ServerConfig {
+            role,
+            data: dir.clone(),
+            listen: "127.0.0.1:0".into(),
+            ..ServerConfig::default()
+        };
         let running = server::start(config, clock.clock()).await.unwrap();
         let base = format!("http://{}", running.addr);
-        Node { running: Some(running), dir, _tmp: None, base, http: reqwest::Client::new(), clock }
+        Node {
+            running: Some(running),
+            dir,
+            _tmp: None,
+            base,
+            http: reqwest::Client::new(),
+            clock,
+        }
     }
 
     pub fn app(&self) -> Arc<server::app::AppState> {
@@ -208,11 +254,25 @@ impl Node {
     }
 
     pub fn req(&self, method: &str, path: &str) -> Req<'_> {
-        Req { node: self, method: method.to_owned(), path: path.to_owned(), body: None, token: None, device: None, skew_ms: 0, raw: None, replay: None }
+        Req {
+            node: self,
+            method: method.to_owned(),
+            path: path.to_owned(),
+            body: None,
+            token: None,
+            device: None,
+            skew_ms: 0,
+            raw: None,
+            replay: None,
+        }
     }
 
     pub async fn login(&self, login: &str) -> String {
-        let (st, v) = self.req("POST", "/api/v1/sessions").json(json!({"login": login, "password": PASSWORD})).send().await;
+        let (st, v) = self
+            .req("POST", "/api/v1/sessions")
+            .json(json!({"login": login, "password": PASSWORD}))
+            .send()
+            .await;
         assert_eq!(st, 201, "login {login}: {v}");
         v["token"].as_str().unwrap().to_owned()
     }
@@ -220,10 +280,19 @@ impl Node {
     /// Enrolls a device of `kind` in `hall` (an admin issues the code).
     pub async fn enroll(&self, hall: &str, kind: &str) -> Device {
         let admin = self.login("admin").await;
-        let (st, v) = self.req("POST", "/api/v1/devices/enrollment-codes").bearer(&admin).json(json!({"hall_id": hall, "kind": kind})).send().await;
+        let (st, v) = self
+            .req("POST", "/api/v1/devices/enrollment-codes")
+            .bearer(&admin)
+            .json(json!({"hall_id": hall, "kind": kind}))
+            .send()
+            .await;
         assert_eq!(st, 201, "{v}");
         let code = v["code"].as_str().unwrap().to_owned();
-        let (st, v) = self.req("POST", "/api/v1/devices/enroll").json(json!({"code": code, "name": format!("测试{kind}")})).send().await;
+        let (st, v) = self
+            .req("POST", "/api/v1/devices/enroll")
+            .json(json!({"code": code, "name": format!("测试{kind}")}))
+            .send()
+            .await;
         assert_eq!(st, 201, "{v}");
         Device {
             id: v["device_id"].as_str().unwrap().to_owned(),
@@ -235,20 +304,35 @@ impl Node {
     /// Signs `staff` in at `window` and opens it; returns their token.
     pub async fn open_window(&self, staff: &str, window: &str) -> String {
         let t = self.login(staff).await;
-        let (st, v) = self.req("POST", &format!("/api/v1/windows/{window}/sign-in")).bearer(&t).send().await;
+        let (st, v) = self
+            .req("POST", &format!("/api/v1/windows/{window}/sign-in"))
+            .bearer(&t)
+            .send()
+            .await;
         assert_eq!(st, 200, "sign-in: {v}");
-        let (st, v) = self.req("POST", &format!("/api/v1/windows/{window}/open")).bearer(&t).send().await;
+        let (st, v) = self
+            .req("POST", &format!("/api/v1/windows/{window}/open"))
+            .bearer(&t)
+            .send()
+            .await;
         assert_eq!(st, 200, "open: {v}");
         t
     }
 
     /// Issues a ticket from a kiosk device; returns the response body.
     pub async fn issue(&self, kiosk: &Device, body: Value) -> (u16, Value) {
-        self.req("POST", "/api/v1/tickets").device(kiosk).json(body).send().await
+        self.req("POST", "/api/v1/tickets")
+            .device(kiosk)
+            .json(body)
+            .send()
+            .await
     }
 
     pub async fn window_action(&self, token: &str, window: &str, action: &str) -> (u16, Value) {
-        self.req("POST", &format!("/api/v1/windows/{window}/{action}")).bearer(token).send().await
+        self.req("POST", &format!("/api/v1/windows/{window}/{action}"))
+            .bearer(token)
+            .send()
+            .await
     }
 }
 
@@ -294,7 +378,14 @@ impl Req<'_> {
     /// The signature headers this request would carry.
     pub fn sign_now(&self) -> Vec<(&'static str, String)> {
         let d = self.device.as_ref().unwrap();
-        server::auth::sign(&d.key, &d.id, &self.method, &self.path, self.body.as_deref().unwrap_or(b""), self.node.clock.now() + self.skew_ms)
+        server::auth::sign(
+            &d.key,
+            &d.id,
+            &self.method,
+            &self.path,
+            self.body.as_deref().unwrap_or(b""),
+            self.node.clock.now() + self.skew_ms,
+        )
     }
 
     pub async fn send(self) -> (u16, Value) {
@@ -306,7 +397,11 @@ impl Req<'_> {
     pub async fn send_text(self) -> (u16, String) {
         let url = format!("{}{}", self.node.base, self.path);
         let mut rb = self.node.http.request(self.method.parse().unwrap(), url);
-        if let Some(h) = self.replay.clone().or_else(|| self.device.as_ref().map(|_| self.sign_now())) {
+        if let Some(h) = self
+            .replay
+            .clone()
+            .or_else(|| self.device.as_ref().map(|_| self.sign_now()))
+        {
             for (k, v) in h {
                 rb = rb.header(k, v);
             }
@@ -337,7 +432,13 @@ impl SseReader {
             rb = rb.header("last-event-id", id.to_string());
         }
         let resp = rb.send().await.unwrap();
-        (resp.status().as_u16(), SseReader { resp, buf: String::new() })
+        (
+            resp.status().as_u16(),
+            SseReader {
+                resp,
+                buf: String::new(),
+            },
+        )
     }
 
     /// The next event, or None after `timeout_ms` without one.
@@ -357,11 +458,16 @@ impl SseReader {
                     }
                 }
                 match id {
-                    Some(id) => return Some((id, ev, serde_json::from_str(&data).unwrap_or(Value::Null))),
+                    Some(id) => {
+                        return Some((id, ev, serde_json::from_str(&data).unwrap_or(Value::Null)));
+                    }
                     None => continue, // keep-alive comment
                 }
             }
-            let chunk = tokio::time::timeout_at(deadline, self.resp.chunk()).await.ok()?.ok()??;
+            let chunk = tokio::time::timeout_at(deadline, self.resp.chunk())
+                .await
+                .ok()?
+                .ok()??;
             self.buf.push_str(&String::from_utf8_lossy(&chunk));
         }
     }

@@ -1,0 +1,628 @@
+//! Who may do what: device signatures (missing headers, bad signature, stale, replayed, unknown
+//! device), one-time enrollment codes, device-bound sessions, roles and halls, sign-out — and the
+//! role × endpoint matrix over every route, kept complete against the OpenAPI document.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+fn kiosk_ticket() -> Value {
+    json!({"hall_id": "H1", "item_id": "I2", "channel": "kiosk"})
+}
+
+#[tokio::test]
+async fn device_signatures_are_checked() {
+    let mut n = Node::start().await;
+    let kiosk = n.enroll("H1", "kiosk").await;
+    let body = serde_json::to_vec(&kiosk_ticket()).unwrap();
+
+    // A device id without the signature headers: refused, naming the first missing header.
+    let id = ("x-device-id", kiosk.id.clone());
+    let now = n.clock.now().to_string();
+    let cases = [
+        (vec![id.clone()], "x-timestamp"),
+        (vec![id.clone(), ("x-timestamp", now.clone())], "x-nonce"),
+        (
+            vec![
+                id.clone(),
+                ("x-timestamp", now.clone()),
+                ("x-nonce", "nonce-12345".into()),
+            ],
+            "x-signature",
+        ),
+    ];
+    for (headers, missing) in cases {
+        let (st, v) = n
+            .req("POST", "/api/v1/tickets")
+            .signature_headers(headers)
+            .json(kiosk_ticket())
+            .send()
+            .await;
+        assert_eq!(
+            (st, v["code"].as_str(), v["field"].as_str()),
+            (401, Some("unauthorized"), Some(missing)),
+            "{v}"
+        );
+    }
+
+    // Signed over a different body, or with another key: bad_signature.
+    let other = server::auth::sign(
+        &kiosk.key,
+        &kiosk.id,
+        "POST",
+        "/api/v1/tickets",
+        b"{\"hall_id\":\"H2\"}",
+        n.clock.now(),
+    );
+    let (st, v) = n
+        .req("POST", "/api/v1/tickets")
+        .signature_headers(other)
+        .json(kiosk_ticket())
+        .send()
+        .await;
+    assert_eq!((st, v["code"].as_str()), (401, Some("bad_signature")), "{v}");
+    let wrong_key = server::auth::sign(&[9u8; 32], &kiosk.id, "POST", "/api/v1/tickets", &body, n.clock.now());
+    let (st, v) = n
+        .req("POST", "/api/v1/tickets")
+        .signature_headers(wrong_key)
+        .json(kiosk_ticket())
+        .send()
+        .await;
+    assert_eq!((st, v["code"].as_str()), (401, Some("bad_signature")), "{v}");
+    let other_path = server::auth::sign(
+        &kiosk.key,
+        &kiosk.id,
+        "POST",
+        "/api/v1/appointments",
+        &body,
+        n.clock.now(),
+    );
+    let (st, v) = n
+        .req("POST", "/api/v1/tickets")
+        .signature_headers(other_path)
+        .json(kiosk_ticket())
+        .send()
+        .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (401, Some("bad_signature")),
+        "the path is signed too: {v}"
+    );
+
+    // Too old, too far ahead, or signed before this server started (replay across a restart).
+    for skew in [-10 * 60_000, 10 * 60_000, -2_000] {
+        let (st, v) = n
+            .req("POST", "/api/v1/tickets")
+            .device(&kiosk)
+            .skew(skew)
+            .json(kiosk_ticket())
+            .send()
+            .await;
+        assert_eq!(
+            (st, v["code"].as_str()),
+            (401, Some("stale_request")),
+            "skew {skew}: {v}"
+        );
+    }
+
+    // Replay: the same signed request twice. The second is refused and changes nothing.
+    let r = n.req("POST", "/api/v1/tickets").device(&kiosk).json(kiosk_ticket());
+    let headers = r.sign_now();
+    let (st, v) = r.signature_headers(headers.clone()).send().await;
+    assert_eq!((st, v["display"].as_str()), (201, Some("B001")), "{v}");
+    let (st, v) = n
+        .req("POST", "/api/v1/tickets")
+        .signature_headers(headers)
+        .json(kiosk_ticket())
+        .send()
+        .await;
+    assert_eq!((st, v["code"].as_str()), (401, Some("replayed_request")), "{v}");
+    let (st, v) = n.issue(&kiosk, kiosk_ticket()).await;
+    assert_eq!(
+        (st, v["display"].as_str()),
+        (201, Some("B002")),
+        "the replay issued no ticket: {v}"
+    );
+    let (_, snap) = n.req("GET", "/api/v1/halls/H1/snapshot").device(&kiosk).send().await;
+    assert_eq!(snap["waiting_total"], 2, "{snap}");
+
+    // An unknown device, and a well-formed signature from a device that was never enrolled.
+    let ghost = Device {
+        id: "dev-0000000000000000000000000000dead".into(),
+        key: vec![7u8; 32],
+        letter: None,
+    };
+    let (st, v) = n.issue(&ghost, kiosk_ticket()).await;
+    assert_eq!((st, v["code"].as_str()), (401, Some("unauthorized")), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("not enrolled"), "{v}");
+    n.stop().await;
+}
+
+#[tokio::test]
+async fn enrollment_codes_are_single_use_and_expire() {
+    let mut n = Node::start().await;
+    let admin = n.login("admin").await;
+    let code = |ttl: Option<u32>| {
+        let body = match ttl {
+            Some(t) => json!({"hall_id": "H1", "kind": "kiosk", "ttl_minutes": t}),
+            None => json!({"hall_id": "H1", "kind": "kiosk"}),
+        };
+        n.req("POST", "/api/v1/devices/enrollment-codes")
+            .bearer(&admin)
+            .json(body)
+            .send()
+    };
+    let enroll = |code: String| {
+        n.req("POST", "/api/v1/devices/enroll")
+            .json(json!({"code": code, "name": "1号自助机"}))
+            .send()
+    };
+
+    let (st, v) = code(None).await;
+    assert_eq!(st, 201, "{v}");
+    let c = v["code"].as_str().unwrap().to_owned();
+    let (st, v) = enroll(c.clone()).await;
+    assert_eq!(st, 201, "{v}");
+    let (st, v) = enroll(c.clone()).await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (409, Some("bad_enrollment_code")),
+        "used twice: {v}"
+    );
+    let (st, v) = enroll(c.to_lowercase()).await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (409, Some("bad_enrollment_code")),
+        "used twice (other spelling): {v}"
+    );
+
+    let (st, v) = code(Some(5)).await;
+    assert_eq!(st, 201, "{v}");
+    let c = v["code"].as_str().unwrap().to_owned();
+    n.clock.advance_minutes(6);
+    let (st, v) = enroll(c).await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (409, Some("bad_enrollment_code")),
+        "expired: {v}"
+    );
+
+    let (st, v) = enroll("AAAAAAAA".into()).await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (409, Some("bad_enrollment_code")),
+        "unknown: {v}"
+    );
+    n.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_opened_on_a_device_needs_that_device() {
+    let mut n = Node::start().await;
+    let terminal = n.enroll("H1", "window_terminal").await;
+    let kiosk = n.enroll("H1", "kiosk").await;
+    let (st, v) = n
+        .req("POST", "/api/v1/sessions")
+        .device(&terminal)
+        .json(json!({"login": "w1", "password": PASSWORD}))
+        .send()
+        .await;
+    assert_eq!(st, 201, "{v}");
+    assert_eq!(v["device_id"].as_str(), Some(terminal.id.as_str()));
+    let t = v["token"].as_str().unwrap().to_owned();
+
+    let (st, v) = n.req("POST", "/api/v1/windows/W1/sign-in").bearer(&t).send().await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (401, Some("unauthorized")),
+        "token without the device: {v}"
+    );
+    let (st, v) = n
+        .req("POST", "/api/v1/windows/W1/sign-in")
+        .device(&kiosk)
+        .bearer(&t)
+        .send()
+        .await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (401, Some("unauthorized")),
+        "token with another device: {v}"
+    );
+    let (st, v) = n
+        .req("POST", "/api/v1/windows/W1/sign-in")
+        .device(&terminal)
+        .bearer(&t)
+        .send()
+        .await;
+    assert_eq!(
+        (st, v["window"]["staff_id"].as_str()),
+        (200, Some("W1")),
+        "with its device: {v}"
+    );
+    n.stop().await;
+}
+
+#[tokio::test]
+async fn roles_halls_and_sign_out() {
+    let mut n = Node::start().await;
+    let kiosk = n.enroll("H1", "kiosk").await;
+    let kiosk_h2 = n.enroll("H2", "kiosk").await;
+    let (_, t) = n.issue(&kiosk, kiosk_ticket()).await;
+    let tid = t["ticket_id"].as_str().unwrap().to_owned();
+
+    // No credentials: 401. The wrong role: 403.
+    let (st, v) = n.req("POST", "/api/v1/tickets").json(kiosk_ticket()).send().await;
+    assert_eq!((st, v["code"].as_str()), (401, Some("unauthorized")), "{v}");
+    let lawyer = n.login("lawyer").await;
+    let (st, v) = n
+        .req("POST", "/api/v1/tickets")
+        .bearer(&lawyer)
+        .json(kiosk_ticket())
+        .send()
+        .await;
+    assert_eq!((st, v["code"].as_str()), (403, Some("forbidden")), "{v}");
+    let leader = n.login("leader").await;
+    let (st, v) = n
+        .req("POST", &format!("/api/v1/tickets/{tid}/void"))
+        .bearer(&leader)
+        .json(json!({"reason": "x"}))
+        .send()
+        .await;
+    assert_eq!((st, v["code"].as_str()), (403, Some("forbidden")), "{v}");
+    let evaluator = n.enroll("H1", "evaluator").await;
+    let (st, v) = n.issue(&evaluator, kiosk_ticket()).await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (403, Some("forbidden")),
+        "an evaluator does not issue: {v}"
+    );
+
+    // Staff and devices of hall H2 cannot act in H1.
+    let w9 = n.open_window("w9", "W9").await;
+    let h1_calls = [
+        ("GET", "/api/v1/halls/H1/snapshot".to_owned(), None),
+        ("GET", format!("/api/v1/tickets/{tid}"), None),
+        ("POST", "/api/v1/tickets".to_owned(), Some(kiosk_ticket())),
+        (
+            "POST",
+            format!("/api/v1/tickets/{tid}/void"),
+            Some(json!({"reason": "x"})),
+        ),
+        ("POST", "/api/v1/windows/W1/sign-in".to_owned(), None),
+        ("POST", "/api/v1/windows/W1/call-next".to_owned(), None),
+    ];
+    for (m, p, b) in h1_calls {
+        let r = n.req(m, &p).bearer(&w9);
+        let (st, v) = match b.clone() {
+            Some(b) => r.json(b).send().await,
+            None => r.send().await,
+        };
+        assert_eq!((st, v["code"].as_str()), (403, Some("forbidden")), "w9 {m} {p}: {v}");
+    }
+    let (st, v) = n.issue(&kiosk_h2, kiosk_ticket()).await;
+    assert_eq!(
+        (st, v["code"].as_str()),
+        (403, Some("forbidden")),
+        "an H2 kiosk in H1: {v}"
+    );
+    let (st, v) = n.req("GET", "/api/v1/halls/H1/snapshot").device(&kiosk_h2).send().await;
+    assert_eq!((st, v["code"].as_str()), (403, Some("forbidden")), "{v}");
+    let (st, _) = n.req("GET", "/api/v1/halls/H2/snapshot").bearer(&w9).send().await;
+    assert_eq!(st, 200, "w9 in their own hall");
+
+    // Sign-out: the token stops working at once.
+    let (st, _) = n.req("GET", "/api/v1/config").bearer(&leader).send().await;
+    assert_eq!(st, 200);
+    let (st, v) = n
+        .req("DELETE", "/api/v1/sessions/current")
+        .bearer(&leader)
+        .send_text()
+        .await;
+    assert_eq!(st, 204, "{v}");
+    let (st, v) = n.req("GET", "/api/v1/config").bearer(&leader).send().await;
+    assert_eq!((st, v["code"].as_str()), (401, Some("unauthorized")), "{v}");
+    let (st, _) = n
+        .req("DELETE", "/api/v1/sessions/current")
+        .bearer(&leader)
+        .send_text()
+        .await;
+    assert_eq!(st, 401, "signed out once");
+    n.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The role × endpoint matrix.
+
+const ADMIN: u8 = 1;
+const MGR: u8 = 2;
+const STAFF: u8 = 4;
+const LEADER: u8 = 8;
+const LAWYER: u8 = 16;
+const OPERATOR: u8 = 32;
+/// No credentials at all: allowed only on public rows, otherwise 401 (not 403).
+const ANON: u8 = 64;
+const STAFF_ROLES: u8 = ADMIN | MGR | STAFF | LEADER | LAWYER | OPERATOR;
+const PUBLIC: u8 = STAFF_ROLES | ANON;
+/// tickets.rs ISSUERS; windows.rs WINDOW_ROLES.
+const ISSUERS: u8 = ADMIN | MGR | STAFF;
+/// appointments.rs BOOKERS.
+const BOOKERS: u8 = ADMIN | MGR | STAFF | OPERATOR;
+/// halls.rs READERS.
+const READERS: u8 = STAFF_ROLES;
+
+/// (caller bit, login) — window staff w1 is signed in at W1 before every row.
+const CALLERS: [(u8, &str); 7] = [
+    (ADMIN, "admin"),
+    (MGR, "mgr"),
+    (STAFF, "w1"),
+    (LEADER, "leader"),
+    (LAWYER, "lawyer"),
+    (OPERATOR, "operator"),
+    (ANON, ""),
+];
+
+/// (method, route as in the OpenAPI document, concrete path, JSON body, who may call it). `$NAME`s are
+/// filled from the fixture of each node.
+#[rustfmt::skip]
+const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
+    // tickets::issue: staff_or_device(ISSUERS, kiosk | window_terminal)
+    ("POST", "/api/v1/tickets", "/api/v1/tickets", Some(r#"{"hall_id":"H1","item_id":"I2","channel":"window"}"#), ISSUERS),
+    // tickets::status_by_token: public, no caller check (the QR code)
+    ("GET", "/api/v1/tickets/status/{token}", "/api/v1/tickets/status/$TOKEN", None, PUBLIC),
+    // tickets::get_ticket: staff(admin, hall_manager, window_staff, leader)
+    ("GET", "/api/v1/tickets/{id}", "/api/v1/tickets/$WAIT", None, ADMIN | MGR | STAFF | LEADER),
+    // tickets::void: ticket_command(ISSUERS, no devices)
+    ("POST", "/api/v1/tickets/{id}/void", "/api/v1/tickets/$VOID/void", Some(r#"{"reason":"重复取号"}"#), ISSUERS),
+    // tickets::transfer: ticket_command(ISSUERS, no devices)
+    ("POST", "/api/v1/tickets/{id}/transfer", "/api/v1/tickets/$XFER/transfer", Some(r#"{"to":{"to":"queue","id":"QA"}}"#), ISSUERS),
+    // tickets::rate: ticket_command(admin, window_staff; evaluator | window_terminal) — not the manager
+    ("POST", "/api/v1/tickets/{id}/rating", "/api/v1/tickets/$DONE/rating", Some(r#"{"level":5}"#), ADMIN | STAFF),
+    // windows::call_ticket: act() → staff(WINDOW_ROLES = admin, hall_manager, window_staff), then the
+    // per-window rule (window staff only where signed in; w1 is at W1)
+    ("POST", "/api/v1/windows/{id}/call", "/api/v1/windows/W1/call", Some(r#"{"ticket_id":"$WAIT"}"#), ISSUERS),
+    // windows::recall: act()
+    ("POST", "/api/v1/windows/{id}/recall", "/api/v1/windows/W1/recall", None, ISSUERS),
+    // windows::start: act()
+    ("POST", "/api/v1/windows/{id}/start", "/api/v1/windows/W1/start", None, ISSUERS),
+    // windows::finish: act()
+    ("POST", "/api/v1/windows/{id}/finish", "/api/v1/windows/W1/finish", None, ISSUERS),
+    // windows::call_next: act()
+    ("POST", "/api/v1/windows/{id}/call-next", "/api/v1/windows/W1/call-next", None, ISSUERS),
+    // windows::no_show: act()
+    ("POST", "/api/v1/windows/{id}/no-show", "/api/v1/windows/W1/no-show", None, ISSUERS),
+    // windows::park: act()
+    ("POST", "/api/v1/windows/{id}/park", "/api/v1/windows/W1/park", None, ISSUERS),
+    // windows::pause: act()
+    ("POST", "/api/v1/windows/{id}/pause", "/api/v1/windows/W1/pause", Some(r#"{"reason":"会议"}"#), ISSUERS),
+    // windows::open: act()
+    ("POST", "/api/v1/windows/{id}/open", "/api/v1/windows/W1/open", None, ISSUERS),
+    // windows::close: act()
+    ("POST", "/api/v1/windows/{id}/close", "/api/v1/windows/W1/close", None, ISSUERS),
+    // windows::sign_in: staff(WINDOW_ROLES), then act() (sign-in is exempt from the per-window rule)
+    ("POST", "/api/v1/windows/{id}/sign-in", "/api/v1/windows/W1/sign-in", None, ISSUERS),
+    // windows::sign_out: act()
+    ("POST", "/api/v1/windows/{id}/sign-out", "/api/v1/windows/W1/sign-out", None, ISSUERS),
+    // appointments::slots: staff_or_device(admin, hall_manager, window_staff, operator, leader; kiosk | window_terminal)
+    ("GET", "/api/v1/halls/{hall}/items/{item}/slots", "/api/v1/halls/H1/items/I1/slots?day=2026-11-23", None, BOOKERS | LEADER),
+    // appointments::book: staff_or_device(BOOKERS, kiosk | window_terminal)
+    ("POST", "/api/v1/appointments", "/api/v1/appointments", Some(r#"{"hall_id":"H1","item_id":"I1","day":"2026-11-24","start_minute":600,"id_number":"$ID_1990"}"#), BOOKERS),
+    // appointments::by_code: staff_or_device(BOOKERS, kiosk | window_terminal)
+    ("GET", "/api/v1/appointments/by-code/{code}", "/api/v1/appointments/by-code/$CODE", None, BOOKERS),
+    // appointments::cancel: appointment_command → staff_or_device(BOOKERS, …)
+    ("POST", "/api/v1/appointments/{id}/cancel", "/api/v1/appointments/$APPT_CANCEL/cancel", None, BOOKERS),
+    // appointments::reschedule: appointment_command
+    ("POST", "/api/v1/appointments/{id}/reschedule", "/api/v1/appointments/$APPT_MOVE/reschedule", Some(r#"{"day":"2026-11-25","start_minute":630}"#), BOOKERS),
+    // appointments::check_in: appointment_command
+    ("POST", "/api/v1/appointments/{id}/check-in", "/api/v1/appointments/$APPT_CHECK_IN/check-in", None, BOOKERS),
+    // halls::get_config: staff_or_device(READERS = all six roles, any device)
+    ("GET", "/api/v1/config", "/api/v1/config", None, READERS),
+    // halls::put_config: staff(admin)
+    ("PUT", "/api/v1/config", "/api/v1/config", Some("$CITY"), ADMIN),
+    // halls::snapshot: staff_or_device(READERS, any device), then in_hall for hall-bound callers
+    ("GET", "/api/v1/halls/{hall}/snapshot", "/api/v1/halls/H1/snapshot", None, READERS),
+    // halls::city_events: staff(admin, leader, operator) unless a command_wall device
+    ("GET", "/api/v1/events", "/api/v1/events", None, ADMIN | LEADER | OPERATOR),
+    // halls::hall_events: staff_or_device(READERS, any device)
+    ("GET", "/api/v1/halls/{hall}/events", "/api/v1/halls/H1/events", None, READERS),
+    // access::login: public
+    ("POST", "/api/v1/sessions", "/api/v1/sessions", Some(r#"{"login":"leader","password":"$PW"}"#), PUBLIC),
+    // access::logout: staff(Role::ALL) — run with a session of its own
+    ("DELETE", "/api/v1/sessions/current", "/api/v1/sessions/current", None, STAFF_ROLES),
+    // access::enrollment_code: staff(admin, hall_manager)
+    ("POST", "/api/v1/devices/enrollment-codes", "/api/v1/devices/enrollment-codes", Some(r#"{"hall_id":"H1","kind":"kiosk"}"#), ADMIN | MGR),
+    // access::enroll: public (the one-time code is the credential)
+    ("POST", "/api/v1/devices/enroll", "/api/v1/devices/enroll", Some(r#"{"code":"AAAAAAAA","name":"新设备"}"#), PUBLIC),
+    // access::set_password: staff(admin)
+    ("PUT", "/api/v1/staff/{id}/password", "/api/v1/staff/LAWYER/password", Some(r#"{"password":"$PW"}"#), ADMIN),
+    // openapi_json: public
+    ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
+    // healthz, readyz, metrics: public, outside /api/v1
+    ("GET", "/healthz", "/healthz", None, PUBLIC),
+    ("GET", "/readyz", "/readyz", None, PUBLIC),
+    ("GET", "/metrics", "/metrics", None, PUBLIC),
+];
+
+/// Real ids on one node: tickets in each state the rows need, an appointment.
+struct Fixture {
+    vars: Vec<(&'static str, String)>,
+    w1: String,
+}
+
+async fn fixture(n: &Node) -> Fixture {
+    let kiosk = n.enroll("H1", "kiosk").await;
+    let w1 = n.open_window("w1", "W1").await;
+    let issue = |item: &str| {
+        let mut b = json!({"hall_id": "H1", "item_id": item, "channel": "kiosk"});
+        if item == "I1" {
+            b["id_card"] = json!({"number": id_number("19850505", 12)});
+        }
+        n.issue(&kiosk, b)
+    };
+    let (_, done) = issue("I1").await;
+    for a in ["call-next", "start", "finish"] {
+        assert_eq!(n.window_action(&w1, "W1", a).await.0, 200);
+    }
+    let (_, wait) = issue("I1").await;
+    issue("I1").await; // for call-next, once $WAIT is served
+    let (_, void) = issue("I2").await;
+    let (_, xfer) = issue("I2").await;
+    // One booking per state-changing appointment row (check-in at 09:00 for the 09:30 slot is on time).
+    let admin = n.login("admin").await;
+    let mut appts = Vec::new();
+    for (serial, minute) in [(1, 600), (2, 630), (3, 570)] {
+        let body = json!({"hall_id": "H1", "item_id": "I1", "day": "2026-11-23", "start_minute": minute, "id_number": id_number("19700101", serial)});
+        let (st, a) = n.req("POST", "/api/v1/appointments").bearer(&admin).json(body).send().await;
+        assert_eq!(st, 201, "{a}");
+        appts.push(a);
+    }
+    let s = |v: &Value, k: &str| v[k].as_str().unwrap().to_owned();
+    Fixture {
+        vars: vec![
+            ("$TOKEN", s(&wait, "token")),
+            ("$WAIT", s(&wait, "ticket_id")),
+            ("$VOID", s(&void, "ticket_id")),
+            ("$XFER", s(&xfer, "ticket_id")),
+            ("$DONE", s(&done, "ticket_id")),
+            ("$APPT_CANCEL", s(&appts[0], "id")),
+            ("$APPT_MOVE", s(&appts[1], "id")),
+            ("$APPT_CHECK_IN", s(&appts[2], "id")),
+            ("$CODE", s(&appts[0], "code")),
+            ("$ID_1990", ID_1990.to_owned()),
+            ("$PW", PASSWORD.to_owned()),
+            ("$CITY", serde_json::to_string(&test_city()).unwrap()),
+        ],
+        w1,
+    }
+}
+
+fn fill(s: &str, fx: &Fixture) -> String {
+    fx.vars.iter().fold(s.to_owned(), |acc, (k, v)| acc.replace(k, v))
+}
+
+/// Sends one request; an event stream is answered with its status only (it never ends).
+async fn call(n: &Node, method: &str, path: &str, body: Option<String>, token: Option<&str>) -> (u16, Value) {
+    let mut rb = n.http.request(method.parse().unwrap(), format!("{}{path}", n.base));
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        rb = rb.header("content-type", "application/json").body(b);
+    }
+    let resp = rb.send().await.unwrap();
+    let st = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if ct.starts_with("text/event-stream") {
+        return (st, Value::String("<event stream>".into()));
+    }
+    let text = resp.text().await.unwrap();
+    (st, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+fn shape_matches(route: &str, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let (r, p): (Vec<_>, Vec<_>) = (route.split('/').collect(), path.split('/').collect());
+    r.len() == p.len() && r.iter().zip(&p).all(|(r, p)| r == p || r.starts_with('{'))
+}
+
+#[tokio::test]
+async fn every_role_on_every_route() {
+    let mut failures = Vec::new();
+    for (me, login) in CALLERS {
+        // A fresh node per caller, so one role's state changes never mask another's check.
+        let mut n = Node::start().await;
+        let fx = fixture(&n).await;
+        let token = match me {
+            STAFF => Some(fx.w1.clone()),
+            ANON => None,
+            _ => Some(n.login(login).await),
+        };
+        for &(method, route, path, body, allowed) in MATRIX {
+            assert!(shape_matches(route, path), "{route} vs {path}");
+            if me == STAFF {
+                // Keep w1 at W1 (an earlier row may have signed them out), so the per-window rule
+                // does not mask the role check.
+                let (st, v) = n.window_action(&fx.w1, "W1", "sign-in").await;
+                assert_eq!(st, 200, "re-sign-in: {v}");
+            }
+            let row_token = if route == "/api/v1/sessions/current" && me != ANON {
+                Some(n.login(login).await)
+            } else {
+                token.clone()
+            };
+            let (st, v) = call(
+                &n,
+                method,
+                &fill(path, &fx),
+                body.map(|b| fill(b, &fx)),
+                row_token.as_deref(),
+            )
+            .await;
+            let who = if login.is_empty() { "anonymous" } else { login };
+            if allowed & me != 0 {
+                if st == 401 || st == 403 || st >= 500 {
+                    failures.push(format!("{who} {method} {route}: allowed, got {st} {v}"));
+                }
+            } else {
+                let want = if me == ANON {
+                    (401, "unauthorized")
+                } else {
+                    (403, "forbidden")
+                };
+                if (st, v["code"].as_str().unwrap_or("")) != want {
+                    failures.push(format!("{who} {method} {route}: expected {want:?}, got {st} {v}"));
+                }
+            }
+        }
+        n.stop().await;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_matrix_covers_every_documented_route() {
+    let mut n = Node::start().await;
+    let (st, doc) = n.req("GET", "/api/v1/openapi.json").send().await;
+    assert_eq!(st, 200);
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "delete", "patch"] {
+            if item.get(method).is_some() {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    assert!(documented.len() >= 35, "{documented:?}");
+    let missing: Vec<_> = documented
+        .iter()
+        .filter(|(m, p)| !MATRIX.iter().any(|r| r.0 == m && r.1 == p))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the role matrix: {missing:?}"
+    );
+    // And the other way: each row is a documented route (only the document itself is not in it).
+    let undocumented: Vec<_> = MATRIX
+        .iter()
+        .filter(|r| r.1 != "/api/v1/openapi.json" && !documented.iter().any(|(m, p)| m == r.0 && p == r.1))
+        .map(|r| (r.0, r.1))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "matrix rows for routes the OpenAPI document lacks: {undocumented:?}"
+    );
+    let mut seen = std::collections::HashSet::new();
+    assert!(MATRIX.iter().all(|r| seen.insert((r.0, r.1))), "duplicate matrix rows");
+    n.stop().await;
+}
