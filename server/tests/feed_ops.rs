@@ -181,3 +181,50 @@ async fn demo_prints_a_working_leader_token() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn a_subscriber_that_stops_reading_loses_nothing() {
+    let mut n = Node::start().await;
+    let leader = n.login("leader").await;
+    let (_, mut slow) = SseReader::open(&n, "/api/v1/halls/H1/events", &leader, None).await;
+    // 6,000 events while this subscriber reads nothing: far more than the broadcast channel holds.
+    let app = n.app();
+    let mut tasks = Vec::new();
+    for task in 0..8 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..750 {
+                let cmd = domain::Command::Issue(domain::decide::IssueTicket {
+                    ticket_id: domain::ids::TicketId::new(format!("t-{task}-{i}")),
+                    token: format!("tok-{task}-{i}"),
+                    hall_id: "H1".into(),
+                    item_id: Some("I2".into()),
+                    queue_id: None,
+                    channel: domain::ticket::Channel::Window,
+                    id_card: None,
+                    claims: vec![],
+                    number: None,
+                });
+                app.engine
+                    .execute("H1".into(), domain::Actor::System, cmd, None)
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut last = 0;
+    let mut displays = std::collections::HashSet::new();
+    for _ in 0..6000 {
+        let (id, kind, data) = slow.next(10_000).await.expect("every event arrives");
+        assert!(id > last, "in order, no duplicates");
+        last = id;
+        assert_eq!(kind, "ticket_issued");
+        displays.insert(data["ticket"]["display"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(displays.len(), 6000);
+    assert!(displays.contains("B001") && displays.contains("B6000"));
+    n.stop().await;
+}

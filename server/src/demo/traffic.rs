@@ -113,10 +113,12 @@ pub async fn simulate(app: Arc<AppState>, staffed: Staffed) {
     let cfg = app.engine.shared.cfg.read().clone();
     let mut windows = staffed.0;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut booked: Vec<Booked> = Vec::new();
     loop {
         tick.tick().await;
         let now = (app.clock)();
         arrivals(&app, &cfg, &mut rng, now).await;
+        appointments(&app, &cfg, &mut rng, now, &mut booked).await;
         for (wid, w) in windows.iter_mut() {
             if w.next_at <= now {
                 w.next_at = now + step(&app, &cfg, &mut rng, wid, w).await;
@@ -231,5 +233,82 @@ async fn step(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, wid: 
             }
             rng.gen_range(3_000..10_000)
         }
+    }
+}
+
+/// A booking the simulation made, to check in around its slot.
+struct Booked {
+    hall: HallId,
+    id: AppointmentId,
+    /// When this citizen turns up (some come early, some late, a few never).
+    arrives_at: Option<i64>,
+}
+
+/// About one booking per hall every two minutes, for a slot later today or tomorrow; booked citizens
+/// check in around their slot (10 % never come).
+async fn appointments(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, now: i64, booked: &mut Vec<Booked>) {
+    for hall in &cfg.data.halls {
+        if !rng.gen_bool(1.0 / 120.0) {
+            continue;
+        }
+        let templates: Vec<_> = cfg
+            .data
+            .slot_templates
+            .iter()
+            .filter(|t| t.hall_id == hall.id)
+            .collect();
+        let Some(t) = templates.get(rng.gen_range(0..templates.len().max(1))) else {
+            continue;
+        };
+        let today = Millis(now).business_day(hall.utc_offset_minutes);
+        let day = domain::BusinessDay(today.0 + rng.gen_range(0..2));
+        let open: Vec<_> = domain::appointment::template_slots(cfg, &hall.id, &t.item_id, day)
+            .into_iter()
+            .filter(|s| day.at_minute(s.start_minute, hall.utc_offset_minutes).0 > now)
+            .collect();
+        let Some(slot) = open.get(rng.gen_range(0..open.len().max(1))) else {
+            continue;
+        };
+        let (number, _) = id_number(rng);
+        let id = AppointmentId::new(uuid::Uuid::now_v7().to_string());
+        let cmd = Command::Book(domain::decide::BookAppointment {
+            appointment_id: id.clone(),
+            code: crate::crypto::random_token(),
+            hall_id: hall.id.clone(),
+            item_id: t.item_id.clone(),
+            day,
+            start_minute: slot.start_minute,
+            citizen_key: app.sealer.blind_index(&number),
+        });
+        if app
+            .engine
+            .execute(hall.id.clone(), Actor::Citizen, cmd, None)
+            .await
+            .is_ok()
+        {
+            let start = day.at_minute(slot.start_minute, hall.utc_offset_minutes).0;
+            let arrives_at = rng.gen_bool(0.9).then(|| start + rng.gen_range(-25..30) * 60_000);
+            booked.push(Booked {
+                hall: hall.id.clone(),
+                id,
+                arrives_at,
+            });
+        }
+    }
+    let mut due = Vec::new();
+    booked.retain(|b| match b.arrives_at {
+        Some(t) if t <= now => {
+            due.push((b.hall.clone(), b.id.clone()));
+            false
+        }
+        _ => true,
+    });
+    for (hall, id) in due {
+        let cmd = Command::CheckIn {
+            appointment: id,
+            ticket_id: TicketId::new(uuid::Uuid::now_v7().to_string()),
+            token: crate::crypto::random_token(),
+        };
+        let _ = app.engine.execute(hall, Actor::Citizen, cmd, None).await;
     }
 }
