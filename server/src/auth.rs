@@ -87,13 +87,14 @@ impl Caller {
     /// A person with one of `roles`, or an enrolled device of one of `kinds`.
     pub fn staff_or_device(&self, roles: &[Role], kinds: &[&str]) -> Result<(), ApiError> {
         if let Some(d) = &self.device
-            && self.staff.is_none() {
-                return if kinds.contains(&d.kind.as_str()) {
-                    Ok(())
-                } else {
-                    Err(ApiError::forbidden(format!("a {} device may not do this", d.kind)))
-                };
-            }
+            && self.staff.is_none()
+        {
+            return if kinds.contains(&d.kind.as_str()) {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden(format!("a {} device may not do this", d.kind)))
+            };
+        }
         if self.staff.is_none() && self.device.is_none() {
             return Err(ApiError::unauthorized(
                 "sign the request with a device key or sign in first",
@@ -239,11 +240,12 @@ pub async fn authenticate(State(app): State<Arc<AppState>>, req: Request, next: 
     if let Some(token) = token {
         let s = verify_session(&app, &token, now).await?;
         if let Some(bound) = &s.device
-            && caller.device.as_ref().is_none_or(|d| d.id.as_str() != bound) {
-                return Err(ApiError::unauthorized(format!(
-                    "this session was opened on device {bound}; its requests must be signed by that device"
-                )));
-            }
+            && caller.device.as_ref().is_none_or(|d| d.id.as_str() != bound)
+        {
+            return Err(ApiError::unauthorized(format!(
+                "this session was opened on device {bound}; its requests must be signed by that device"
+            )));
+        }
         caller.staff = Some(s);
     }
     parts.extensions.insert(caller);

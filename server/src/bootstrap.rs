@@ -23,7 +23,7 @@ pub async fn ensure_admin(app: &Arc<AppState>) -> anyhow::Result<()> {
         window_ids: vec![],
     });
     let staff = data.staff.last().cloned().context("admin staff")?;
-    crate::api::halls::replace_config(app, domain::Actor::System, data)
+    crate::api::halls::install_config(app, domain::Actor::System, data)
         .await
         .map_err(|e| anyhow::anyhow!(e.body.message))?;
     let password = crate::crypto::random_token();

@@ -311,9 +311,10 @@ impl Writer {
             }
         }
         if failure.is_none()
-            && let Err(e) = self.store.commit() {
-                failure = Some(e.to_string());
-            }
+            && let Err(e) = self.store.commit()
+        {
+            failure = Some(e.to_string());
+        }
         let m = &self.shared.metrics;
         if let Some(reason) = failure {
             // Nothing of this batch is durable: undo it everywhere and tell everyone.

@@ -65,6 +65,8 @@ pub async fn put_config(
     replace_config(&app, caller.actor(), data).await.map(Json)
 }
 
+/// Replaces the configuration as an API caller: refused on hall nodes, whose configuration comes from
+/// the city.
 pub async fn replace_config(
     app: &AppState,
     actor: domain::Actor,
@@ -77,6 +79,16 @@ pub async fn replace_config(
             "configuration is edited on the city node and flows down to halls",
         ));
     }
+    install_config(app, actor, data).await
+}
+
+/// Validates and installs a configuration (first start, the demo, and configuration received from the
+/// city). A configuration that fails validation changes nothing.
+pub async fn install_config(
+    app: &AppState,
+    actor: domain::Actor,
+    data: CityConfig,
+) -> Result<ConfigResponse, ApiError> {
     let cfg = Config::new(data).map_err(|e| ApiError::invalid(&e.field, e.message))?;
     let body = serde_json::to_string(&cfg.data).map_err(|e| ApiError::internal(e.to_string()))?;
     let shared = &app.engine.shared;

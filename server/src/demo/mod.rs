@@ -59,7 +59,7 @@ pub async fn seed(app: &Arc<AppState>) -> anyhow::Result<()> {
         return Ok(());
     }
     let data = city::harbin();
-    crate::api::halls::replace_config(app, domain::Actor::System, data.clone())
+    crate::api::halls::install_config(app, domain::Actor::System, data.clone())
         .await
         .map_err(|e| anyhow::anyhow!(e.body.message))?;
     // One argon2 hash for the shared demo password (a real deployment sets each password itself).

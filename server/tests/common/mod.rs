@@ -198,7 +198,7 @@ impl Node {
         let mut n = Node::start_in(dir, TestClock::new(MONDAY_0900), NodeRole::All).await;
         n._tmp = Some(tmp);
         let app = n.app();
-        server::api::halls::replace_config(&app, domain::Actor::System, test_city())
+        server::api::halls::install_config(&app, domain::Actor::System, test_city())
             .await
             .unwrap();
         let hash = server::auth::hash_password(PASSWORD).unwrap();
