@@ -276,7 +276,7 @@ async fn verify_device(
         .map_err(|_| ApiError::unauthorized("x-timestamp: expected milliseconds since 1970").field("x-timestamp"))?;
     // Refuse anything signed before this process started: the nonce memory starts empty, so an older
     // request could otherwise be replayed across a restart. Devices re-sign on retry.
-    if (now - ts).abs() > MAX_SKEW_MS || ts < app.started_at_ms - 1000 {
+    if (now - ts).abs() > MAX_SKEW_MS || ts < app.started_at_ms {
         return Err(ApiError::new(
             axum::http::StatusCode::UNAUTHORIZED,
             "stale_request",

@@ -12,113 +12,83 @@ fn kiosk_ticket() -> Value {
     json!({"hall_id": "H1", "item_id": "I2", "channel": "kiosk"})
 }
 
+/// Issues with exactly these signature headers.
+async fn issue_with(n: &Node, headers: Vec<(&'static str, String)>) -> (u16, Value) {
+    n.req("POST", "/api/v1/tickets")
+        .signature_headers(headers)
+        .json(kiosk_ticket())
+        .send()
+        .await
+}
+
+/// (status, code) of an answer.
+fn code(r: &(u16, Value)) -> (u16, &str) {
+    (r.0, r.1["code"].as_str().unwrap_or(""))
+}
+
 #[tokio::test]
 async fn device_signatures_are_checked() {
     let mut n = Node::start().await;
     let kiosk = n.enroll("H1", "kiosk").await;
     let body = serde_json::to_vec(&kiosk_ticket()).unwrap();
+    let sign =
+        |key: &[u8], path: &str, body: &[u8]| server::auth::sign(key, &kiosk.id, "POST", path, body, n.clock.now());
 
     // A device id without the signature headers: refused, naming the first missing header.
-    let id = ("x-device-id", kiosk.id.clone());
-    let now = n.clock.now().to_string();
+    let (id, now) = (
+        ("x-device-id", kiosk.id.clone()),
+        ("x-timestamp", n.clock.now().to_string()),
+    );
     let cases = [
         (vec![id.clone()], "x-timestamp"),
-        (vec![id.clone(), ("x-timestamp", now.clone())], "x-nonce"),
+        (vec![id.clone(), now.clone()], "x-nonce"),
         (
-            vec![
-                id.clone(),
-                ("x-timestamp", now.clone()),
-                ("x-nonce", "nonce-12345".into()),
-            ],
+            vec![id.clone(), now.clone(), ("x-nonce", "nonce-12345".into())],
             "x-signature",
         ),
     ];
     for (headers, missing) in cases {
-        let (st, v) = n
-            .req("POST", "/api/v1/tickets")
-            .signature_headers(headers)
-            .json(kiosk_ticket())
-            .send()
-            .await;
+        let r = issue_with(&n, headers).await;
         assert_eq!(
-            (st, v["code"].as_str(), v["field"].as_str()),
-            (401, Some("unauthorized"), Some(missing)),
-            "{v}"
+            (code(&r), r.1["field"].as_str()),
+            ((401, "unauthorized"), Some(missing)),
+            "{}",
+            r.1
         );
     }
 
-    // Signed over a different body, or with another key: bad_signature.
-    let other = server::auth::sign(
-        &kiosk.key,
-        &kiosk.id,
-        "POST",
-        "/api/v1/tickets",
-        b"{\"hall_id\":\"H2\"}",
-        n.clock.now(),
-    );
-    let (st, v) = n
-        .req("POST", "/api/v1/tickets")
-        .signature_headers(other)
-        .json(kiosk_ticket())
-        .send()
-        .await;
-    assert_eq!((st, v["code"].as_str()), (401, Some("bad_signature")), "{v}");
-    let wrong_key = server::auth::sign(&[9u8; 32], &kiosk.id, "POST", "/api/v1/tickets", &body, n.clock.now());
-    let (st, v) = n
-        .req("POST", "/api/v1/tickets")
-        .signature_headers(wrong_key)
-        .json(kiosk_ticket())
-        .send()
-        .await;
-    assert_eq!((st, v["code"].as_str()), (401, Some("bad_signature")), "{v}");
-    let other_path = server::auth::sign(
-        &kiosk.key,
-        &kiosk.id,
-        "POST",
-        "/api/v1/appointments",
-        &body,
-        n.clock.now(),
-    );
-    let (st, v) = n
-        .req("POST", "/api/v1/tickets")
-        .signature_headers(other_path)
-        .json(kiosk_ticket())
-        .send()
-        .await;
-    assert_eq!(
-        (st, v["code"].as_str()),
-        (401, Some("bad_signature")),
-        "the path is signed too: {v}"
-    );
+    // Signed over a different body, with another key, or for another path: bad_signature.
+    for headers in [
+        sign(&kiosk.key, "/api/v1/tickets", b"{\"hall_id\":\"H2\"}"),
+        sign(&[9u8; 32], "/api/v1/tickets", &body),
+        sign(&kiosk.key, "/api/v1/appointments", &body),
+    ] {
+        let r = issue_with(&n, headers).await;
+        assert_eq!(code(&r), (401, "bad_signature"), "{}", r.1);
+    }
 
-    // Too old, too far ahead, or signed before this server started (replay across a restart).
+    // Too old, too far ahead, or signed before this server started.
     for skew in [-10 * 60_000, 10 * 60_000, -2_000] {
-        let (st, v) = n
+        let r = n
             .req("POST", "/api/v1/tickets")
             .device(&kiosk)
             .skew(skew)
             .json(kiosk_ticket())
             .send()
             .await;
-        assert_eq!(
-            (st, v["code"].as_str()),
-            (401, Some("stale_request")),
-            "skew {skew}: {v}"
-        );
+        assert_eq!(code(&r), (401, "stale_request"), "skew {skew}: {}", r.1);
     }
 
     // Replay: the same signed request twice. The second is refused and changes nothing.
-    let r = n.req("POST", "/api/v1/tickets").device(&kiosk).json(kiosk_ticket());
-    let headers = r.sign_now();
-    let (st, v) = r.signature_headers(headers.clone()).send().await;
-    assert_eq!((st, v["display"].as_str()), (201, Some("B001")), "{v}");
-    let (st, v) = n
+    let headers = n
         .req("POST", "/api/v1/tickets")
-        .signature_headers(headers)
+        .device(&kiosk)
         .json(kiosk_ticket())
-        .send()
-        .await;
-    assert_eq!((st, v["code"].as_str()), (401, Some("replayed_request")), "{v}");
+        .sign_now();
+    let (st, v) = issue_with(&n, headers.clone()).await;
+    assert_eq!((st, v["display"].as_str()), (201, Some("B001")), "{v}");
+    let r = issue_with(&n, headers).await;
+    assert_eq!(code(&r), (401, "replayed_request"), "{}", r.1);
     let (st, v) = n.issue(&kiosk, kiosk_ticket()).await;
     assert_eq!(
         (st, v["display"].as_str()),
@@ -134,9 +104,30 @@ async fn device_signatures_are_checked() {
         key: vec![7u8; 32],
         letter: None,
     };
-    let (st, v) = n.issue(&ghost, kiosk_ticket()).await;
-    assert_eq!((st, v["code"].as_str()), (401, Some("unauthorized")), "{v}");
-    assert!(v["message"].as_str().unwrap().contains("not enrolled"), "{v}");
+    let r = n.issue(&ghost, kiosk_ticket()).await;
+    assert_eq!(code(&r), (401, "unauthorized"), "{}", r.1);
+    assert!(r.1["message"].as_str().unwrap().contains("not enrolled"), "{}", r.1);
+    n.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_replayed_after_a_restart_is_stale() {
+    let mut n = Node::start().await;
+    let kiosk = n.enroll("H1", "kiosk").await;
+    let headers = n
+        .req("POST", "/api/v1/tickets")
+        .device(&kiosk)
+        .json(kiosk_ticket())
+        .sign_now();
+    assert_eq!(issue_with(&n, headers.clone()).await.0, 201);
+    n.clock.advance_minutes(1);
+    n.restart().await;
+    // Well inside the 5-minute window, and the new process has no memory of the nonce: what refuses
+    // it is that it was signed before this process started.
+    let r = issue_with(&n, headers).await;
+    assert_eq!(code(&r), (401, "stale_request"), "{}", r.1);
+    let (st, v) = n.issue(&kiosk, kiosk_ticket()).await;
+    assert_eq!((st, v["display"].as_str()), (201, Some("B002")), "{v}");
     n.stop().await;
 }
 
@@ -144,57 +135,43 @@ async fn device_signatures_are_checked() {
 async fn enrollment_codes_are_single_use_and_expire() {
     let mut n = Node::start().await;
     let admin = n.login("admin").await;
-    let code = |ttl: Option<u32>| {
-        let body = match ttl {
-            Some(t) => json!({"hall_id": "H1", "kind": "kiosk", "ttl_minutes": t}),
-            None => json!({"hall_id": "H1", "kind": "kiosk"}),
-        };
-        n.req("POST", "/api/v1/devices/enrollment-codes")
-            .bearer(&admin)
+    let (node, admin) = (&n, admin.as_str());
+    let new_code = move |ttl: u32| async move {
+        let body = json!({"hall_id": "H1", "kind": "kiosk", "ttl_minutes": ttl});
+        let (st, v) = node
+            .req("POST", "/api/v1/devices/enrollment-codes")
+            .bearer(admin)
             .json(body)
             .send()
+            .await;
+        assert_eq!(st, 201, "{v}");
+        v["code"].as_str().unwrap().to_owned()
     };
     let enroll = |code: String| {
         n.req("POST", "/api/v1/devices/enroll")
-            .json(json!({"code": code, "name": "1号自助机"}))
+            .json(json!({"code": code, "name": "1号"}))
             .send()
     };
 
-    let (st, v) = code(None).await;
-    assert_eq!(st, 201, "{v}");
-    let c = v["code"].as_str().unwrap().to_owned();
+    let c = new_code(60).await;
     let (st, v) = enroll(c.clone()).await;
     assert_eq!(st, 201, "{v}");
-    let (st, v) = enroll(c.clone()).await;
+    let r = enroll(c.clone()).await;
+    assert_eq!(code(&r), (409, "bad_enrollment_code"), "used twice: {}", r.1);
+    let r = enroll(c.to_lowercase()).await;
     assert_eq!(
-        (st, v["code"].as_str()),
-        (409, Some("bad_enrollment_code")),
-        "used twice: {v}"
-    );
-    let (st, v) = enroll(c.to_lowercase()).await;
-    assert_eq!(
-        (st, v["code"].as_str()),
-        (409, Some("bad_enrollment_code")),
-        "used twice (other spelling): {v}"
+        code(&r),
+        (409, "bad_enrollment_code"),
+        "used twice (other spelling): {}",
+        r.1
     );
 
-    let (st, v) = code(Some(5)).await;
-    assert_eq!(st, 201, "{v}");
-    let c = v["code"].as_str().unwrap().to_owned();
+    let c = new_code(5).await;
     n.clock.advance_minutes(6);
-    let (st, v) = enroll(c).await;
-    assert_eq!(
-        (st, v["code"].as_str()),
-        (409, Some("bad_enrollment_code")),
-        "expired: {v}"
-    );
-
-    let (st, v) = enroll("AAAAAAAA".into()).await;
-    assert_eq!(
-        (st, v["code"].as_str()),
-        (409, Some("bad_enrollment_code")),
-        "unknown: {v}"
-    );
+    let r = enroll(c).await;
+    assert_eq!(code(&r), (409, "bad_enrollment_code"), "expired: {}", r.1);
+    let r = enroll("AAAAAAAA".into()).await;
+    assert_eq!(code(&r), (409, "bad_enrollment_code"), "unknown: {}", r.1);
     n.stop().await;
 }
 
@@ -203,39 +180,22 @@ async fn a_session_opened_on_a_device_needs_that_device() {
     let mut n = Node::start().await;
     let terminal = n.enroll("H1", "window_terminal").await;
     let kiosk = n.enroll("H1", "kiosk").await;
+    let login = json!({"login": "w1", "password": PASSWORD});
     let (st, v) = n
         .req("POST", "/api/v1/sessions")
         .device(&terminal)
-        .json(json!({"login": "w1", "password": PASSWORD}))
+        .json(login)
         .send()
         .await;
-    assert_eq!(st, 201, "{v}");
-    assert_eq!(v["device_id"].as_str(), Some(terminal.id.as_str()));
+    assert_eq!((st, v["device_id"].as_str()), (201, Some(terminal.id.as_str())), "{v}");
     let t = v["token"].as_str().unwrap().to_owned();
 
-    let (st, v) = n.req("POST", "/api/v1/windows/W1/sign-in").bearer(&t).send().await;
-    assert_eq!(
-        (st, v["code"].as_str()),
-        (401, Some("unauthorized")),
-        "token without the device: {v}"
-    );
-    let (st, v) = n
-        .req("POST", "/api/v1/windows/W1/sign-in")
-        .device(&kiosk)
-        .bearer(&t)
-        .send()
-        .await;
-    assert_eq!(
-        (st, v["code"].as_str()),
-        (401, Some("unauthorized")),
-        "token with another device: {v}"
-    );
-    let (st, v) = n
-        .req("POST", "/api/v1/windows/W1/sign-in")
-        .device(&terminal)
-        .bearer(&t)
-        .send()
-        .await;
+    let sign_in = || n.req("POST", "/api/v1/windows/W1/sign-in").bearer(&t);
+    let r = sign_in().send().await;
+    assert_eq!(code(&r), (401, "unauthorized"), "token without the device: {}", r.1);
+    let r = sign_in().device(&kiosk).send().await;
+    assert_eq!(code(&r), (401, "unauthorized"), "token with another device: {}", r.1);
+    let (st, v) = sign_in().device(&terminal).send().await;
     assert_eq!(
         (st, v["window"]["staff_id"].as_str()),
         (200, Some("W1")),
@@ -251,33 +211,30 @@ async fn roles_halls_and_sign_out() {
     let kiosk_h2 = n.enroll("H2", "kiosk").await;
     let (_, t) = n.issue(&kiosk, kiosk_ticket()).await;
     let tid = t["ticket_id"].as_str().unwrap().to_owned();
+    let void = json!({"reason": "x"});
 
-    // No credentials: 401. The wrong role: 403.
-    let (st, v) = n.req("POST", "/api/v1/tickets").json(kiosk_ticket()).send().await;
-    assert_eq!((st, v["code"].as_str()), (401, Some("unauthorized")), "{v}");
+    // No credentials: 401. The wrong role (or device kind): 403.
+    let r = n.req("POST", "/api/v1/tickets").json(kiosk_ticket()).send().await;
+    assert_eq!(code(&r), (401, "unauthorized"), "{}", r.1);
     let lawyer = n.login("lawyer").await;
-    let (st, v) = n
+    let r = n
         .req("POST", "/api/v1/tickets")
         .bearer(&lawyer)
         .json(kiosk_ticket())
         .send()
         .await;
-    assert_eq!((st, v["code"].as_str()), (403, Some("forbidden")), "{v}");
+    assert_eq!(code(&r), (403, "forbidden"), "{}", r.1);
     let leader = n.login("leader").await;
-    let (st, v) = n
+    let r = n
         .req("POST", &format!("/api/v1/tickets/{tid}/void"))
         .bearer(&leader)
-        .json(json!({"reason": "x"}))
+        .json(void.clone())
         .send()
         .await;
-    assert_eq!((st, v["code"].as_str()), (403, Some("forbidden")), "{v}");
+    assert_eq!(code(&r), (403, "forbidden"), "{}", r.1);
     let evaluator = n.enroll("H1", "evaluator").await;
-    let (st, v) = n.issue(&evaluator, kiosk_ticket()).await;
-    assert_eq!(
-        (st, v["code"].as_str()),
-        (403, Some("forbidden")),
-        "an evaluator does not issue: {v}"
-    );
+    let r = n.issue(&evaluator, kiosk_ticket()).await;
+    assert_eq!(code(&r), (403, "forbidden"), "an evaluator does not issue: {}", r.1);
 
     // Staff and devices of hall H2 cannot act in H1.
     let w9 = n.open_window("w9", "W9").await;
@@ -285,50 +242,39 @@ async fn roles_halls_and_sign_out() {
         ("GET", "/api/v1/halls/H1/snapshot".to_owned(), None),
         ("GET", format!("/api/v1/tickets/{tid}"), None),
         ("POST", "/api/v1/tickets".to_owned(), Some(kiosk_ticket())),
-        (
-            "POST",
-            format!("/api/v1/tickets/{tid}/void"),
-            Some(json!({"reason": "x"})),
-        ),
+        ("POST", format!("/api/v1/tickets/{tid}/void"), Some(void)),
         ("POST", "/api/v1/windows/W1/sign-in".to_owned(), None),
         ("POST", "/api/v1/windows/W1/call-next".to_owned(), None),
     ];
     for (m, p, b) in h1_calls {
-        let r = n.req(m, &p).bearer(&w9);
-        let (st, v) = match b.clone() {
-            Some(b) => r.json(b).send().await,
-            None => r.send().await,
+        let req = n.req(m, &p).bearer(&w9);
+        let r = match b {
+            Some(b) => req.json(b).send().await,
+            None => req.send().await,
         };
-        assert_eq!((st, v["code"].as_str()), (403, Some("forbidden")), "w9 {m} {p}: {v}");
+        assert_eq!(code(&r), (403, "forbidden"), "w9 {m} {p}: {}", r.1);
     }
-    let (st, v) = n.issue(&kiosk_h2, kiosk_ticket()).await;
-    assert_eq!(
-        (st, v["code"].as_str()),
-        (403, Some("forbidden")),
-        "an H2 kiosk in H1: {v}"
-    );
-    let (st, v) = n.req("GET", "/api/v1/halls/H1/snapshot").device(&kiosk_h2).send().await;
-    assert_eq!((st, v["code"].as_str()), (403, Some("forbidden")), "{v}");
+    let r = n.issue(&kiosk_h2, kiosk_ticket()).await;
+    assert_eq!(code(&r), (403, "forbidden"), "an H2 kiosk in H1: {}", r.1);
+    let r = n.req("GET", "/api/v1/halls/H1/snapshot").device(&kiosk_h2).send().await;
+    assert_eq!(code(&r), (403, "forbidden"), "{}", r.1);
     let (st, _) = n.req("GET", "/api/v1/halls/H2/snapshot").bearer(&w9).send().await;
     assert_eq!(st, 200, "w9 in their own hall");
 
     // Sign-out: the token stops working at once.
-    let (st, _) = n.req("GET", "/api/v1/config").bearer(&leader).send().await;
-    assert_eq!(st, 200);
-    let (st, v) = n
-        .req("DELETE", "/api/v1/sessions/current")
-        .bearer(&leader)
-        .send_text()
-        .await;
-    assert_eq!(st, 204, "{v}");
-    let (st, v) = n.req("GET", "/api/v1/config").bearer(&leader).send().await;
-    assert_eq!((st, v["code"].as_str()), (401, Some("unauthorized")), "{v}");
-    let (st, _) = n
-        .req("DELETE", "/api/v1/sessions/current")
-        .bearer(&leader)
-        .send_text()
-        .await;
-    assert_eq!(st, 401, "signed out once");
+    assert_eq!(n.req("GET", "/api/v1/config").bearer(&leader).send().await.0, 200);
+    assert_eq!(
+        n.req("DELETE", "/api/v1/sessions/current")
+            .bearer(&leader)
+            .send_text()
+            .await
+            .0,
+        204
+    );
+    let r = n.req("GET", "/api/v1/config").bearer(&leader).send().await;
+    assert_eq!(code(&r), (401, "unauthorized"), "{}", r.1);
+    let r = n.req("DELETE", "/api/v1/sessions/current").bearer(&leader).send().await;
+    assert_eq!(code(&r), (401, "unauthorized"), "signed out once: {}", r.1);
     n.stop().await;
 }
 
@@ -473,7 +419,12 @@ async fn fixture(n: &Node) -> Fixture {
     let mut appts = Vec::new();
     for (serial, minute) in [(1, 600), (2, 630), (3, 570)] {
         let body = json!({"hall_id": "H1", "item_id": "I1", "day": "2026-11-23", "start_minute": minute, "id_number": id_number("19700101", serial)});
-        let (st, a) = n.req("POST", "/api/v1/appointments").bearer(&admin).json(body).send().await;
+        let (st, a) = n
+            .req("POST", "/api/v1/appointments")
+            .bearer(&admin)
+            .json(body)
+            .send()
+            .await;
         assert_eq!(st, 201, "{a}");
         appts.push(a);
     }
