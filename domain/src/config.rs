@@ -320,9 +320,10 @@ impl CityConfig {
         let staff = unique("staff", &self.staff, |s| &s.id)?;
         for (i, h) in self.halls.iter().enumerate() {
             if let Some(p) = &h.parent
-                && !halls.contains_key(p) {
-                    return Err(err(format!("halls[{i}].parent"), format!("unknown hall {p}")));
-                }
+                && !halls.contains_key(p)
+            {
+                return Err(err(format!("halls[{i}].parent"), format!("unknown hall {p}")));
+            }
         }
         for (i, d) in self.departments.iter().enumerate() {
             if !halls.contains_key(&d.hall_id) {

@@ -239,7 +239,8 @@ pub fn decide(
             match to {
                 TransferTarget::Queue(q) if cfg.queue(q).is_some_and(|q| q.hall_id == h.hall_id) => {}
                 TransferTarget::Window(w) if cfg.window(w).is_some_and(|w| w.hall_id == h.hall_id) => {}
-                TransferTarget::Staff(s) if cfg.staff(s).is_some() => {}
+                // A person of this hall (a transfer cannot send a citizen to another building).
+                TransferTarget::Staff(s) if cfg.staff(s).is_some_and(|p| p.hall_id.as_ref() == Some(&h.hall_id)) => {}
                 _ => {
                     return Err(DomainError::unknown("transfer target", "to", format!("{to:?}")));
                 }
@@ -644,12 +645,14 @@ fn issue(
             }
             let same_day = h.day == today;
             if let (Some(quota), None) = (it.daily_quota, &appointment)
-                && same_day && h.issued_today(item) >= quota {
-                    return Err(DomainError::QuotaExhausted {
-                        item: it.name.clone(),
-                        quota,
-                    });
-                }
+                && same_day
+                && h.issued_today(item) >= quota
+            {
+                return Err(DomainError::QuotaExhausted {
+                    item: it.name.clone(),
+                    quota,
+                });
+            }
             queue
         }
         (None, Some(q)) => cfg

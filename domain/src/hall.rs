@@ -499,11 +499,12 @@ impl HallState {
             }
             EventBody::AppointmentCancelled { appointment } => {
                 if let Some(a) = self.appointments.get_mut(appointment)
-                    && a.status != AppointmentStatus::Cancelled {
-                        a.status = AppointmentStatus::Cancelled;
-                        let key = (a.item_id.clone(), a.day, a.start_minute);
-                        self.release_slot(&key);
-                    }
+                    && a.status != AppointmentStatus::Cancelled
+                {
+                    a.status = AppointmentStatus::Cancelled;
+                    let key = (a.item_id.clone(), a.day, a.start_minute);
+                    self.release_slot(&key);
+                }
             }
             EventBody::AppointmentRescheduled {
                 appointment,
@@ -534,9 +535,10 @@ impl HallState {
 
     fn release_window(&mut self, window: &WindowId, ticket: &TicketId) {
         if let Some(w) = self.windows.get_mut(window)
-            && w.current.as_ref() == Some(ticket) {
-                w.current = None;
-            }
+            && w.current.as_ref() == Some(ticket)
+        {
+            w.current = None;
+        }
     }
 }
 

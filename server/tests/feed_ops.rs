@@ -115,7 +115,7 @@ async fn operations_endpoints() {
 #[tokio::test]
 async fn demo_prints_a_working_leader_token() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+    let child = Command::new(env!("CARGO_BIN_EXE_server"))
         .args([
             "demo",
             "--data",
@@ -127,7 +127,8 @@ async fn demo_prints_a_working_leader_token() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let (mut base, mut token) = (None, None);
     for line in lines.by_ref() {
         let line = line.unwrap();
@@ -178,8 +179,6 @@ async fn demo_prints_a_working_leader_token() {
         .await
         .unwrap();
     assert_eq!(cfg["config"]["halls"].as_array().unwrap().len(), 19);
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 #[tokio::test]

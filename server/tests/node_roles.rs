@@ -108,7 +108,7 @@ fn config_file_sets_role_data_and_listen() {
 #[tokio::test]
 async fn first_start_creates_an_administrator() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+    let child = Command::new(env!("CARGO_BIN_EXE_server"))
         .args([
             "serve",
             "--data",
@@ -120,8 +120,9 @@ async fn first_start_creates_an_administrator() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
+    let mut child = KillOnDrop(child);
     let mut base = None;
-    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+    for line in BufReader::new(child.0.stderr.take().unwrap()).lines() {
         let line = line.unwrap();
         if let Some(rest) = line.strip_prefix("serving on ") {
             base = rest.split_whitespace().next().map(str::to_owned);
@@ -159,6 +160,4 @@ async fn first_start_creates_an_administrator() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let _ = child.kill();
-    let _ = child.wait();
 }

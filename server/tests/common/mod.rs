@@ -472,3 +472,13 @@ impl SseReader {
         }
     }
 }
+
+/// Kills a spawned server process when dropped, also when the test panics.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
