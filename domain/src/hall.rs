@@ -78,6 +78,22 @@ pub struct HallState {
     pub(crate) slot_usage: HashMap<(ItemId, BusinessDay, u16), u32>,
 }
 
+/// How many keys of `m` are below `key`, counted from whichever end is nearer: O(min(below, rest)),
+/// so a ticket near the back of a long line is as cheap to place as one near the front.
+fn count_below<K: Ord, V>(m: &BTreeMap<K, V>, key: &K) -> usize {
+    let (mut below, mut rest) = (m.range(..key), m.range(key..));
+    let mut n = 0;
+    loop {
+        if below.next_back().is_none() {
+            return n;
+        }
+        if rest.next().is_none() {
+            return m.len() - n;
+        }
+        n += 1;
+    }
+}
+
 /// What a snapshot stores: the state without its derived indexes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HallSnapshot {
@@ -143,11 +159,11 @@ impl HallState {
     /// Tickets ahead of `ticket` in its queue, in calling order (ignoring overdue promotions).
     pub fn position(&self, ticket: &Ticket) -> usize {
         match &ticket.target {
-            Some(t) => self.direct.get(t).map_or(0, |m| m.range(..ticket.arrival).count()),
+            Some(t) => self.direct.get(t).map_or(0, |m| count_below(m, &ticket.arrival)),
             None => self
                 .pool
                 .get(&ticket.queue_id)
-                .map_or(0, |q| q.by_key.range(..(ticket.class, ticket.arrival)).count()),
+                .map_or(0, |q| count_below(&q.by_key, &(ticket.class, ticket.arrival))),
         }
     }
 
