@@ -38,6 +38,10 @@ use server::app::{AppState, Role as NodeRole, ServerConfig};
 use server::engine::{Clock, EngineError, system_clock};
 use server::store::EventRow;
 
+// The same allocator as the server binary, so the in-process numbers are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const HALL: &str = "H1";
 const ITEM: &str = "I1";
 const QUEUE: &str = "QA";

@@ -80,7 +80,7 @@ pub fn system_clock() -> Clock {
 }
 
 const MAX_BATCH: usize = 512;
-const SNAPSHOT_EVERY: i64 = 20_000;
+const SNAPSHOT_EVERY: i64 = 100_000;
 
 impl Engine {
     /// Loads state (snapshot + replay) and starts the writer thread.
@@ -106,10 +106,11 @@ impl Engine {
                     head,
                     last_at: 0,
                     since_snapshot: 0,
+                    counts: std::collections::HashMap::new(),
                 }
                 .run(rx)
             })
-            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
+            .map_err(StoreError::Thread)?;
         Ok((Engine { tx, shared }, handle))
     }
 
@@ -221,6 +222,9 @@ struct Writer {
     head: [u8; 32],
     last_at: i64,
     since_snapshot: i64,
+    /// Daily counter increments of the open batch, written once per counter at commit: a batch of
+    /// 500 issues in one queue costs one counter row update, not 500.
+    counts: std::collections::HashMap<(String, i32, String, CounterColumn), i64>,
 }
 
 enum Reply {
@@ -310,6 +314,15 @@ impl Writer {
                 }
             }
         }
+        if failure.is_none() {
+            for ((hall, day, queue, col), by) in std::mem::take(&mut self.counts) {
+                if let Err(e) = self.store.bump_counter(&hall, day, &queue, col, by) {
+                    failure = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        self.counts.clear();
         if failure.is_none()
             && let Err(e) = self.store.commit()
         {
@@ -575,7 +588,10 @@ impl Writer {
                 _ => None,
             };
             if let Some(col) = col {
-                self.store.bump_counter(hall, t.day, &t.queue_id, col)?;
+                *self
+                    .counts
+                    .entry((hall.to_owned(), t.day, t.queue_id.clone(), col))
+                    .or_default() += 1;
             }
         }
         for (w, status, body) in window_row {

@@ -241,7 +241,7 @@ pub async fn check_in(
     Path(id): Path<String>,
 ) -> Result<Json<TicketView>, ApiError> {
     let ticket_id = TicketId::new(uuid::Uuid::now_v7().to_string());
-    let token = crate::crypto::random_token();
+    let token = crate::crypto::ordered_token();
     let tid = ticket_id.clone();
     let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CheckIn {
         appointment,

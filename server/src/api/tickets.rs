@@ -124,7 +124,7 @@ pub async fn issue(
         sealed.phone = Some(app.sealer.seal(digits));
     }
     let has_pii = sealed.id_number.is_some() || sealed.phone.is_some();
-    let token = crate::crypto::random_token();
+    let token = crate::crypto::ordered_token();
     let cmd = Command::Issue(IssueTicket {
         ticket_id: TicketId::new(uuid::Uuid::now_v7().to_string()),
         token: token.clone(),

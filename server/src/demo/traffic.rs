@@ -162,7 +162,7 @@ async fn arrivals(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, n
         };
         let cmd = Command::Issue(IssueTicket {
             ticket_id: TicketId::new(uuid::Uuid::now_v7().to_string()),
-            token: crate::crypto::random_token(),
+            token: crate::crypto::ordered_token(),
             hall_id: hall.id.clone(),
             item_id: Some(item.clone()),
             queue_id: None,
@@ -307,7 +307,7 @@ async fn appointments(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRn
         let cmd = Command::CheckIn {
             appointment: id,
             ticket_id: TicketId::new(uuid::Uuid::now_v7().to_string()),
-            token: crate::crypto::random_token(),
+            token: crate::crypto::ordered_token(),
         };
         let _ = app.engine.execute(hall, Actor::Citizen, cmd, None).await;
     }

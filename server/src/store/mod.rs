@@ -15,6 +15,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("cannot start the store's background thread: {0}")]
+    Thread(std::io::Error),
 }
 
 /// One row of the event log. `hash` = SM3 over the previous row's hash and this row's fields, so
@@ -227,6 +229,7 @@ pub trait Store: Send {
         day: i32,
         queue_id: &str,
         column: CounterColumn,
+        by: i64,
     ) -> Result<(), StoreError>;
     fn apply_record(&mut self, r: &Record, at: i64) -> Result<(), StoreError>;
     fn save_snapshot(&mut self, seq: i64, body: &str) -> Result<(), StoreError>;
@@ -240,7 +243,7 @@ pub trait Store: Send {
     fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError>;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CounterColumn {
     Issued,
     Called,

@@ -32,7 +32,6 @@ pub const MIGRATIONS: &[&str] = &[
         body TEXT NOT NULL,
         updated_seq INTEGER NOT NULL
     );
-    CREATE INDEX tickets_hall_day ON tickets(hall_id, day, status);
     CREATE TABLE window_states (
         window_id TEXT PRIMARY KEY,
         hall_id TEXT NOT NULL,
