@@ -40,6 +40,13 @@ pub struct ServerConfig {
     pub json_logs: bool,
     /// The key file for personal data and device keys (created on first start).
     pub key_file: Option<PathBuf>,
+    /// Hall role: the city node's base URL (e.g. `http://city.example:8080`). The hall forwards its
+    /// log there and takes its configuration from there. Unset: the hall runs on its own.
+    pub upstream: Option<String>,
+    /// Hall role, first start only: a `hall_node` enrollment code from the city admin.
+    pub upstream_code: Option<String>,
+    /// What the city node calls this hall node.
+    pub node_name: String,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +57,9 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".into(),
             json_logs: false,
             key_file: None,
+            upstream: None,
+            upstream_code: None,
+            node_name: "大厅节点".into(),
         }
     }
 }
@@ -79,6 +89,7 @@ impl ServerConfig {
 
 pub struct AppState {
     pub engine: Engine,
+    pub blobs: crate::blobs::Blobs,
     pub reader: Arc<dyn Reader>,
     pub sealer: Sealer,
     pub auth: AuthCache,
@@ -96,6 +107,8 @@ pub struct Running {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
     writer: Option<std::thread::JoinHandle<()>>,
+    /// The hall node's link to its city node, if any.
+    link: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
@@ -106,6 +119,9 @@ impl Running {
         }
         self.app.stopping.send_replace(true);
         let _ = (&mut self.server).await;
+        if let Some(l) = self.link.take() {
+            let _ = l.await;
+        }
         self.app.engine.close().await;
         let writer = self.writer.take();
         if let Some(w) = writer {
@@ -140,10 +156,12 @@ pub fn open(config: ServerConfig, clock: Clock) -> anyhow::Result<(Arc<AppState>
         feed: Arc::new(Feed::new(50_000)),
         metrics: Arc::new(Metrics::new()),
         head_seq: AtomicI64::new(0),
+        owns_queues: config.role != Role::City,
     });
     let (engine, writer) = Engine::start(Box::new(store) as Box<dyn Store>, shared, clock.clone())?;
     let app = Arc::new(AppState {
         engine,
+        blobs: crate::blobs::Blobs::new(&config.data, sealer.clone()),
         reader: Arc::new(SqliteReader::new(&db)),
         sealer,
         auth: AuthCache::default(),
@@ -204,8 +222,10 @@ pub async fn serve(
         }
     });
     tracing::info!(%addr, role = ?app.config.role, "serving");
+    let link = crate::upstream::spawn(app.clone());
     Ok(Running {
         addr,
+        link,
         app,
         shutdown: Some(tx),
         server,

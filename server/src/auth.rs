@@ -25,7 +25,14 @@ pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
 pub const MAX_BODY: usize = 1024 * 1024;
 
-pub const DEVICE_KINDS: [&str; 5] = ["kiosk", "window_terminal", "evaluator", "hall_display", "command_wall"];
+pub const DEVICE_KINDS: [&str; 6] = [
+    "kiosk",
+    "window_terminal",
+    "evaluator",
+    "hall_display",
+    "command_wall",
+    crate::api::sync::HALL_NODE_KIND,
+];
 
 #[derive(Debug)]
 pub struct DeviceCtx {
@@ -173,15 +180,10 @@ impl AuthCache {
     }
 }
 
-/// The string a device signs.
-pub fn string_to_sign(method: &str, path_and_query: &str, body: &[u8], timestamp: &str, nonce: &str) -> String {
-    format!(
-        "{method}\n{path_and_query}\n{}\n{timestamp}\n{nonce}",
-        crypto::sm3_hex(body)
-    )
-}
+pub use protocol::sign::string_to_sign;
 
-/// Headers for a signed request (used by devices, tests and the benchmark).
+/// Headers for a signed request with a fresh nonce (used by tests and the benchmark; devices use
+/// `edge`, which signs the same way through `protocol::sign`).
 pub fn sign(
     key: &[u8],
     device_id: &str,
@@ -190,18 +192,16 @@ pub fn sign(
     body: &[u8],
     now_ms: i64,
 ) -> Vec<(&'static str, String)> {
-    let nonce = crypto::random_token();
-    let ts = now_ms.to_string();
-    let sig = hex::encode(crypto::hmac_sm3(
+    protocol::sign::sign(
         key,
-        string_to_sign(method, path_and_query, body, &ts, &nonce).as_bytes(),
-    ));
-    vec![
-        ("x-device-id", device_id.to_owned()),
-        ("x-timestamp", ts),
-        ("x-nonce", nonce),
-        ("x-signature", sig),
-    ]
+        device_id,
+        method,
+        path_and_query,
+        body,
+        now_ms,
+        &crypto::random_token(),
+    )
+    .to_vec()
 }
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {

@@ -9,13 +9,10 @@ use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{AesGcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sm3::{Digest, Sm3};
 use zeroize::Zeroizing;
 
 type Sm4Gcm = AesGcm<sm4::Sm4, U12>;
-type HmacSm3 = Hmac<Sm3>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CryptoError {
@@ -31,29 +28,7 @@ pub enum CryptoError {
     Open,
 }
 
-pub fn sm3(data: &[u8]) -> [u8; 32] {
-    Sm3::digest(data).into()
-}
-
-pub fn sm3_hex(data: &[u8]) -> String {
-    hex::encode(sm3(data))
-}
-
-pub fn hmac_sm3(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <HmacSm3 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("hmac takes any key"));
-    mac.update(data);
-    mac.finalize().into_bytes().into()
-}
-
-/// Constant-time comparison of an HMAC-SM3 tag.
-pub fn hmac_sm3_verify(key: &[u8], data: &[u8], tag: &[u8]) -> bool {
-    let Ok(mut mac) = <HmacSm3 as Mac>::new_from_slice(key) else {
-        return false;
-    };
-    mac.update(data);
-    mac.verify_slice(tag).is_ok()
-}
+pub use protocol::sign::{hmac_sm3, hmac_sm3_verify, sm3, sm3_hex};
 
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
@@ -105,7 +80,7 @@ pub fn load_or_create_key(path: &Path) -> Result<Zeroizing<Vec<u8>>, CryptoError
     Ok(key)
 }
 
-fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -138,26 +113,33 @@ impl Sealer {
     }
 
     pub fn seal(&self, plain: &str) -> String {
-        let nonce_bytes = random_bytes::<12>();
-        let nonce = Nonce::<U12>::from_slice(&nonce_bytes);
-        // Encryption with a valid key and nonce cannot fail.
-        let ct = self.cipher.encrypt(nonce, plain.as_bytes()).unwrap_or_default();
-        let mut out = nonce_bytes.to_vec();
-        out.extend_from_slice(&ct);
-        B64.encode(out)
+        B64.encode(self.seal_bytes(plain.as_bytes()))
     }
 
     pub fn open(&self, sealed: &str) -> Result<String, CryptoError> {
         let raw = B64.decode(sealed).map_err(|_| CryptoError::Open)?;
+        String::from_utf8(self.open_bytes(&raw)?).map_err(|_| CryptoError::Open)
+    }
+
+    /// `nonce (12) || ciphertext || tag (16)`.
+    pub fn seal_bytes(&self, plain: &[u8]) -> Vec<u8> {
+        let nonce_bytes = random_bytes::<12>();
+        let nonce = Nonce::<U12>::from_slice(&nonce_bytes);
+        // Encryption with a valid key and nonce cannot fail.
+        let ct = self.cipher.encrypt(nonce, plain).unwrap_or_default();
+        let mut out = nonce_bytes.to_vec();
+        out.extend_from_slice(&ct);
+        out
+    }
+
+    pub fn open_bytes(&self, raw: &[u8]) -> Result<Vec<u8>, CryptoError> {
         if raw.len() < 12 + 16 {
             return Err(CryptoError::Open);
         }
         let (nonce, ct) = raw.split_at(12);
-        let plain = self
-            .cipher
+        self.cipher
             .decrypt(Nonce::<U12>::from_slice(nonce), ct)
-            .map_err(|_| CryptoError::Open)?;
-        String::from_utf8(plain).map_err(|_| CryptoError::Open)
+            .map_err(|_| CryptoError::Open)
     }
 
     /// A keyed digest: equal inputs give equal keys; the input cannot be recovered without the key.

@@ -138,7 +138,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         serde_path_to_error::deserialize(de).map(ApiJson).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            let field = if path == "." { None } else { Some(path) };
+            // A missing field is reported at its parent's path: name the field itself.
+            let missing = inner
+                .to_string()
+                .strip_prefix("missing field `")
+                .and_then(|r| r.split('`').next())
+                .map(str::to_owned);
+            let field = match (path.as_str(), missing) {
+                (".", None) => None,
+                (".", Some(m)) => Some(m),
+                (_, Some(m)) => Some(format!("{path}.{m}")),
+                (_, None) => Some(path),
+            };
             let code = if inner.is_syntax() || inner.is_eof() {
                 "bad_json"
             } else {

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod blobs;
 pub mod bootstrap;
 pub mod crypto;
 pub mod demo;
@@ -12,5 +13,6 @@ pub mod feed;
 pub mod metrics;
 pub mod projection;
 pub mod store;
+pub mod upstream;
 
 pub use app::{Running, ServerConfig, start};

@@ -35,6 +35,12 @@ enum Cmd {
         /// TOML file; SERVER_* environment variables override it, flags override both.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Hall role: the city node to forward to and take configuration from.
+        #[arg(long)]
+        upstream: Option<String>,
+        /// Hall role, first start: the hall_node enrollment code from the city admin.
+        #[arg(long)]
+        upstream_code: Option<String>,
     },
     /// Seed a Harbin-like city and run it with simulated traffic.
     Demo {
@@ -69,6 +75,8 @@ fn main() -> ExitCode {
         data: None,
         listen: None,
         config: None,
+        upstream: None,
+        upstream_code: None,
     });
     match cmd {
         Cmd::VerifyAudit { data } => {
@@ -97,6 +105,8 @@ fn main() -> ExitCode {
             data,
             listen,
             config,
+            upstream,
+            upstream_code,
         } => run(async move {
             let mut cfg = ServerConfig::load(config.as_deref())?;
             if let Some(r) = role {
@@ -107,6 +117,12 @@ fn main() -> ExitCode {
             }
             if let Some(l) = listen {
                 cfg.listen = l;
+            }
+            if upstream.is_some() {
+                cfg.upstream = upstream;
+            }
+            if upstream_code.is_some() {
+                cfg.upstream_code = upstream_code;
             }
             init_logs(cfg.json_logs);
             let running = server::start(cfg, server::engine::system_clock()).await?;

@@ -26,6 +26,13 @@ pub struct Metrics {
     pub commit_seconds: Histogram,
     pub http_requests: Family<HttpLabels, Counter>,
     pub feed_subscribers: Gauge,
+    pub sync_pushed: Counter,
+    pub sync_pulls: Counter,
+    pub sync_blobs: Counter,
+    /// Events of this hall node's log the city node has settled (hall role with an upstream).
+    pub upstream_settled: Gauge,
+    /// Events of this hall node's log still waiting to reach the city node.
+    pub upstream_waiting: Gauge,
 }
 
 impl Metrics {
@@ -55,7 +62,38 @@ impl Metrics {
             "Open live-feed connections",
             feed_subscribers.clone(),
         );
+        let sync_pushed = Counter::default();
+        let sync_pulls = Counter::default();
+        let sync_blobs = Counter::default();
+        let upstream_settled = Gauge::default();
+        let upstream_waiting = Gauge::default();
+        registry.register(
+            "sync_pushed_events",
+            "Events received in sync pushes",
+            sync_pushed.clone(),
+        );
+        registry.register("sync_pulls", "Sync pull requests served", sync_pulls.clone());
+        registry.register(
+            "sync_blobs_completed",
+            "Blobs fully uploaded and verified",
+            sync_blobs.clone(),
+        );
+        registry.register(
+            "upstream_settled_seq",
+            "Highest log sequence the city node has settled",
+            upstream_settled.clone(),
+        );
+        registry.register(
+            "upstream_waiting_events",
+            "Log events not yet settled by the city node",
+            upstream_waiting.clone(),
+        );
         Metrics {
+            sync_pushed,
+            sync_pulls,
+            sync_blobs,
+            upstream_settled,
+            upstream_waiting,
             registry,
             commands,
             events,

@@ -56,7 +56,7 @@ async fn configuration_is_validated_before_it_replaces_anything() {
         .await;
     assert_eq!(
         (st, v["field"].as_str()),
-        (400, Some("city")),
+        (400, Some("city.name")),
         "names the field at fault: {v}"
     );
     let (_, after) = n.req("GET", "/api/v1/config").bearer(&admin).send().await;

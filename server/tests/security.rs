@@ -382,6 +382,13 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/devices/enroll", "/api/v1/devices/enroll", Some(r#"{"code":"AAAAAAAA","name":"新设备"}"#), PUBLIC),
     // access::set_password: staff(admin)
     ("PUT", "/api/v1/staff/{id}/password", "/api/v1/staff/LAWYER/password", Some(r#"{"password":"$PW"}"#), ADMIN),
+    // sync::push, pull, blob_status, blob_put: signed devices only (no staff role)
+    ("POST", "/api/v1/sync/push", "/api/v1/sync/push", Some(r#"{"producer":"x","events":[]}"#), 0),
+    ("GET", "/api/v1/sync/pull", "/api/v1/sync/pull?after=0", None, 0),
+    ("GET", "/api/v1/blobs/{digest}/status", "/api/v1/blobs/$BLOB/status", None, 0),
+    ("PUT", "/api/v1/blobs/{digest}", "/api/v1/blobs/$BLOB?offset=0&total=3", Some("abc"), 0),
+    // sync::blob_get: staff(admin, hall_manager, window_staff) — scans show ID cards
+    ("GET", "/api/v1/blobs/{digest}", "/api/v1/blobs/$BLOB", None, ADMIN | MGR | STAFF),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1
@@ -442,6 +449,7 @@ async fn fixture(n: &Node) -> Fixture {
             ("$CODE", s(&appts[0], "code")),
             ("$ID_1990", ID_1990.to_owned()),
             ("$PW", PASSWORD.to_owned()),
+            ("$BLOB", "ab".repeat(32)),
             ("$CITY", serde_json::to_string(&test_city()).unwrap()),
         ],
         w1,

@@ -31,7 +31,7 @@ const READERS: [Role; 6] = [
     Role::Operator,
     Role::Lawyer,
 ];
-const ALL_DEVICES: [&str; 5] = crate::auth::DEVICE_KINDS;
+const ALL_DEVICES: [&str; 6] = crate::auth::DEVICE_KINDS;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConfigResponse {

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod appointments;
 pub mod halls;
+pub mod sync;
 pub mod tickets;
 pub mod views;
 pub mod windows;
@@ -31,6 +32,7 @@ use crate::metrics::HttpLabels;
         appointments::check_in,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
+        sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
         healthz, readyz, metrics,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -93,6 +95,10 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/devices/enrollment-codes", post(access::enrollment_code))
         .route("/devices/enroll", post(access::enroll))
         .route("/staff/{id}/password", axum::routing::put(access::set_password))
+        .route("/sync/push", post(sync::push))
+        .route("/sync/pull", get(sync::pull))
+        .route("/blobs/{digest}/status", get(sync::blob_status))
+        .route("/blobs/{digest}", get(sync::blob_get).put(sync::blob_put))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authenticate));

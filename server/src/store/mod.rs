@@ -4,6 +4,7 @@
 
 pub mod schema;
 pub mod sqlite;
+mod sqlite_sync;
 
 use serde::{Deserialize, Serialize};
 
@@ -102,6 +103,19 @@ pub enum Record {
         version: i64,
         body: String,
     },
+    /// A device's latest health report (pushed as `device.heartbeat`).
+    DeviceStatus {
+        device_id: String,
+        body: String,
+    },
+    /// A blob (scan, photo, recording) that belongs to a ticket (pushed as `blob.attached`).
+    BlobAttached {
+        ticket_id: String,
+        digest: String,
+        media: String,
+        size: i64,
+        device_id: String,
+    },
 }
 
 impl Record {
@@ -114,6 +128,8 @@ impl Record {
             Record::LoginFailed { .. } => "login_failed",
             Record::Password { .. } => "password_set",
             Record::ConfigReplaced { .. } => "config_replaced",
+            Record::DeviceStatus { .. } => "device_status",
+            Record::BlobAttached { .. } => "blob_attached",
         }
     }
 
@@ -147,8 +163,28 @@ impl Record {
             Record::LoginFailed { login } => json!({"login": login}),
             Record::Password { staff_id, login, .. } => json!({"staff_id": staff_id, "login": login}),
             Record::ConfigReplaced { version, .. } => json!({"version": version}),
+            Record::DeviceStatus { device_id, .. } => json!({"device_id": device_id}),
+            Record::BlobAttached {
+                ticket_id,
+                digest,
+                media,
+                size,
+                device_id,
+            } => {
+                json!({"ticket_id": ticket_id, "digest": digest, "media": media, "size": size, "device_id": device_id})
+            }
         }
     }
+}
+
+/// A blob that belongs to a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub digest: String,
+    pub media: String,
+    pub size: i64,
+    pub device_id: String,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -241,6 +277,12 @@ pub trait Store: Send {
     ) -> Result<(), StoreError>;
     fn latest_snapshot(&mut self) -> Result<Option<(i64, String)>, StoreError>;
     fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError>;
+    /// Every producer's settled sequence (loaded once at start; the writer keeps it after that).
+    fn producers(&mut self) -> Result<Vec<(String, i64)>, StoreError>;
+    /// The stored `(event_id, result JSON)` of a settled event.
+    fn settled(&mut self, producer: &str, seq: i64) -> Result<Option<(String, String)>, StoreError>;
+    /// Settles one event: its result, and the producer's sequence, in the open transaction.
+    fn settle(&mut self, producer: &str, seq: i64, event_id: &str, result: &str, at: i64) -> Result<(), StoreError>;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -264,4 +306,10 @@ pub trait Reader: Send + Sync {
     fn credentials(&self, login: &str) -> Result<Option<(String, String)>, StoreError>;
     fn counters(&self, hall: &str, day: i32) -> Result<Vec<(String, Counters)>, StoreError>;
     fn count_devices_of_hall(&self, hall: &str) -> Result<i64, StoreError>;
+    /// The highest sequence settled for `producer` (0 if none).
+    fn producer_last_seq(&self, producer: &str) -> Result<i64, StoreError>;
+    /// The latest configuration version and body.
+    fn config_version(&self) -> Result<Option<(i64, String)>, StoreError>;
+    /// Blobs attached to a ticket, oldest first.
+    fn attachments(&self, ticket: &str) -> Result<Vec<Attachment>, StoreError>;
 }

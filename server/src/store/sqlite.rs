@@ -332,6 +332,7 @@ impl Store for SqliteStore {
                     params![staff_id, login, hash],
                 )?;
             }
+            Record::DeviceStatus { .. } | Record::BlobAttached { .. } => super::sqlite_sync::apply_record(c, r, at)?,
             Record::ConfigReplaced { version, body } => {
                 c.execute(
                     "INSERT INTO config_versions (version, body, created_at) VALUES (?1, ?2, ?3)",
@@ -377,14 +378,21 @@ impl Store for SqliteStore {
     }
 
     fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT version, body FROM config_versions ORDER BY version DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
+        Ok(super::sqlite_sync::latest_config(&self.conn)?)
+    }
+
+    fn producers(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(super::sqlite_sync::producers(&self.conn)?)
+    }
+
+    fn settled(&mut self, producer: &str, seq: i64) -> Result<Option<(String, String)>, StoreError> {
+        Ok(super::sqlite_sync::settled(&self.conn, producer, seq)?)
+    }
+
+    fn settle(&mut self, producer: &str, seq: i64, event_id: &str, result: &str, at: i64) -> Result<(), StoreError> {
+        Ok(super::sqlite_sync::settle(
+            &self.conn, producer, seq, event_id, result, at,
+        )?)
     }
 }
 
@@ -554,6 +562,18 @@ impl Reader for SqliteReader {
                 r.get(0)
             })
         })
+    }
+
+    fn producer_last_seq(&self, producer: &str) -> Result<i64, StoreError> {
+        self.with(|c| super::sqlite_sync::producer_last_seq(c, producer))
+    }
+
+    fn config_version(&self) -> Result<Option<(i64, String)>, StoreError> {
+        self.with(super::sqlite_sync::latest_config)
+    }
+
+    fn attachments(&self, ticket: &str) -> Result<Vec<Attachment>, StoreError> {
+        self.with(|c| super::sqlite_sync::attachments(c, ticket))
     }
 }
 

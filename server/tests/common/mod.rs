@@ -218,6 +218,12 @@ impl Node {
             listen: "127.0.0.1:0".into(),
             ..ServerConfig::default()
         };
+        Node::start_with(config, clock).await
+    }
+
+    /// Starts a node with this configuration (its `data` directory is the node's).
+    pub async fn start_with(config: ServerConfig, clock: TestClock) -> Node {
+        let dir = config.data.clone();
         let running = server::start(config, clock.clock()).await.unwrap();
         let base = format!("http://{}", running.addr);
         Node {
@@ -264,6 +270,7 @@ impl Node {
             skew_ms: 0,
             raw: None,
             replay: None,
+            extra: Vec::new(),
         }
     }
 
@@ -298,6 +305,17 @@ impl Node {
             id: v["device_id"].as_str().unwrap().to_owned(),
             key: hex::decode(v["key"].as_str().unwrap()).unwrap(),
             letter: v["letter"].as_str().map(str::to_owned),
+        }
+    }
+
+    /// Gives every staff member of [`test_city`] the test password on this node.
+    pub async fn set_test_passwords(&self) {
+        let app = self.app();
+        let hash = server::auth::hash_password(PASSWORD).unwrap();
+        for s in test_city().staff {
+            server::api::access::set_password_hash(&app, "system", &s, hash.clone())
+                .await
+                .unwrap();
         }
     }
 
@@ -346,6 +364,7 @@ pub struct Req<'a> {
     skew_ms: i64,
     raw: Option<Vec<(&'static str, String)>>,
     replay: Option<Vec<(&'static str, String)>>,
+    extra: Vec<(String, String)>,
 }
 
 impl Req<'_> {
@@ -356,6 +375,17 @@ impl Req<'_> {
     pub fn raw_body(mut self, b: &[u8]) -> Self {
         self.body = Some(b.to_vec());
         self
+    }
+    pub fn header(mut self, k: &str, v: &str) -> Self {
+        self.extra.push((k.to_owned(), v.to_owned()));
+        self
+    }
+    /// The sync protocol header of this build.
+    pub fn sync(self) -> Self {
+        self.header(
+            protocol::sync::PROTOCOL_HEADER,
+            &protocol::sync::PROTOCOL_VERSION.to_string(),
+        )
     }
     pub fn bearer(mut self, t: &str) -> Self {
         self.token = Some(t.to_owned());
@@ -408,6 +438,9 @@ impl Req<'_> {
         }
         if let Some(t) = &self.token {
             rb = rb.bearer_auth(t);
+        }
+        for (k, v) in &self.extra {
+            rb = rb.header(k, v);
         }
         if let Some(b) = self.body {
             rb = rb.header("content-type", "application/json").body(b);

@@ -17,6 +17,9 @@ use crate::feed::{Feed, FeedItem};
 use crate::metrics::{CommandLabels, Metrics};
 use crate::store::{CounterColumn, EventRow, Record, Store, StoreError, TicketRow};
 
+mod push;
+pub use push::{Producer, ProducerKind, PushAnswer};
+
 /// Everything readers share with the writer.
 pub struct Shared {
     pub cfg: RwLock<Arc<Config>>,
@@ -25,6 +28,8 @@ pub struct Shared {
     pub feed: Arc<Feed>,
     pub metrics: Arc<Metrics>,
     pub head_seq: AtomicI64,
+    /// False on a city node: only hall nodes decide queue commands; the city records what they decided.
+    pub owns_queues: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +65,11 @@ enum Job {
     Snapshot {
         reply: oneshot::Sender<Result<i64, EngineError>>,
     },
+    Push {
+        producer: Producer,
+        events: Vec<protocol::sync::OutboxEvent>,
+        reply: oneshot::Sender<Result<PushAnswer, EngineError>>,
+    },
     Shutdown,
 }
 
@@ -80,6 +90,7 @@ pub fn system_clock() -> Clock {
 }
 
 const MAX_BATCH: usize = 512;
+const CITY_REFUSES: &str = "this is a city node: queue actions go to the hall node, which owns its hall's queue (the city only records what halls decide)";
 const SNAPSHOT_EVERY: i64 = 100_000;
 
 impl Engine {
@@ -90,6 +101,7 @@ impl Engine {
         clock: Clock,
     ) -> Result<(Engine, std::thread::JoinHandle<()>), StoreError> {
         let state = load_state(store.as_mut(), &shared.cfg.read())?;
+        let producers = store.producers()?.into_iter().collect();
         *shared.state.write() = state;
         let (seq, head) = store.head()?;
         shared.head_seq.store(seq, Ordering::SeqCst);
@@ -107,6 +119,7 @@ impl Engine {
                     last_at: 0,
                     since_snapshot: 0,
                     counts: std::collections::HashMap::new(),
+                    producers,
                 }
                 .run(rx)
             })
@@ -121,6 +134,9 @@ impl Engine {
         cmd: Command,
         sealed: Option<String>,
     ) -> Result<Committed, EngineError> {
+        if !self.shared.owns_queues {
+            return Err(EngineError::Refused(CITY_REFUSES.into()));
+        }
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Job::Domain {
@@ -149,6 +165,24 @@ impl Engine {
             reply,
         };
         self.tx.send(job).await.map_err(|_| EngineError::Unavailable)?;
+        rx.await.map_err(|_| EngineError::Unavailable)?
+    }
+
+    /// Applies a producer's pushed events in order, exactly once each (see `protocol::sync`).
+    pub async fn push(
+        &self,
+        producer: Producer,
+        events: Vec<protocol::sync::OutboxEvent>,
+    ) -> Result<PushAnswer, EngineError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job::Push {
+                producer,
+                events,
+                reply,
+            })
+            .await
+            .map_err(|_| EngineError::Unavailable)?;
         rx.await.map_err(|_| EngineError::Unavailable)?
     }
 
@@ -222,6 +256,8 @@ struct Writer {
     head: [u8; 32],
     last_at: i64,
     since_snapshot: i64,
+    /// Each producer's settled sequence, as committed (reloaded when a batch fails).
+    producers: std::collections::HashMap<String, i64>,
     /// Daily counter increments of the open batch, written once per counter at commit: a batch of
     /// 500 issues in one queue costs one counter row update, not 500.
     counts: std::collections::HashMap<(String, i32, String, CounterColumn), i64>,
@@ -233,6 +269,10 @@ enum Reply {
         Result<Committed, EngineError>,
     ),
     Record(oneshot::Sender<Result<i64, EngineError>>, Result<i64, EngineError>),
+    Push(
+        oneshot::Sender<Result<PushAnswer, EngineError>>,
+        Result<PushAnswer, EngineError>,
+    ),
 }
 
 impl Writer {
@@ -312,6 +352,17 @@ impl Writer {
                     }
                     replies.push(Reply::Record(reply, r));
                 }
+                Job::Push {
+                    producer,
+                    events,
+                    reply,
+                } => {
+                    let r = self.push(&producer, events, &mut feed);
+                    if let Err(EngineError::Store(e)) = &r {
+                        failure = Some(e.to_string());
+                    }
+                    replies.push(Reply::Push(reply, r));
+                }
             }
         }
         if failure.is_none() {
@@ -339,11 +390,16 @@ impl Writer {
                 Ok(s) => *self.shared.state.write() = s,
                 Err(e) => tracing::error!(error = %e, "state reload failed"),
             }
+            match self.store.producers() {
+                Ok(p) => self.producers = p.into_iter().collect(),
+                Err(e) => tracing::error!(error = %e, "producer sequences reload failed"),
+            }
             for r in replies {
                 let err = || EngineError::Store(StoreError::Corrupt(format!("batch rolled back: {reason}")));
                 match r {
                     Reply::Domain(tx, _) => drop(tx.send(Err(err()))),
                     Reply::Record(tx, _) => drop(tx.send(Err(err()))),
+                    Reply::Push(tx, _) => drop(tx.send(Err(err()))),
                 }
             }
             m.commands
@@ -363,6 +419,7 @@ impl Writer {
                         let _ = tx.send(res);
                     }
                     Reply::Record(tx, res) => drop(tx.send(res)),
+                    Reply::Push(tx, res) => drop(tx.send(res)),
                 }
             }
             self.since_snapshot += self.seq - seq0;
@@ -402,8 +459,8 @@ impl Writer {
         sealed: Option<String>,
         public: Option<String>,
     ) -> Result<i64, StoreError> {
-        let mut row = EventRow {
-            seq: self.seq + 1,
+        self.append_row(EventRow {
+            seq: 0,
             event_id: uuid::Uuid::now_v7().to_string(),
             hall_id: hall.to_owned(),
             kind: kind.to_owned(),
@@ -413,9 +470,15 @@ impl Writer {
             body,
             sealed,
             public,
-            prev_hash: self.head,
+            prev_hash: [0; 32],
             hash: [0; 32],
-        };
+        })
+    }
+
+    /// Appends `row` at the head of the log: sets its sequence and chains its hash.
+    fn append_row(&mut self, mut row: EventRow) -> Result<i64, StoreError> {
+        row.seq = self.seq + 1;
+        row.prev_hash = self.head;
         row.hash = row.compute_hash();
         self.store.append(&row)?;
         self.seq = row.seq;
@@ -621,6 +684,7 @@ fn fail(job: Job, reason: &str) -> Reply {
     match job {
         Job::Domain { reply, .. } => Reply::Domain(reply, Err(err())),
         Job::Record { reply, .. } => Reply::Record(reply, Err(err())),
+        Job::Push { reply, .. } => Reply::Push(reply, Err(err())),
         Job::Snapshot { .. } | Job::Shutdown => {
             unreachable!("snapshot and shutdown jobs never reach here")
         }
