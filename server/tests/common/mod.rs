@@ -236,6 +236,11 @@ impl Node {
         }
     }
 
+    /// Keeps `tmp` (the node's data directory) alive as long as the node.
+    pub fn keep(&mut self, tmp: tempfile::TempDir) {
+        self._tmp = Some(tmp);
+    }
+
     pub fn app(&self) -> Arc<server::app::AppState> {
         self.running.as_ref().unwrap().app.clone()
     }
