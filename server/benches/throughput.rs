@@ -27,111 +27,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use domain::config::*;
-use domain::decide::IssueTicket;
 use domain::ids::*;
-use domain::routing::{Strategy, WorkProfile};
-use domain::ticket::Channel;
 use domain::{Actor, Command, DomainError};
-use serde_json::{Value, json};
 use server::app::{AppState, Role as NodeRole, ServerConfig};
 use server::engine::{Clock, EngineError, system_clock};
 use server::store::EventRow;
+
+mod common;
+use common::*;
 
 // The same allocator as the server binary, so the in-process numbers are the binary's.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const HALL: &str = "H1";
-const ITEM: &str = "I1";
-const QUEUE: &str = "QA";
 const CLIENTS: usize = 32;
-const WINDOWS: usize = 32;
-const PASSWORD: &str = "bench-password-1";
 const ISSUE_PATH: &str = "/api/v1/tickets";
 const ISSUE_BODY: &[u8] = br#"{"hall_id":"H1","item_id":"I1","channel":"kiosk"}"#;
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn window_id(i: usize) -> String {
-    format!("W{:02}", i + 1)
-}
-fn staff_id(i: usize) -> String {
-    format!("S{:02}", i + 1)
-}
-
-/// One hall, one queue (QA) for one item (I1: no ID card, no daily quota) and 32 windows that all serve
-/// QA in strict order, each with its own window-staff member; plus an admin.
-fn bench_city() -> CityConfig {
-    let mut windows = Vec::new();
-    let mut staff = vec![Staff {
-        id: "ADMIN".into(),
-        login: "admin".into(),
-        name: "管理员".into(),
-        roles: vec![Role::Admin],
-        hall_id: None,
-        window_ids: vec![],
-    }];
-    for i in 0..WINDOWS {
-        windows.push(Window {
-            id: window_id(i).as_str().into(),
-            hall_id: HALL.into(),
-            number: (i + 1).to_string(),
-            department_id: None,
-            profile: WorkProfile::new(vec![QueueId::new(QUEUE)], Strategy::StrictOrder),
-        });
-        staff.push(Staff {
-            id: staff_id(i).as_str().into(),
-            login: staff_id(i).to_lowercase(),
-            name: format!("窗口{}", i + 1),
-            roles: vec![Role::WindowStaff],
-            hall_id: Some(HALL.into()),
-            window_ids: vec![window_id(i).as_str().into()],
-        });
-    }
-    CityConfig {
-        city: City {
-            id: "BENCH".into(),
-            name: "压测市".into(),
-        },
-        halls: vec![Hall {
-            id: HALL.into(),
-            name: "压测大厅".into(),
-            level: HallLevel::District,
-            parent: None,
-            address: "测试路 1 号".into(),
-            utc_offset_minutes: 480,
-            priority: PriorityRules::default(),
-            appointments: AppointmentRules::default(),
-        }],
-        departments: vec![Department {
-            id: "D1".into(),
-            hall_id: HALL.into(),
-            name: "综合受理".into(),
-        }],
-        windows,
-        items: vec![ServiceItem {
-            id: ITEM.into(),
-            code: "2301-I1".into(),
-            name: "政策咨询".into(),
-            department_id: "D1".into(),
-            id_card_required: false,
-            daily_quota: None,
-            avg_service_secs: 120,
-        }],
-        queues: vec![Queue {
-            id: QUEUE.into(),
-            hall_id: HALL.into(),
-            prefix: "A".into(),
-            name: "A队列".into(),
-            item_ids: vec![ITEM.into()],
-        }],
-        staff,
-        slot_templates: vec![],
-    }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Metrics from the server's own registry (what `/metrics` shows).
@@ -195,20 +106,6 @@ fn print_writer(label: &str, w: &WriterStats) {
 // ---------------------------------------------------------------------------------------------------
 // Helpers.
 
-fn issue_cmd() -> Command {
-    Command::Issue(IssueTicket {
-        ticket_id: TicketId::new(uuid::Uuid::now_v7().to_string()),
-        token: server::crypto::random_token(),
-        hall_id: HallId::new(HALL),
-        item_id: Some(ItemId::new(ITEM)),
-        queue_id: None,
-        channel: Channel::Kiosk,
-        id_card: None,
-        claims: vec![],
-        number: None,
-    })
-}
-
 fn waiting(app: &AppState) -> usize {
     app.engine
         .shared
@@ -217,10 +114,6 @@ fn waiting(app: &AppState) -> usize {
         .halls
         .get(&HallId::new(HALL))
         .map_or(0, |h| h.waiting_in(&QueueId::new(QUEUE)))
-}
-
-fn per_s(n: u64, d: Duration) -> f64 {
-    n as f64 / d.as_secs_f64().max(1e-9)
 }
 
 #[derive(Default)]
@@ -469,68 +362,6 @@ fn raw_baseline(template: &EventRow, batch: usize, dur: Duration) -> (f64, u64) 
 
 // ---------------------------------------------------------------------------------------------------
 // HTTP.
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .tcp_nodelay(true)
-        .pool_max_idle_per_host(4)
-        .build()
-        .unwrap()
-}
-
-async fn post_json(http: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> (u16, Value) {
-    let mut rb = http.post(url).json(&body);
-    if let Some(t) = token {
-        rb = rb.bearer_auth(t);
-    }
-    let resp = rb.send().await.unwrap();
-    let st = resp.status().as_u16();
-    (st, resp.json().await.unwrap_or(Value::Null))
-}
-
-async fn login(http: &reqwest::Client, base: &str, login: &str) -> String {
-    let (st, v) = post_json(
-        http,
-        format!("{base}/api/v1/sessions"),
-        None,
-        json!({"login": login, "password": PASSWORD}),
-    )
-    .await;
-    assert_eq!(st, 201, "login {login}: {v}");
-    v["token"].as_str().unwrap().to_owned()
-}
-
-#[derive(Clone)]
-struct Device {
-    id: String,
-    key: Vec<u8>,
-}
-
-/// A kiosk enrolled through the API: an admin issues a one-time code, the device redeems it.
-async fn enroll_kiosk(http: &reqwest::Client, base: &str) -> Device {
-    let admin = login(http, base, "admin").await;
-    let (st, v) = post_json(
-        http,
-        format!("{base}/api/v1/devices/enrollment-codes"),
-        Some(&admin),
-        json!({"hall_id": HALL, "kind": "kiosk"}),
-    )
-    .await;
-    assert_eq!(st, 201, "{v}");
-    let code = v["code"].as_str().unwrap().to_owned();
-    let (st, v) = post_json(
-        http,
-        format!("{base}/api/v1/devices/enroll"),
-        None,
-        json!({"code": code, "name": "压测自助机"}),
-    )
-    .await;
-    assert_eq!(st, 201, "{v}");
-    Device {
-        id: v["device_id"].as_str().unwrap().to_owned(),
-        key: hex::decode(v["key"].as_str().unwrap()).unwrap(),
-    }
-}
 
 /// One signed issue (fresh nonce, timestamp from the same wall clock the server uses). Ok(()) on 201.
 async fn signed_issue(http: &reqwest::Client, url: &str, dev: &Device, clock: &Clock) -> Result<(), String> {

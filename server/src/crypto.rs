@@ -190,15 +190,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sm3_matches_the_standard_example() {
-        // GB/T 32905-2016 example 1: SM3("abc").
-        assert_eq!(
-            sm3_hex(b"abc"),
-            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
-        );
-    }
-
-    #[test]
     fn sealed_values_round_trip_and_detect_tampering() {
         let s = Sealer::new(&[7u8; 32]);
         let sealed = s.seal("230102199001011234");
