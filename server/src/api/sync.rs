@@ -61,7 +61,9 @@ fn device(caller: &Caller) -> Result<&Arc<DeviceCtx>, ApiError> {
     match (&caller.device, &caller.staff) {
         (Some(d), _) => Ok(d),
         (None, Some(_)) => Err(ApiError::forbidden("sync is for enrolled devices, not staff sessions")),
-        (None, None) => Err(ApiError::unauthorized("sync requests must be signed by an enrolled device")),
+        (None, None) => Err(ApiError::unauthorized(
+            "sync requests must be signed by an enrolled device",
+        )),
     }
 }
 
