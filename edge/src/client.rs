@@ -121,6 +121,8 @@ enum Body {
 
 pub struct SyncClient {
     http: reqwest::Client,
+    /// For live feeds: no overall timeout (a feed stays open for hours), only the connect timeout.
+    stream_http: reqwest::Client,
     base: String,
     device_id: String,
     key: Zeroizing<Vec<u8>>,
@@ -170,6 +172,11 @@ impl SyncClient {
     pub fn new(base: &str, device_id: &str, key_hex: &str, config: &ClientConfig) -> Result<SyncClient, ClientError> {
         Ok(SyncClient {
             http: build_http(config)?,
+            stream_http: reqwest::Client::builder()
+                .connect_timeout(config.connect_timeout)
+                .tcp_keepalive(Duration::from_secs(30))
+                .build()
+                .map_err(|e| ClientError::Invalid(format!("HTTP client: {e}")))?,
             base: checked_base(base)?,
             device_id: device_id.to_owned(),
             key: check_key(key_hex)?,
@@ -234,13 +241,59 @@ impl SyncClient {
         decode("blob status", status, &bytes)
     }
 
-    /// Signs and sends one request; returns the status and the whole body.
-    async fn send(
+    /// A signed API request beside the sync protocol (e.g. a window terminal's call-next), with an
+    /// optional staff session. Transport failures are [`ClientError::Unreachable`], so an app can say
+    /// plainly that the hall node cannot be reached instead of acting blindly; any HTTP answer is
+    /// returned with its status and JSON body.
+    pub async fn call(
         &self,
         method: Method,
         path_and_query: &str,
+        body: Option<&serde_json::Value>,
+        session: Option<&str>,
+    ) -> Result<(u16, serde_json::Value), ClientError> {
+        let body = match body {
+            Some(v) => Body::Json(serde_json::to_vec(v).map_err(|e| ClientError::Invalid(e.to_string()))?),
+            None => Body::Empty,
+        };
+        let mut req = self.signed(&self.http, method, path_and_query, body);
+        if let Some(token) = session {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.map_err(transport)?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(transport)?;
+        let value = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        Ok((status, value))
+    }
+
+    /// Opens a signed live feed (`text/event-stream`), resuming after `last_event_id`.
+    pub async fn open_stream(&self, path: &str, last_event_id: Option<i64>) -> Result<reqwest::Response, ClientError> {
+        let mut req = self.signed(&self.stream_http, Method::GET, path, Body::Empty);
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id.to_string());
+        }
+        let resp = req.send().await.map_err(transport)?;
+        let status = resp.status();
+        if !status.is_success() {
+            let bytes = resp.bytes().await.map_err(transport)?;
+            return decode::<serde_json::Value>("feed", status, &bytes).and_then(|_| {
+                Err(ClientError::Protocol(format!(
+                    "feed answered {status} without a stream"
+                )))
+            });
+        }
+        Ok(resp)
+    }
+
+    /// A request signed over exactly `path_and_query` and `body`.
+    fn signed(
+        &self,
+        http: &reqwest::Client,
+        method: Method,
+        path_and_query: &str,
         body: Body,
-    ) -> Result<(StatusCode, Vec<u8>), ClientError> {
+    ) -> reqwest::RequestBuilder {
         let (bytes, content_type) = match body {
             Body::Empty => (Vec::new(), None),
             Body::Json(b) => (b, Some("application/json")),
@@ -256,8 +309,7 @@ impl SyncClient {
             now_ms(),
             &nonce,
         );
-        let mut req = self
-            .http
+        let mut req = http
             .request(method, format!("{}{path_and_query}", self.base))
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string());
         for (name, value) in headers {
@@ -266,6 +318,17 @@ impl SyncClient {
         if let Some(ct) = content_type {
             req = req.header(reqwest::header::CONTENT_TYPE, ct).body(bytes);
         }
+        req
+    }
+
+    /// Signs and sends one request; returns the status and the whole body.
+    async fn send(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Body,
+    ) -> Result<(StatusCode, Vec<u8>), ClientError> {
+        let req = self.signed(&self.http, method, path_and_query, body);
         let resp = req.send().await.map_err(transport)?;
         let status = resp.status();
         // Reading the body can fail too (connection cut mid-answer): that is also "unreachable".

@@ -11,6 +11,7 @@
 
 pub mod backoff;
 pub mod client;
+pub mod feed;
 pub mod offline;
 pub mod status;
 pub mod store;

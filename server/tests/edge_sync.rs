@@ -136,3 +136,138 @@ async fn a_kiosk_issues_offline_and_everything_joins_the_hall_when_the_link_is_b
     let again = online.sync_once().await.unwrap();
     assert_eq!((again.pushed, again.applied), (0, 0), "{again:?}");
 }
+
+#[tokio::test]
+async fn the_live_feed_resumes_after_a_drop_without_losing_or_repeating_events() {
+    let mut n = wall_clock_node().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let store = EdgeStore::open(tmp.path()).unwrap();
+    let id = enroll_kiosk(&n, &store).await;
+    let client = std::sync::Arc::new(SyncClient::from_identity(&id, &edge::ClientConfig::default()).unwrap());
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let (state, _) = tokio::sync::watch::channel(edge::feed::FeedState::Connecting);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let follower = tokio::spawn(edge::feed::follow_hall(
+        client.clone(),
+        "H1",
+        None,
+        tx,
+        state,
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let kiosk = Device {
+        id: id.device_id.clone(),
+        key: hex::decode(&id.key_hex).unwrap(),
+        letter: id.letter.map(String::from),
+    };
+    let issue = async |n: &Node| {
+        let (st, v) = n
+            .issue(&kiosk, json!({"hall_id": "H1", "queue_id": "QB", "channel": "kiosk"}))
+            .await;
+        assert_eq!(st, 201, "{v}");
+        v["display"].as_str().unwrap().to_owned()
+    };
+    let next = async |rx: &mut tokio::sync::mpsc::Receiver<edge::feed::FeedEvent>| {
+        tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+            .await
+            .expect("a feed event")
+            .unwrap()
+    };
+    let first = issue(&n).await;
+    let e1 = next(&mut rx).await;
+    assert_eq!(
+        (e1.kind.as_str(), e1.data["ticket"]["display"].as_str()),
+        ("ticket_issued", Some(first.as_str()))
+    );
+
+    // The hall node goes down; a ticket is issued right after it comes back on the same address.
+    let addr = n.running.as_ref().unwrap().addr;
+    n.stop().await;
+    let config = server::app::ServerConfig {
+        role: server::app::Role::All,
+        data: n.dir.clone(),
+        listen: addr.to_string(),
+        ..server::app::ServerConfig::default()
+    };
+    let tmp_keep = n.take_tmp();
+    let mut n = Node::start_with(config, TestClock::new(server::engine::system_clock()())).await;
+    if let Some(t) = tmp_keep {
+        n.keep(t);
+    }
+    let second = issue(&n).await;
+    let e2 = next(&mut rx).await;
+    assert_eq!(e2.data["ticket"]["display"].as_str(), Some(second.as_str()), "{e2:?}");
+    assert!(e2.id > e1.id);
+    assert!(rx.try_recv().is_err(), "nothing twice");
+    let _ = stop_tx.send(());
+    assert_eq!(follower.await.unwrap(), Some(e2.id));
+}
+
+#[tokio::test]
+async fn a_window_terminal_cannot_call_while_the_hall_node_is_unreachable_and_says_so() {
+    let n = wall_clock_node().await;
+    let admin = n.login("admin").await;
+    let (_, v) = n
+        .req("POST", "/api/v1/devices/enrollment-codes")
+        .bearer(&admin)
+        .json(json!({"hall_id": "H1", "kind": "window_terminal"}))
+        .send()
+        .await;
+    let e = SyncClient::enroll(&n.base, v["code"].as_str().unwrap(), "1号窗口")
+        .await
+        .unwrap();
+    let away = SyncClient::new(
+        "http://127.0.0.1:9",
+        &e.device_id,
+        &e.key,
+        &edge::ClientConfig::default(),
+    )
+    .unwrap();
+    let err = away
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/windows/W1/call-next",
+            None,
+            Some("token"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, edge::ClientError::Unreachable(_)), "{err}");
+    // Reachable again: the same call goes through with the staff session opened on this terminal.
+    let near = SyncClient::new(&n.base, &e.device_id, &e.key, &edge::ClientConfig::default()).unwrap();
+    let (st, v) = near
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/sessions",
+            Some(&json!({"login": "w1", "password": PASSWORD})),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(st, 201, "{v}");
+    let token = v["token"].as_str().unwrap().to_owned();
+    for action in ["sign-in", "open"] {
+        let (st, v) = near
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/v1/windows/W1/{action}"),
+                None,
+                Some(&token),
+            )
+            .await
+            .unwrap();
+        assert_eq!(st, 200, "{action}: {v}");
+    }
+    let (st, v) = near
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/windows/W1/call-next",
+            None,
+            Some(&token),
+        )
+        .await
+        .unwrap();
+    assert_eq!((st, v["code"].as_str()), (409, Some("nothing_waiting")), "{v}");
+}

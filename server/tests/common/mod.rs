@@ -236,6 +236,11 @@ impl Node {
         }
     }
 
+    /// Hands over the temp dir that keeps the data directory alive (to keep it across a restart).
+    pub fn take_tmp(&mut self) -> Option<tempfile::TempDir> {
+        self._tmp.take()
+    }
+
     /// Keeps `tmp` (the node's data directory) alive as long as the node.
     pub fn keep(&mut self, tmp: tempfile::TempDir) {
         self._tmp = Some(tmp);
