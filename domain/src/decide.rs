@@ -644,7 +644,12 @@ fn issue(
                 return Err(DomainError::IdCardRequired { item: it.name.clone() });
             }
             let same_day = h.day == today;
+            // A ticket a kiosk numbered from its own series while the hall node was unreachable was
+            // already printed and handed over: the device owns that fact, so the hall honours it
+            // (it still counts toward the quota for later tickets).
+            let printed_offline = matches!(req.number, Some(TicketNumber::Device { .. }));
             if let (Some(quota), None) = (it.daily_quota, &appointment)
+                && !printed_offline
                 && same_day
                 && h.issued_today(item) >= quota
             {

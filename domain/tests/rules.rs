@@ -604,6 +604,25 @@ fn a_used_up_daily_quota_refuses_further_tickets_and_changes_nothing() {
     assert_eq!(sim.display(&t), "B001");
 }
 
+/// Design brief, "ownership decides conflicts": a ticket a kiosk printed from its own series while the
+/// hall node was unreachable belongs to the device; when it arrives after the quota ran out the hall
+/// honours it (the citizen holds it) and it counts toward the quota.
+#[test]
+fn a_ticket_printed_offline_is_honoured_even_past_the_quota() {
+    let mut sim = Sim::new(standard());
+    for _ in 0..QUOTA {
+        sim.issue(I_QUOTA);
+    }
+    let mut req = sim.issue_req(I_QUOTA);
+    req.number = Some(domain::ticket::TicketNumber::Device { letter: 'K', seq: 1 });
+    let t = sim.try_issue(req).expect("an offline ticket is honoured");
+    assert_eq!(sim.display(&t), "B-K001");
+    assert_eq!(sim.state.issued_today(&item(I_QUOTA)), QUOTA + 1);
+    // A hall-numbered ticket is still refused.
+    let req = sim.issue_req(I_QUOTA);
+    assert_eq!(sim.refused(Command::Issue(req)).code(), "quota_exhausted");
+}
+
 /// Tender 2818–2826: items that need the ID card are only ticketed with the card read.
 #[test]
 fn an_item_needing_the_id_card_is_refused_without_it() {
