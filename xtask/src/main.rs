@@ -1,0 +1,50 @@
+//! `cargo xtask chaos …` and `cargo xtask device …` (the latter is what `chaos` starts).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "Repository tasks")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run city node, hall node and devices through faults and kills, then check the invariants.
+    /// The last line is `chaos: cycles=… produced=… applied=… duplicates=… lost=… double_calls=…
+    /// converge_ms=…`; the exit status is non-zero when any invariant failed.
+    Chaos(xtask::chaos::ChaosArgs),
+    /// One simulated device (kiosk or window terminal), as a process the chaos run can kill.
+    Device(xtask::device::DeviceArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.cmd {
+        Cmd::Chaos(args) => match rt.block_on(xtask::chaos::main(args)) {
+            Ok(summary) if summary.passed() => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("chaos: error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Cmd::Device(args) => match rt.block_on(xtask::device::run(args)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("device: error: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
