@@ -72,6 +72,12 @@ pub struct ChaosArgs {
     /// How long everything may take to converge after the faults stopped.
     #[arg(long, default_value_t = 120)]
     pub converge_timeout_secs: u64,
+    /// `RUST_LOG` of the nodes (e.g. `info,server=debug` logs every request with its duration).
+    #[arg(long, default_value = "info")]
+    pub node_log: String,
+    /// `RUST_LOG` of the devices.
+    #[arg(long, default_value = "info")]
+    pub device_log: String,
 }
 
 impl ChaosArgs {
@@ -88,6 +94,8 @@ impl ChaosArgs {
             cycle_min_ms: 1500,
             cycle_max_ms: 4000,
             converge_timeout_secs: 120,
+            node_log: "info".to_owned(),
+            device_log: "info".to_owned(),
         }
     }
 }
@@ -105,6 +113,8 @@ pub struct ChaosOptions {
     pub cycle_ms: (u64, u64),
     pub converge_timeout: Duration,
     pub plan: FaultPlan,
+    pub node_log: String,
+    pub device_log: String,
 }
 
 #[derive(Debug, Default)]
@@ -194,6 +204,8 @@ pub async fn main(args: ChaosArgs) -> anyhow::Result<Summary> {
         cycle_ms: (args.cycle_min_ms, args.cycle_max_ms),
         converge_timeout: Duration::from_secs(args.converge_timeout_secs),
         plan: FaultPlan::default(),
+        node_log: args.node_log,
+        device_log: args.device_log,
     };
     println!(
         "chaos: seed {seed}, {} cycles, {} devices, data in {}",

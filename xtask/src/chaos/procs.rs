@@ -126,11 +126,11 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn new(name: &str, server_bin: &Path, data: &Path, args: Vec<String>) -> Node {
+    pub fn new(name: &str, server_bin: &Path, data: &Path, args: Vec<String>, log_filter: &str) -> Node {
         let log = data.with_extension("log");
         Node {
             proc: Proc::new(name, server_bin, args, log)
-                .env("RUST_LOG", "info")
+                .env("RUST_LOG", log_filter)
                 .env("NO_COLOR", "1"),
             data: data.to_path_buf(),
             addr: None,

@@ -1,6 +1,7 @@
 //! One chaos run: bring the topology up, run the cycles, stop the faults, wait for convergence, stop
 //! everything and check.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -220,6 +221,7 @@ async fn bring_up(o: &ChaosOptions, terminals: usize) -> anyhow::Result<Topology
         &o.server_bin,
         &city_dir,
         serve_args("city", &city_dir, None, None),
+        &o.node_log,
     );
     city.start().await?;
     let city_password = wait_for_file(&city_dir.join("initial-admin-password"), SETUP_TIMEOUT).await?;
@@ -238,6 +240,7 @@ async fn bring_up(o: &ChaosOptions, terminals: usize) -> anyhow::Result<Topology
         &o.server_bin,
         &hall_dir,
         serve_args("hall", &hall_dir, None, None),
+        &o.node_log,
     );
     hall.start().await?;
     let hall_password = wait_for_file(&hall_dir.join("initial-admin-password"), SETUP_TIMEOUT).await?;
@@ -295,7 +298,7 @@ async fn bring_up(o: &ChaosOptions, terminals: usize) -> anyhow::Result<Topology
         }
         let mut proc = Proc::new(&name, &o.device_bin, args, dir.with_extension("log"))
             .env(PASSWORD_ENV, setup::CLERK_PASSWORD)
-            .env("RUST_LOG", "info");
+            .env("RUST_LOG", &o.device_log);
         proc.spawn()?;
         wait_until(&format!("{name} enrolled"), &mut proc, || {
             Ok(device_query(&dir, "SELECT COUNT(*) FROM sync_state WHERE key = 'device_id'")? > 0)
@@ -424,54 +427,71 @@ impl Topology {
     }
 
     /// Waits until every device stopped producing and settled its outbox, and the city's log holds
-    /// every event of the hall's. `Ok(Err(what))` lists what was still not there at the timeout.
-    /// Also notes what was the last thing waited for (what the convergence time is made of).
+    /// every event of the hall's. `Ok(Err(what))` lists what was still not there at the timeout. Also
+    /// notes what took longest (what the convergence time is made of).
     async fn wait_converged(
         &mut self,
         timeout: Duration,
         notes: &mut Vec<String>,
     ) -> anyhow::Result<Result<(), Vec<String>>> {
         let started = Instant::now();
-        let mut last = Vec::new();
+        // When each thing was last seen waiting.
+        let mut last_seen: HashMap<String, Duration> = HashMap::new();
         loop {
             self.restart_crashed().await?;
             let waiting = self.still_waiting();
+            let now = started.elapsed();
+            for (what, _) in &waiting {
+                last_seen.insert(what.clone(), now);
+            }
             if waiting.is_empty() {
+                let mut slowest: Vec<(String, Duration)> = last_seen.into_iter().collect();
+                slowest.sort_by_key(|(_, t)| std::cmp::Reverse(*t));
+                let slowest: Vec<String> = slowest
+                    .iter()
+                    .take(3)
+                    .map(|(what, t)| format!("{what} ({} ms)", t.as_millis()))
+                    .collect();
                 notes.push(format!(
-                    "converged; the last to settle, at {} ms: {}",
-                    started.elapsed().as_millis(),
-                    if last.is_empty() {
+                    "converged in {} ms; took longest: {}",
+                    now.as_millis(),
+                    if slowest.is_empty() {
                         "nothing".to_owned()
                     } else {
-                        last.join("; ")
+                        slowest.join(", ")
                     }
                 ));
                 return Ok(Ok(()));
             }
-            last = waiting.clone();
-            if started.elapsed() > timeout {
-                return Ok(Err(waiting));
+            if now > timeout {
+                return Ok(Err(waiting.into_iter().map(|(_, detail)| detail).collect()));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
-    fn still_waiting(&self) -> Vec<String> {
+    /// What has not converged yet: (a stable name, the details).
+    fn still_waiting(&self) -> Vec<(String, String)> {
         let mut waiting = Vec::new();
         for d in &self.devices {
             if !d.dir.join(QUIESCED_FILE).exists() {
-                waiting.push(format!("{} has not stopped producing", d.name));
+                waiting.push((
+                    format!("{} stopping", d.name),
+                    format!("{} has not stopped producing", d.name),
+                ));
             }
+            let outbox = format!("{}'s outbox", d.name);
             match device_query(&d.dir, "SELECT COUNT(*) FROM outbox WHERE status IS NULL") {
                 Ok(0) => {}
-                Ok(n) => waiting.push(format!("{}: {n} outbox events not settled", d.name)),
-                Err(e) => waiting.push(format!("{}: {e}", d.name)),
+                Ok(n) => waiting.push((outbox, format!("{}: {n} outbox events not settled", d.name))),
+                Err(e) => waiting.push((outbox, format!("{}: {e}", d.name))),
             }
         }
+        let city = "the city's copy of the hall's log".to_owned();
         match hall_events_missing_at_city(&self.hall.db(), &self.city.db()) {
             Ok(0) => {}
-            Ok(n) => waiting.push(format!("{n} hall events not yet in the city's log")),
-            Err(e) => waiting.push(format!("comparing the logs: {e}")),
+            Ok(n) => waiting.push((city, format!("{n} hall events not yet in the city's log"))),
+            Err(e) => waiting.push((city, format!("comparing the logs: {e}"))),
         }
         waiting
     }
