@@ -4,7 +4,8 @@
 //! Everything the device must remember lives in its `EdgeStore` (identity, outbox, offline series,
 //! cursor). Beside it, two small files are for the chaos run only: `stats.json` (running totals across
 //! restarts, rewritten atomically) and, for terminals, `acked.jsonl` (every call the hall answered).
-//! A file `quiesce` in the data directory tells the device to stop producing and only sync.
+//! A file `quiesce` in the data directory tells the device to stop producing and only sync; it answers
+//! with a file `quiesced` once nothing of its own is in flight.
 
 mod kiosk;
 mod stats;
@@ -52,7 +53,8 @@ pub struct DeviceArgs {
     /// The device's data directory (its EdgeStore and the chaos side files).
     #[arg(long)]
     pub data: PathBuf,
-    /// The hall node (or a proxy in front of it), e.g. http://127.0.0.1:8080.
+    /// The hall node (or a proxy in front of it), e.g. http://127.0.0.1:8080. Saved at enrollment with
+    /// the identity; later starts use the saved one.
     #[arg(long)]
     pub upstream: String,
     /// One-time enrollment code; needed on the first start only.
