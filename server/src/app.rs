@@ -197,6 +197,11 @@ pub fn router(app: Arc<AppState>) -> Router {
 pub async fn start(config: ServerConfig, clock: Clock) -> anyhow::Result<Running> {
     let listen = config.listen.clone();
     let (app, writer) = open(config, clock)?;
+    if app.config.role == Role::Hall && app.config.upstream.is_some() {
+        // Before the upstream link starts: the city's configuration must not arrive first and make
+        // this look like a node that was already set up (it would then get no administrator).
+        crate::bootstrap::ensure_admin(&app).await?;
+    }
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("binding {listen}"))?;

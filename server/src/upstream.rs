@@ -47,6 +47,27 @@ fn creds_path(app: &AppState) -> PathBuf {
     app.config.data.join("keys").join("upstream.json")
 }
 
+/// The city's configuration version last installed here. The hall numbers its own versions (its
+/// first start installs a local one), so the city's number is kept beside them, not compared with them.
+fn city_version_path(app: &AppState) -> PathBuf {
+    app.config.data.join("upstream-config-version")
+}
+
+fn read_city_version(app: &AppState) -> i64 {
+    std::fs::read_to_string(city_version_path(app))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn write_city_version(app: &AppState, version: i64) -> std::io::Result<()> {
+    let path = city_version_path(app);
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, version.to_string())?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, &path)
+}
+
 impl Link {
     async fn client(&mut self) -> Result<&SyncClient, LinkError> {
         if self.client.is_none() {
@@ -100,12 +121,7 @@ impl Link {
     async fn step(&mut self) -> Result<bool, LinkError> {
         let due = self.last_config_check.is_none_or(|t| t.elapsed() >= CONFIG_POLL);
         if self.settled.is_none() || due {
-            let version = self
-                .app
-                .engine
-                .shared
-                .cfg_version
-                .load(std::sync::atomic::Ordering::SeqCst);
+            let version = read_city_version(&self.app);
             let page = self.client().await?.pull(0, version, 1).await?;
             self.settled = Some(page.producer_last_seq);
             self.last_config_check = Some(std::time::Instant::now());
@@ -122,6 +138,8 @@ impl Link {
                             doc.version, e.body.message
                         ))
                     })?;
+                write_city_version(&self.app, doc.version)
+                    .map_err(|e| LinkError::Local(format!("{}: {e}", city_version_path(&self.app).display())))?;
                 tracing::info!(version = doc.version, "configuration from the city node installed");
             }
         }

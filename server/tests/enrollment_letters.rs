@@ -1,7 +1,6 @@
-//! Kiosks' offline series letters at enrollment. Found while building the chaos run (`cargo xtask
-//! chaos`), which therefore enrolls its devices one at a time. Both tests fail today and are ignored so
-//! that CI stays green until the fix; run them with `cargo test -p server --test enrollment_letters --
-//! --ignored`.
+//! Kiosks' offline series letters at enrollment (two bugs the chaos run found: concurrent enrollments
+//! collided on a letter; other device kinds used letters up). Letters are now chosen in the writer,
+//! among the letters no kiosk of the hall holds.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -27,12 +26,8 @@ async fn enroll(n: &Node, code: &str) -> (u16, serde_json::Value) {
         .await
 }
 
-/// Kiosks switched on at the same time (a hall installing its kiosks) all get a letter. Today the
-/// letter is picked from a count of the hall's devices read outside the writer, so concurrent
-/// enrollments pick the same letter and all but one fail with `409 conflict` and the raw
-/// "UNIQUE constraint failed: devices.hall_id, devices.letter" as the message.
+/// Kiosks switched on at the same time (a hall installing its kiosks) all get a distinct letter.
 #[tokio::test]
-#[ignore = "bug: concurrent kiosk enrollments collide on the series letter (409 conflict)"]
 async fn kiosks_enrolling_at_the_same_time_all_get_distinct_letters() {
     let n = Node::start().await;
     let admin = n.login("admin").await;
@@ -51,11 +46,8 @@ async fn kiosks_enrolling_at_the_same_time_all_get_distinct_letters() {
     assert_eq!(letters.len(), 6, "{letters:?}");
 }
 
-/// A hall with many window terminals still enrolls kiosks. Today the next letter is the count of
-/// *all* the hall's devices, so after 24 devices of any kind (terminals, displays, evaluators) a kiosk
-/// is refused with `no_series_letter` although no letter is in use.
+/// A hall with many window terminals still enrolls kiosks: only kiosks hold letters.
 #[tokio::test]
-#[ignore = "bug: kiosk letters are counted over all devices, so terminals use them up"]
 async fn window_terminals_do_not_use_up_kiosk_letters() {
     let n = Node::start().await;
     let admin = n.login("admin").await;

@@ -87,9 +87,20 @@ async fn a_hall_node_forwards_its_log_once_and_takes_configuration_from_the_city
     let mut hall = hall_node(hall_dir.path(), &city, Some(code)).await;
     let app = hall.app();
     eventually("configuration from the city", async || {
-        app.engine.shared.cfg_version.load(std::sync::atomic::Ordering::SeqCst) >= 1
+        app.engine
+            .shared
+            .cfg
+            .read()
+            .data
+            .halls
+            .iter()
+            .any(|h| h.id.as_str() == "H1")
     })
     .await;
+    assert!(
+        hall.dir.join("initial-admin-password").exists(),
+        "the hall's own administrator was created before the city's configuration arrived"
+    );
     hall.set_test_passwords().await;
 
     let kiosk = hall.enroll("H1", "kiosk").await;

@@ -253,25 +253,6 @@ pub async fn enroll(
         )
         .field("code"));
     }
-    let letter = if kind == "kiosk" {
-        let reader = app.reader.clone();
-        let h = hall_id.clone();
-        let n = tokio::task::spawn_blocking(move || reader.count_devices_of_hall(&h))
-            .await
-            .map_err(|e| ApiError::internal(e.to_string()))??;
-        // Offline series letters, skipping I and O (read as 1 and 0 on a printed ticket).
-        const LETTERS: &[u8] = b"KLMNPQRSTUVWXYZABCDEFGHJ";
-        let l = LETTERS.get(usize::try_from(n).unwrap_or(usize::MAX)).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "no_series_letter",
-                "this hall has used all offline series letters",
-            )
-        })?;
-        (*l as char).to_string()
-    } else {
-        String::new()
-    };
     let device_id = format!("dev-{}", uuid::Uuid::now_v7().simple());
     let key = hex::encode(crypto::random_bytes::<32>());
     app.engine
@@ -284,11 +265,19 @@ pub async fn enroll(
                 hall_id: hall_id.clone(),
                 kind: kind.clone(),
                 name: name.to_owned(),
-                letter: letter.clone(),
+                // A kiosk's letter is chosen by the writer (see `Writer::record`).
+                letter: String::new(),
                 key_sealed: app.sealer.seal(&key),
             },
         )
         .await?;
+    let reader = app.reader.clone();
+    let id = device_id.clone();
+    let letter = tokio::task::spawn_blocking(move || reader.device(&id))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??
+        .map(|d| d.letter)
+        .unwrap_or_default();
     Ok((
         StatusCode::CREATED,
         Json(EnrollResponse {

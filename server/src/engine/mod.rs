@@ -488,6 +488,28 @@ impl Writer {
 
     fn record(&mut self, hall: &str, actor: &str, record: &Record) -> Result<i64, EngineError> {
         let at = self.now();
+        // A kiosk's offline series letter is chosen here, in the writer, so that kiosks enrolling at
+        // the same moment can never be handed the same letter.
+        let with_letter;
+        let record = match record {
+            Record::DeviceEnrolled {
+                kind, letter, hall_id, ..
+            } if kind == "kiosk" && letter.is_empty() => {
+                let free = self.store.free_letter(hall_id)?.ok_or_else(|| {
+                    EngineError::Refused(format!(
+                        "hall {hall_id} has used all {} offline series letters; revoke a kiosk first",
+                        crate::store::SERIES_LETTERS.len()
+                    ))
+                })?;
+                let mut r = record.clone();
+                if let Record::DeviceEnrolled { letter, .. } = &mut r {
+                    *letter = free.to_string();
+                }
+                with_letter = r;
+                &with_letter
+            }
+            _ => record,
+        };
         let body = record.audit_body().to_string();
         // A record can be refused by its own preconditions (a code used once, a letter taken): that
         // refusal is rolled back alone and leaves no log row; the rest of the batch goes on.

@@ -177,6 +177,10 @@ impl Record {
     }
 }
 
+/// Kiosks' offline series letters, in the order they are handed out; I and O are left out (they read
+/// as 1 and 0 on a printed ticket).
+pub const SERIES_LETTERS: &str = "KLMNPQRSTUVWXYZABCDEFGHJ";
+
 /// A blob that belongs to a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
@@ -277,6 +281,8 @@ pub trait Store: Send {
     ) -> Result<(), StoreError>;
     fn latest_snapshot(&mut self) -> Result<Option<(i64, String)>, StoreError>;
     fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError>;
+    /// The first offline series letter no kiosk of `hall` holds (`None`: all are taken).
+    fn free_letter(&mut self, hall: &str) -> Result<Option<char>, StoreError>;
     /// Every producer's settled sequence (loaded once at start; the writer keeps it after that).
     fn producers(&mut self) -> Result<Vec<(String, i64)>, StoreError>;
     /// The stored `(event_id, result JSON)` of a settled event.

@@ -326,6 +326,13 @@ impl Store for SqliteStore {
             }
             Record::LoginFailed { .. } => {}
             Record::Password { staff_id, login, hash } => {
+                // Logins are unique within a configuration, so another staff id holding this login
+                // is left over from an older configuration (e.g. a hall's own first-start admin
+                // before the city's staff list arrived): it goes.
+                c.execute(
+                    "DELETE FROM staff_credentials WHERE login = ?1 AND staff_id <> ?2",
+                    params![login, staff_id],
+                )?;
                 c.execute(
                     "INSERT INTO staff_credentials (staff_id, login, password_hash) VALUES (?1, ?2, ?3)
                      ON CONFLICT(staff_id) DO UPDATE SET login = excluded.login, password_hash = excluded.password_hash",
@@ -379,6 +386,10 @@ impl Store for SqliteStore {
 
     fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError> {
         Ok(super::sqlite_sync::latest_config(&self.conn)?)
+    }
+
+    fn free_letter(&mut self, hall: &str) -> Result<Option<char>, StoreError> {
+        Ok(super::sqlite_sync::free_letter(&self.conn, hall)?)
     }
 
     fn producers(&mut self) -> Result<Vec<(String, i64)>, StoreError> {

@@ -11,6 +11,14 @@ pub fn latest_config(c: &Connection) -> rusqlite::Result<Option<(i64, String)>> 
         .optional()
 }
 
+pub fn free_letter(c: &Connection, hall: &str) -> rusqlite::Result<Option<char>> {
+    let taken: std::collections::HashSet<String> = c
+        .prepare_cached("SELECT letter FROM devices WHERE hall_id = ?1 AND letter <> ''")?
+        .query_map(params![hall], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(super::SERIES_LETTERS.chars().find(|l| !taken.contains(&l.to_string())))
+}
+
 pub fn producers(c: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
     c.prepare("SELECT producer_id, last_seq FROM producers")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
