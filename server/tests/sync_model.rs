@@ -6,7 +6,8 @@
 //! - display numbers are unique per queue per day;
 //! - a ticket has at most one active call (no two windows hold the same ticket);
 //! - every outbox event is settled exactly once, upstream's sequence equals the kiosk's;
-//! - nothing acknowledged is lost: an applied ticket is in the hall's state, a rejected one is not.
+//! - nothing acknowledged is lost: an applied ticket is in the hall's state, a rejected one is not;
+//! - a kiosk's pull cursor never moves back, even when an old page arrives late.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -42,12 +43,31 @@ enum Fault {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Issue { kiosk: usize, queue: usize },
-    Sync { kiosk: usize, fault: Fault, batch: usize },
-    CrashKiosk { kiosk: usize },
+    Issue {
+        kiosk: usize,
+        queue: usize,
+    },
+    Sync {
+        kiosk: usize,
+        fault: Fault,
+        batch: usize,
+    },
+    CrashKiosk {
+        kiosk: usize,
+    },
     CrashHall,
-    Call { window: usize },
-    Finish { window: usize },
+    /// A pull page; `stale`: a page from the start of the log that arrives late.
+    Pull {
+        kiosk: usize,
+        limit: usize,
+        stale: bool,
+    },
+    Call {
+        window: usize,
+    },
+    Finish {
+        window: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -62,6 +82,7 @@ fn op() -> impl Strategy<Value = Op> {
         5 => (0..KIOSKS, fault, 1usize..6).prop_map(|(kiosk, fault, batch)| Op::Sync { kiosk, fault, batch }),
         1 => (0..KIOSKS).prop_map(|kiosk| Op::CrashKiosk { kiosk }),
         1 => Just(Op::CrashHall),
+        3 => (0..KIOSKS, 1usize..8, any::<bool>()).prop_map(|(kiosk, limit, stale)| Op::Pull { kiosk, limit, stale }),
         3 => (0..WINDOWS.len()).prop_map(|window| Op::Call { window }),
         2 => (0..WINDOWS.len()).prop_map(|window| Op::Finish { window }),
     ]
@@ -71,6 +92,8 @@ struct World {
     dir: PathBuf,
     node: Option<server::Running>,
     kiosks: Vec<EdgeStore>,
+    /// The highest cursor each kiosk has stored so far.
+    cursors: Vec<i64>,
 }
 
 fn producer(k: usize) -> Producer {
@@ -128,6 +151,7 @@ impl World {
             dir: dir.to_path_buf(),
             node: Some(node),
             kiosks,
+            cursors: vec![0; KIOSKS],
         }
     }
 
@@ -188,6 +212,33 @@ impl World {
         }
     }
 
+    /// A pull page as the server's handler builds it (its hall's public changes after `after`).
+    fn page(&self, after: i64, limit: usize) -> protocol::sync::PullResponse {
+        let app = self.app();
+        let head = app.engine.shared.head_seq.load(std::sync::atomic::Ordering::SeqCst);
+        let rows = app.reader.events_after(after, Some("H1"), limit).unwrap();
+        let last = rows.last().map_or(after, |r| r.seq);
+        let next = if rows.len() >= limit { last } else { last.max(head) }.max(after);
+        protocol::sync::PullResponse {
+            config: None,
+            changes: rows
+                .into_iter()
+                .filter_map(|r| {
+                    Some(protocol::sync::Change {
+                        seq: r.seq,
+                        hall_id: r.hall_id,
+                        kind: r.kind,
+                        at: r.at,
+                        data: serde_json::from_str(r.public.as_deref()?).ok()?,
+                    })
+                })
+                .collect(),
+            next,
+            head: head.max(last),
+            producer_last_seq: 0,
+        }
+    }
+
     async fn crash_hall(&mut self) {
         if let Some(n) = self.node.take() {
             n.stop().await;
@@ -220,8 +271,23 @@ impl World {
                 // Drop every handle and open the file again: only what SQLite kept survives.
                 let dir = self.dir.join(format!("kiosk-{kiosk}"));
                 self.kiosks[kiosk] = EdgeStore::open(&dir).unwrap();
+                let now = self.kiosks[kiosk].cursor().unwrap();
+                assert!(now >= self.cursors[kiosk], "kiosk {kiosk}: cursor lost in a crash");
             }
             Op::CrashHall => self.crash_hall().await,
+            Op::Pull { kiosk, limit, stale } => {
+                let store = &self.kiosks[kiosk];
+                let after = if stale { 0 } else { store.cursor().unwrap() };
+                let page = self.page(after, limit);
+                store.apply_pull(&page).unwrap();
+                let now = store.cursor().unwrap();
+                assert!(
+                    now >= self.cursors[kiosk],
+                    "kiosk {kiosk}: cursor moved back from {} to {now}",
+                    self.cursors[kiosk]
+                );
+                self.cursors[kiosk] = now;
+            }
             Op::Call { window } => {
                 let w = WINDOWS[window];
                 let _ = e
@@ -323,7 +389,7 @@ impl World {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, max_shrink_iters: 64, ..ProptestConfig::default() })]
     #[test]
-    fn sync_survives_lost_duplicated_reordered_pushes_and_crashes(ops in proptest::collection::vec(op(), 1..40)) {
+    fn sync_survives_lost_duplicated_reordered_pushes_stale_pulls_and_crashes(ops in proptest::collection::vec(op(), 1..40)) {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         rt.block_on(async {
             let tmp = tempfile::tempdir().unwrap();
