@@ -1,0 +1,1 @@
+//! ID card reader (SAM serial protocol, GA/T 467).

@@ -1,0 +1,6 @@
+//! Hall peripherals. Each device sits behind a trait with a real backend that speaks the device's byte
+//! protocol and a simulator that speaks the far end of the same protocol (over a pseudo-terminal pair
+//! or a loopback socket), so everything above can be tested without hardware.
+
+pub mod idcard;
+pub mod printer;

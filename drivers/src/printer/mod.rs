@@ -1,0 +1,1 @@
+//! Ticket printer (ESC/POS).
