@@ -311,7 +311,6 @@ pub trait Reader: Send + Sync {
     fn enrollment_code(&self, code_hash: &str) -> Result<Option<(String, String, i64, bool)>, StoreError>;
     fn credentials(&self, login: &str) -> Result<Option<(String, String)>, StoreError>;
     fn counters(&self, hall: &str, day: i32) -> Result<Vec<(String, Counters)>, StoreError>;
-    fn count_devices_of_hall(&self, hall: &str) -> Result<i64, StoreError>;
     /// The highest sequence settled for `producer` (0 if none).
     fn producer_last_seq(&self, producer: &str) -> Result<i64, StoreError>;
     /// The latest configuration version and body.

@@ -567,14 +567,6 @@ impl Reader for SqliteReader {
         })
     }
 
-    fn count_devices_of_hall(&self, hall: &str) -> Result<i64, StoreError> {
-        self.with(|c| {
-            c.query_row("SELECT COUNT(*) FROM devices WHERE hall_id = ?1", params![hall], |r| {
-                r.get(0)
-            })
-        })
-    }
-
     fn producer_last_seq(&self, producer: &str) -> Result<i64, StoreError> {
         self.with(|c| super::sqlite_sync::producer_last_seq(c, producer))
     }
