@@ -224,9 +224,11 @@ impl CardInfo {
                 Field::PreviousCardLink => opt_units(&self.previous_card_link),
             };
             if value.len() * 2 > len {
+                // The 2023 English name spans both slots, so report their combined room.
+                let spill = if field == Field::EnglishName2 { first_slot } else { 0 };
                 return Err(TextError::FieldTooLong {
                     field: field.name(),
-                    max_chars: len / 2,
+                    max_chars: spill + len / 2,
                 });
             }
             for (i, unit) in value.iter().enumerate() {
