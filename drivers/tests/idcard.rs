@@ -243,6 +243,20 @@ fn text_errors_and_codes() {
         })
     );
 
+    // The 2023 English name may use both slots (35 + 11 characters), no more.
+    let mut y = CardInfo::empty(CardType::ForeignPermanent2023);
+    y.english_name = Some("X".repeat(47));
+    assert_eq!(
+        y.to_block(),
+        Err(TextError::FieldTooLong {
+            field: "english_name",
+            max_chars: 46
+        })
+    );
+    // Without a Chinese name the masked display falls back to the English one.
+    y.english_name = Some("SMITH, JOHN".into());
+    assert!(y.to_string().contains("S**********"), "{y}");
+
     // Codes: 德昂 (46) spelled right; unknown codes kept.
     let mut c = resident();
     c.nation = "德昂".into();

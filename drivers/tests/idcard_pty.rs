@@ -247,7 +247,7 @@ fn unplugged_reader_times_out_clearly() {
     let err = rig.reader.sam_status().unwrap_err();
     let took = started.elapsed();
     assert!(matches!(err, ReaderError::Timeout { op: "sam_status", .. }), "{err}");
-    assert!(took >= STEP && took < STEP + Duration::from_millis(300), "{took:?}");
+    assert!(took >= STEP && took < STEP + Duration::from_secs(1), "{took:?}");
     assert!(err.to_string().contains("无应答"), "{err}");
 
     let started = Instant::now();

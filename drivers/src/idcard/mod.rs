@@ -5,6 +5,31 @@
 //! - [`text`]: the 256-byte text block of the four card types, masked display, WLT photo hook.
 //! - [`reader`]: [`IdCardReader`] over a [`Transport`] (serial port or anything else).
 //! - [`sim`]: a simulated SAM reader for tests and demos, with fault modes.
+//!
+//! ```
+//! # #[cfg(unix)]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use drivers::idcard::{CardInfo, CardType, IdCardReader, SerialTransport, sim::Simulator};
+//!
+//! // A simulated reader on one end of a pseudo-terminal, the driver on the other.
+//! let (master, slave) = serialport::TTYPort::pair()?;
+//! let mut card = CardInfo::empty(CardType::Resident);
+//! card.name = "张三".into();
+//! card.sex = "男".into();
+//! card.id_number = "230102199001011234".into();
+//! let sim = Simulator::new(Some(card))?.spawn(master);
+//!
+//! let mut reader = IdCardReader::new(SerialTransport::from_port(Box::new(slave)));
+//! let read = reader.read_card()?.ok_or("no card")?;
+//! assert_eq!(read.to_string(), "居民身份证 张* 男 230***********1234");
+//! // Still on the reader: not reported twice.
+//! assert!(reader.read_card()?.is_none());
+//! sim.stop()?;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(unix))]
+//! # fn main() {}
+//! ```
 
 pub mod frame;
 pub mod reader;

@@ -24,6 +24,9 @@ pub trait Transport: Send {
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> io::Result<usize>;
 }
 
+/// Longest a request write may take; requests are a few bytes, so this only trips on a dead line.
+const WRITE_TIMEOUT: Duration = Duration::from_millis(500);
+
 /// A [`Transport`] over a `serialport` port (UART default 115200 8N1).
 pub struct SerialTransport {
     port: Box<dyn serialport::SerialPort>,
@@ -50,6 +53,9 @@ impl SerialTransport {
 
 impl Transport for SerialTransport {
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        // The port timeout is whatever the last read left (possibly zero); writes get their own
+        // bound so a stuck line (flow control, full USB buffer) cannot block for ever.
+        self.port.set_timeout(WRITE_TIMEOUT).map_err(io::Error::from)?;
         self.port.write_all(bytes)?;
         self.port.flush()
     }

@@ -41,6 +41,8 @@ impl Fault {
 /// Bytes sent before a reply in [`Fault::Noise`]: a stray byte, a preamble cut short and more junk.
 pub const NOISE: &[u8] = &[0x13, 0xAA, 0xAA, 0x96, 0x00, 0xAA, 0xAA, 0xAA, 0x96, 0x55, 0x69];
 
+const MAX_LOGGED_REQUESTS: usize = 10_000;
+
 /// What the simulated reader holds and how it behaves; shared with the serving thread.
 #[derive(Debug, Clone)]
 struct State {
@@ -107,6 +109,10 @@ impl Simulator {
 
     /// Bytes to send for a decoded request (possibly none, or a broken frame, per the fault).
     pub fn answer(&mut self, req: &Request) -> Vec<u8> {
+        // Bounded so a simulator left running in a demo does not grow without end.
+        if self.state.requests.len() >= MAX_LOGGED_REQUESTS {
+            self.state.requests.drain(..MAX_LOGGED_REQUESTS / 2);
+        }
         self.state.requests.push((req.cmd, req.para));
         let is_read = req.cmd == 0x30 && matches!(req.para, 0x01 | 0x10);
         let fault = match self.state.fault {

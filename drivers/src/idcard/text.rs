@@ -277,11 +277,16 @@ pub fn mask_id(id: &str) -> String {
 
 impl fmt::Display for CardInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Foreign cards may carry no Chinese name; show the English one then.
+        let name = match (&self.name, &self.english_name) {
+            (n, Some(en)) if n.is_empty() => en,
+            (n, _) => n,
+        };
         write!(
             f,
             "{} {} {} {}",
             self.card_type.label(),
-            mask_name(&self.name),
+            mask_name(name),
             self.sex,
             mask_id(&self.id_number)
         )
