@@ -49,15 +49,26 @@ impl SerialTransport {
     }
 }
 
+/// serialport reports errno-level failures (EIO from an unplugged USB-serial adapter or a pty whose
+/// far end closed) as kind `Other` with only the errno text, so on an open serial port every failure
+/// other than a timeout is taken as the device being gone.
+fn serial_err(e: impl Into<io::Error>) -> io::Error {
+    let e = e.into();
+    match e.kind() {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => e,
+        _ => io::Error::new(io::ErrorKind::BrokenPipe, format!("serial port lost: {e}")),
+    }
+}
+
 impl Transport for SerialTransport {
     fn send(&mut self, mut bytes: &[u8], deadline: Instant) -> io::Result<()> {
         while !bytes.is_empty() {
-            self.port.set_timeout(remaining(deadline)?)?;
+            self.port.set_timeout(remaining(deadline)?).map_err(serial_err)?;
             match self.port.write(bytes) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => bytes = &bytes[n..],
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(e) => return Err(serial_err(e)),
             }
         }
         Ok(())
@@ -65,19 +76,18 @@ impl Transport for SerialTransport {
 
     fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
         loop {
-            self.port.set_timeout(remaining(deadline)?)?;
+            self.port.set_timeout(remaining(deadline)?).map_err(serial_err)?;
             match self.port.read(buf) {
                 Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
                 Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+                Err(e) => return Err(serial_err(e)),
             }
         }
     }
 
     fn discard_input(&mut self) -> io::Result<()> {
-        self.port.clear(serialport::ClearBuffer::Input)?;
-        Ok(())
+        self.port.clear(serialport::ClearBuffer::Input).map_err(serial_err)
     }
 }
 
