@@ -176,3 +176,13 @@ fn usb_is_a_clear_not_implemented_error() {
         Ok(_) => panic!("USB must not pretend to work"),
     }
 }
+
+#[test]
+fn printer_addresses_default_to_9100() {
+    use drivers::printer::driver::resolve_printer_addr;
+    let a = resolve_printer_addr("127.0.0.1").expect("v4");
+    assert_eq!(a.to_string(), "127.0.0.1:9100");
+    assert_eq!(resolve_printer_addr("127.0.0.1:9101").expect("v4 port").port(), 9101);
+    assert_eq!(resolve_printer_addr("::1").expect("v6").port(), 9100);
+    assert_eq!(resolve_printer_addr("[::1]:9102").expect("v6 port").port(), 9102);
+}

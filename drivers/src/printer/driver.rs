@@ -106,19 +106,32 @@ impl TcpTransport {
         Ok(Self { stream })
     }
 
-    /// `host` with or without a port; 9100 when none is given.
+    /// `host` with or without a port ("10.0.0.7", "10.0.0.7:9100", "fe80::7", "[fe80::7]:9100",
+    /// "printer.local"); 9100 when none is given.
     pub fn connect_host(host: &str, timeout: Duration) -> io::Result<Self> {
-        let with_port = if host.contains(':') {
-            host.to_string()
-        } else {
-            format!("{host}:{RAW_PRINT_PORT}")
-        };
-        let addr = with_port
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no address for {host}")))?;
+        let addr = resolve_printer_addr(host)?;
         Self::connect(addr, timeout)
     }
+}
+
+/// Resolves a configured printer address, defaulting to the raw print port. A bare IPv6 address
+/// has colons of its own, so it is recognised before looking for a ":port" suffix.
+pub fn resolve_printer_addr(host: &str) -> io::Result<SocketAddr> {
+    if let Ok(addr) = host.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, RAW_PRINT_PORT));
+    }
+    let with_port = if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:{RAW_PRINT_PORT}")
+    };
+    with_port
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("no address for {host}")))
 }
 
 fn is_timeout(e: &io::Error) -> bool {
@@ -252,6 +265,8 @@ impl Default for Timeouts {
 /// Proof that the printer processed the whole ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Printed {
+    /// The ticket number, for the app's log line.
+    pub number: String,
     pub bytes: usize,
     /// Status right after printing (may carry a near-end warning for the next ticket).
     pub status: PrinterStatus,
@@ -382,7 +397,11 @@ impl<T: Transport> TicketPrinter<T> {
             }
             let status = self.query_all(&mut barrier)?;
             if barrier {
-                return Ok(Printed { bytes: n, status });
+                return Ok(Printed {
+                    number: ticket.number.clone(),
+                    bytes: n,
+                    status,
+                });
             }
             if let Some(fault) = status.blocking_fault() {
                 return Err(PrinterError::StoppedMidPrint(fault));
