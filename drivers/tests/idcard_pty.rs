@@ -269,3 +269,21 @@ fn persistent_bad_checksum_is_reported() {
     rig.sim.clear_fault();
     assert!(rig.reader.find().unwrap());
 }
+
+/// A reply that outlives its deadline must not be taken for the answer to the next request: here a
+/// late "read OK" would otherwise say "card found" although the card is gone.
+#[test]
+fn late_reply_is_not_taken_for_the_next_one() {
+    let mut rig = rig(Some(resident()));
+    assert!(rig.reader.find().unwrap());
+    rig.reader.select().unwrap();
+    rig.sim.set_fault(Fault::Late(STEP + Duration::from_millis(150)), 1);
+    let err = rig.reader.read().unwrap_err();
+    assert!(matches!(err, ReaderError::Timeout { op: "read", .. }), "{err}");
+    rig.sim.set_card(None).unwrap();
+    // The stale read reply arrives during this find and is skipped; the real answer is "no card".
+    assert!(!rig.reader.find().unwrap());
+    // A slow reply within the deadline is simply accepted.
+    rig.sim.set_fault(Fault::Late(STEP / 3), 1);
+    rig.reader.sam_status().unwrap();
+}

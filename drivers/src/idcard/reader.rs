@@ -13,7 +13,7 @@ use tracing::{debug, warn};
 
 use super::frame::{self, Decoder, FrameError, Response};
 use super::status::{SW3_FOUND, SW3_OK, SamError};
-use super::text::{CardInfo, TextError};
+use super::text::{CardInfo, TEXT_LEN, TextError};
 
 /// Byte pipe to the reader. Implemented for serial ports by [`SerialTransport`]; tests and other
 /// links (USB bulk pipes, sockets) can bring their own.
@@ -212,21 +212,21 @@ impl<T: Transport> IdCardReader<T> {
 
     /// Resets the SAM (`10 FF`).
     pub fn reset(&mut self) -> Result<(), ReaderError> {
-        let r = self.transact("reset", 0x10, 0xFF)?;
+        let r = self.transact("reset", 0x10, 0xFF, Expect::Empty)?;
         ok(&r, "reset")
     }
 
     /// SAM self-check (`11 FF`); `Ok` means the SAM is ready.
     pub fn sam_status(&mut self) -> Result<(), ReaderError> {
-        let r = self.transact("sam_status", 0x11, 0xFF)?;
+        let r = self.transact("sam_status", 0x11, 0xFF, Expect::Empty)?;
         ok(&r, "sam_status")
     }
 
     /// Reads the SAM's identity (`12 FF`).
     pub fn sam_id(&mut self) -> Result<SamId, ReaderError> {
-        let r = self.transact("sam_id", 0x12, 0xFF)?;
+        let r = self.transact("sam_id", 0x12, 0xFF, Expect::SamId)?;
         ok(&r, "sam_id")?;
-        if r.data.len() < 16 {
+        if r.data.len() != 16 {
             return Err(ReaderError::Malformed {
                 op: "sam_id",
                 detail: format!("{} data bytes, expected 16", r.data.len()),
@@ -237,7 +237,7 @@ impl<T: Transport> IdCardReader<T> {
 
     /// Looks for a card (`20 01`): `true` if one is in the field.
     pub fn find(&mut self) -> Result<bool, ReaderError> {
-        let r = self.transact("find", 0x20, 0x01)?;
+        let r = self.transact("find", 0x20, 0x01, Expect::Find)?;
         match r.sw3 {
             SW3_FOUND | SW3_OK => Ok(true),
             0x80 => Ok(false),
@@ -247,20 +247,20 @@ impl<T: Transport> IdCardReader<T> {
 
     /// Selects the card found by [`IdCardReader::find`] (`20 02`).
     pub fn select(&mut self) -> Result<(), ReaderError> {
-        let r = self.transact("select", 0x20, 0x02)?;
+        let r = self.transact("select", 0x20, 0x02, Expect::Select)?;
         ok(&r, "select")
     }
 
     /// Reads text and photo (`30 01`) of the selected card.
     pub fn read(&mut self) -> Result<CardInfo, ReaderError> {
-        let r = self.transact("read", 0x30, 0x01)?;
+        let r = self.transact("read", 0x30, 0x01, Expect::Read { header: 4 })?;
         ok(&r, "read")?;
         parse_read("read", &r.data, false)
     }
 
     /// Reads text, photo and fingerprint (`30 10`) of the selected card.
     pub fn read_with_fingerprint(&mut self) -> Result<CardInfo, ReaderError> {
-        let r = self.transact("read_with_fingerprint", 0x30, 0x10)?;
+        let r = self.transact("read_with_fingerprint", 0x30, 0x10, Expect::Read { header: 6 })?;
         ok(&r, "read_with_fingerprint")?;
         parse_read("read_with_fingerprint", &r.data, true)
     }
@@ -304,7 +304,7 @@ impl<T: Transport> IdCardReader<T> {
     }
 
     /// Sends one request and waits, until the deadline, for one response.
-    fn transact(&mut self, op: &'static str, cmd: u8, para: u8) -> Result<Response, ReaderError> {
+    fn transact(&mut self, op: &'static str, cmd: u8, para: u8, expect: Expect) -> Result<Response, ReaderError> {
         self.drain_stale(op)?;
         let request = frame::encode_request(cmd, para, &[]).map_err(|source| ReaderError::Frame { op, source })?;
         self.transport
@@ -317,7 +317,16 @@ impl<T: Transport> IdCardReader<T> {
         let mut bad_length = None;
         loop {
             match self.decoder.next_response() {
-                Ok(Some(r)) => return Ok(r),
+                Ok(Some(r)) if expect.fits(&r) => return Ok(r),
+                Ok(Some(r)) => {
+                    debug!(
+                        op,
+                        sw3 = r.sw3,
+                        len = r.data.len(),
+                        "ignoring a reply of another command"
+                    );
+                    continue;
+                }
                 Ok(None) => {}
                 Err(source @ FrameError::BadLength(_)) => {
                     debug!(op, error = %source, "skipping frame");
@@ -366,6 +375,40 @@ impl<T: Transport> IdCardReader<T> {
             debug!(op, bytes = n, "dropping stale bytes");
         }
         Ok(())
+    }
+}
+
+/// The shape of a success reply to each command. The protocol has no sequence numbers, so a reply
+/// that missed its deadline arrives while the host waits for the next answer; checking the shape
+/// keeps a late "read OK" from being taken as "card found" or "select OK". Error replies always
+/// fit: at worst a stale one causes a retry, never a false success.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// `90`, no data (reset, SAM status).
+    Empty,
+    /// `90` + 16 bytes.
+    SamId,
+    /// `9F` + 4 bytes (some readers answer `90` + 4).
+    Find,
+    /// `90` + up to 8 bytes.
+    Select,
+    /// `90` + length header + at least the text block.
+    Read { header: usize },
+}
+
+impl Expect {
+    fn fits(self, r: &Response) -> bool {
+        let n = r.data.len();
+        match (r.sw3, self) {
+            (SW3_OK, Self::Empty) => n == 0,
+            (SW3_OK, Self::SamId) => n == 16,
+            (SW3_FOUND, Self::Find) => n <= 8,
+            (SW3_OK, Self::Find) => n == 4,
+            (SW3_OK, Self::Select) => n <= 8,
+            (SW3_OK, Self::Read { header }) => n >= header + TEXT_LEN,
+            (SW3_FOUND, _) => false,
+            _ => true,
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 use tracing::debug;
 
@@ -29,6 +30,9 @@ pub enum Fault {
     RemoveMidReadStop,
     /// Answers nothing at all, as an unplugged reader.
     Silent,
+    /// Answers correctly but only after this delay (a slow SAM, or a reply that outlives the
+    /// host's deadline and then arrives while the host waits for its next answer).
+    Late(Duration),
 }
 
 impl Fault {
@@ -109,6 +113,11 @@ impl Simulator {
 
     /// Bytes to send for a decoded request (possibly none, or a broken frame, per the fault).
     pub fn answer(&mut self, req: &Request) -> Vec<u8> {
+        self.answer_with_delay(req).1
+    }
+
+    /// Like [`Simulator::answer`], plus how long to wait before sending ([`Fault::Late`]).
+    pub fn answer_with_delay(&mut self, req: &Request) -> (Duration, Vec<u8>) {
         // Bounded so a simulator left running in a demo does not grow without end.
         if self.state.requests.len() >= MAX_LOGGED_REQUESTS {
             self.state.requests.drain(..MAX_LOGGED_REQUESTS / 2);
@@ -125,11 +134,12 @@ impl Simulator {
             _ => None,
         };
         match fault {
-            Some(Fault::Silent) => return Vec::new(),
+            Some(Fault::Silent) => return (Duration::ZERO, Vec::new()),
             Some(Fault::RemoveMidRead) => {
                 self.state.card = None;
-                return reply(0, 0, 0x41, &[]);
+                return (Duration::ZERO, reply(0, 0, 0x41, &[]));
             }
+            Some(Fault::Late(delay)) => return (delay, self.normal_answer(req)),
             _ => {}
         }
         let mut out = self.normal_answer(req);
@@ -149,9 +159,9 @@ impl Simulator {
                 self.state.card = None;
                 out.truncate(out.len() / 3);
             }
-            Some(Fault::Silent | Fault::RemoveMidRead) | None => {}
+            Some(Fault::Silent | Fault::RemoveMidRead | Fault::Late(_)) | None => {}
         }
-        out
+        (Duration::ZERO, out)
     }
 
     /// Answer for a request that failed to decode (the SAM reports its own SW3 10/11).
@@ -204,14 +214,17 @@ impl Simulator {
             };
             decoder.push(&buf[..n]);
             loop {
-                let out = match decoder.next_request() {
-                    Ok(Some(req)) => lock(shared).answer(&req),
+                let (delay, out) = match decoder.next_request() {
+                    // The lock is released before sleeping so the test can change the card
+                    // while a late reply is pending.
+                    Ok(Some(req)) => lock(shared).answer_with_delay(&req),
                     Ok(None) => break,
                     Err(e) => {
                         debug!(error = %e, "simulator got a bad request");
-                        lock(shared).answer_bad_request(&e)
+                        (Duration::ZERO, lock(shared).answer_bad_request(&e))
                     }
                 };
+                thread::sleep(delay);
                 if !out.is_empty() {
                     io.write_all(&out)?;
                     io.flush()?;
