@@ -296,6 +296,11 @@ impl<T: Transport> TicketPrinter<T> {
         }
     }
 
+    /// The underlying transport (for tests and diagnostics).
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
     /// Alarm events from every status seen since the last call.
     pub fn take_events(&mut self) -> Vec<PrinterEvent> {
         std::mem::take(&mut self.events)
@@ -371,6 +376,8 @@ impl<T: Transport> TicketPrinter<T> {
     /// order, i.e. after it has worked through the ticket; while waiting for that answer we poll
     /// real-time status so paper running out or the cover opening mid-print ends the wait with the
     /// cause rather than a bare timeout.
+    ///
+    /// Worst case it returns after `status + write + confirm + status`.
     pub fn print(&mut self, ticket: &HallTicket) -> Result<Printed, PrinterError> {
         let mut bytes = render(ticket)?;
         let before = self.status()?;
