@@ -345,12 +345,7 @@ async fn a_city_node_refuses_queue_decisions() {
     server::api::halls::install_config(&app, domain::Actor::System, test_city())
         .await
         .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
-    for s in test_city().staff {
-        server::api::access::set_password_hash(&app, "system", &s, hash.clone())
-            .await
-            .unwrap();
-    }
+    n.set_test_passwords().await;
     let kiosk = n.enroll("H1", "kiosk").await;
     let (st, v) = n
         .issue(&kiosk, json!({"hall_id": "H1", "queue_id": "QB", "channel": "kiosk"}))

@@ -201,12 +201,7 @@ impl Node {
         server::api::halls::install_config(&app, domain::Actor::System, test_city())
             .await
             .unwrap();
-        let hash = server::auth::hash_password(PASSWORD).unwrap();
-        for s in test_city().staff {
-            server::api::access::set_password_hash(&app, "system", &s, hash.clone())
-                .await
-                .unwrap();
-        }
+        n.set_test_passwords().await;
         n
     }
 
