@@ -1,0 +1,138 @@
+//! `devicectl printer status|test`.
+
+use std::time::Duration;
+
+use drivers::printer::{
+    HallTicket, PaperState, PrinterError, PrinterSim, PrinterStatus, SerialTransport, TicketPrinter,
+};
+use serde_json::json;
+
+use crate::{Failure, PrinterArgs};
+
+/// Keeps the simulator (if any) alive while the printer talks to it.
+struct Session {
+    printer: TicketPrinter<SerialTransport>,
+    _sim: Option<PrinterSim>,
+}
+
+fn open(args: &PrinterArgs) -> Result<Session, Failure> {
+    if args.sim {
+        let (sim, port) = PrinterSim::pty()
+            .map_err(|e| Failure::new(Failure::OTHER, format!("模拟器启动失败 / simulator failed: {e}")))?;
+        return Ok(Session {
+            printer: TicketPrinter::new(SerialTransport::from_port(Box::new(port))),
+            _sim: Some(sim),
+        });
+    }
+    let path = crate::port(args.port.as_deref())?;
+    let port = serialport::new(path, args.baud)
+        .timeout(Duration::from_millis(500))
+        .open()
+        .map_err(|e| {
+            Failure::new(
+                Failure::OPEN,
+                format!("无法打开打印机串口 {path} / cannot open printer port {path}: {e}"),
+            )
+        })?;
+    Ok(Session {
+        printer: TicketPrinter::new(SerialTransport::from_port(port)),
+        _sim: None,
+    })
+}
+
+fn printer_failure(e: &PrinterError) -> Failure {
+    let (code, zh) = match e {
+        PrinterError::Open(_) => (Failure::OPEN, "无法打开打印机端口"),
+        PrinterError::Timeout { .. } => (Failure::NO_ANSWER, "打印机无应答（未连接、未开机或端口错误？）"),
+        PrinterError::Disconnected(_) => (Failure::NO_ANSWER, "打印机连接断开"),
+        PrinterError::NotReady(_) => (Failure::DEVICE_FAULT, "打印机未就绪"),
+        PrinterError::StoppedMidPrint(_) => (Failure::DEVICE_FAULT, "打印中途停止，票据未完整打印"),
+        _ => (Failure::OTHER, "打印机错误"),
+    };
+    Failure::new(code, format!("{zh} / {e}"))
+}
+
+fn paper_label(p: PaperState) -> &'static str {
+    match p {
+        PaperState::Ok => "正常 / ok",
+        PaperState::NearEnd => "将尽 / near end",
+        PaperState::Out => "缺纸 / out",
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "是 / yes" } else { "否 / no" }
+}
+
+fn human_status(s: &PrinterStatus) -> String {
+    let mut out = String::new();
+    let mut line = |label: &str, value: &str| {
+        crate::field_line(&mut out, label, value);
+    };
+    line("在线 / online:", yes_no(s.online));
+    line("纸张 / paper:", paper_label(s.paper));
+    line("上盖打开 / cover open:", yes_no(s.cover_open));
+    if s.feed_button {
+        line("走纸键按下 / feed button:", yes_no(true));
+    }
+    if s.cutter_error {
+        line("切刀故障 / cutter error:", yes_no(true));
+    }
+    if s.unrecoverable_error {
+        line("不可恢复错误 / unrecoverable:", yes_no(true));
+    }
+    if s.auto_recoverable_error {
+        line("可自动恢复错误 / auto-recoverable:", yes_no(true));
+    }
+    out
+}
+
+/// Status is reported with exit 0 whatever the printer says (it answered); only a printer that
+/// does not answer is a failure.
+pub fn status(args: &PrinterArgs) -> Result<(), Failure> {
+    let mut session = open(args)?;
+    let s = session.printer.status().map_err(|e| printer_failure(&e))?;
+    if args.json {
+        println!("{}", serde_json::to_value(s).unwrap_or_else(|_| json!({})));
+    } else {
+        print!("{}", human_status(&s));
+    }
+    Ok(())
+}
+
+fn sample_ticket() -> HallTicket {
+    HallTicket {
+        hall_name: "设备检测 / DEVICE TEST".into(),
+        number: "T001".into(),
+        queue: "打印机测试 / printer test".into(),
+        people_ahead: 0,
+        estimated_wait_minutes: 0,
+        qr_token: "DEVICECTL-TEST".into(),
+        issued_at: "----".into(),
+        notice: "测试票，无效 / test ticket, not valid".into(),
+    }
+}
+
+pub fn test(args: &PrinterArgs) -> Result<(), Failure> {
+    let mut session = open(args)?;
+    let printed = session
+        .printer
+        .print(&sample_ticket())
+        .map_err(|e| printer_failure(&e))?;
+    if args.json {
+        let out = json!({
+            "confirmed": true,
+            "number": printed.number,
+            "bytes": printed.bytes,
+            "status": printed.status,
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "测试票已打印并确认 / test ticket printed and confirmed: {} ({} bytes)",
+            printed.number, printed.bytes
+        );
+        print!("{}", human_status(&printed.status));
+    }
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! The `devicectl` binary against the simulators on real pty pairs: the test runs the simulator on
+//! one end and hands the other end's path to `--port`.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::process::{Command, Output};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use drivers::idcard::sim::{Fault, SimHandle, Simulator};
+use drivers::idcard::{CardInfo, CardType};
+use drivers::printer::{PrinterSim, SimFault};
+use serde_json::Value;
+use serialport::{SerialPort, TTYPort};
+
+/// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
+static PTY: Mutex<()> = Mutex::new(());
+
+const FIELDS: [&str; 10] = [
+    "card_type",
+    "name",
+    "sex",
+    "nation",
+    "birth",
+    "address",
+    "id_number",
+    "authority",
+    "valid_from",
+    "valid_to",
+];
+
+fn devicectl(args: &[&str]) -> (Output, Duration) {
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_devicectl"))
+        .args(args)
+        .output()
+        .expect("run devicectl");
+    (out, start.elapsed())
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout(o)))
+}
+
+fn card() -> CardInfo {
+    let mut c = CardInfo::empty(CardType::Resident);
+    c.name = "张三".into();
+    c.sex = "男".into();
+    c.nation = "汉".into();
+    c.birth = "19900101".into();
+    c.address = "黑龙江省哈尔滨市南岗区某某路1号".into();
+    c.id_number = "230102199001011234".into();
+    c.authority = "哈尔滨市公安局南岗分局".into();
+    c.valid_from = "20200101".into();
+    c.valid_to = "长期".into();
+    c
+}
+
+/// A simulated reader on the master end; the slave end is kept open (and its path returned) so the
+/// master never sees a hang-up before the binary opens the path.
+struct IdRig {
+    sim: SimHandle,
+    path: String,
+    _slave: TTYPort,
+}
+
+fn id_rig(card: Option<CardInfo>) -> IdRig {
+    let (master, slave) = {
+        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        TTYPort::pair().expect("pty pair")
+    };
+    let path = slave.name().expect("pty name");
+    let sim = Simulator::new(card).unwrap().spawn(master);
+    IdRig {
+        sim,
+        path,
+        _slave: slave,
+    }
+}
+
+fn printer_rig() -> (PrinterSim, TTYPort, String) {
+    let (sim, slave) = {
+        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        PrinterSim::pty().expect("printer pty")
+    };
+    let path = slave.name().expect("pty name");
+    (sim, slave, path)
+}
+
+#[test]
+fn idcard_json_is_masked_by_default() {
+    let rig = id_rig(Some(card()));
+    let (out, _) = devicectl(&["idcard", "read", "--port", &rig.path, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    for f in FIELDS {
+        assert!(v.get(f).is_some_and(Value::is_string), "missing {f}: {v}");
+    }
+    assert_eq!(v["card_type"], "resident");
+    assert_eq!(v["name"], "张*");
+    assert_eq!(v["id_number"], "230***********1234");
+    assert_eq!(v["birth"], "1990****");
+    assert_eq!(v["sex"], "男");
+    let text = stdout(&out);
+    assert!(!text.contains("张三") && !text.contains("230102199001011234") && !text.contains("某某路"));
+}
+
+#[test]
+fn idcard_json_reveal_shows_everything() {
+    let rig = id_rig(Some(card()));
+    let (out, _) = devicectl(&["idcard", "read", "--port", &rig.path, "--json", "--reveal"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    let c = card();
+    for (f, want) in [
+        ("name", &c.name),
+        ("sex", &c.sex),
+        ("nation", &c.nation),
+        ("birth", &c.birth),
+        ("address", &c.address),
+        ("id_number", &c.id_number),
+        ("authority", &c.authority),
+        ("valid_from", &c.valid_from),
+        ("valid_to", &c.valid_to),
+    ] {
+        assert_eq!(v[f].as_str(), Some(want.as_str()), "{f}");
+    }
+}
+
+#[test]
+fn idcard_human_output_is_masked() {
+    let rig = id_rig(Some(card()));
+    let (out, _) = devicectl(&["idcard", "read", "--port", &rig.path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("居民身份证") && text.contains("张*") && text.contains("230***********1234"));
+    assert!(!text.contains("张三") && !text.contains("230102199001011234"));
+    // Exactly one find → select → read.
+    let reads = rig.sim.requests().iter().filter(|r| **r == (0x30, 0x01)).count();
+    assert_eq!(reads, 1);
+}
+
+#[test]
+fn idcard_no_card_fails_in_bounded_time() {
+    let rig = id_rig(None);
+    let (out, took) = devicectl(&["idcard", "read", "--port", &rig.path, "--json"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("未检测到身份证"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(took < Duration::from_secs(6), "{took:?}");
+}
+
+#[test]
+fn idcard_silent_reader_times_out() {
+    let rig = id_rig(Some(card()));
+    rig.sim.set_fault(Fault::Silent, usize::MAX);
+    let (out, took) = devicectl(&["idcard", "read", "--port", &rig.path]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("无应答"), "{}", stderr(&out));
+    assert!(took < Duration::from_secs(6), "{took:?}");
+}
+
+#[test]
+fn bad_port_and_missing_port_fail_clearly() {
+    let (out, _) = devicectl(&["idcard", "read", "--port", "/dev/devicectl-no-such-port"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("无法打开串口"), "{}", stderr(&out));
+    let (out, _) = devicectl(&["printer", "status", "--port", "/dev/devicectl-no-such-port"]);
+    assert_eq!(out.status.code(), Some(3));
+    let (out, _) = devicectl(&["printer", "status"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--port"), "{}", stderr(&out));
+}
+
+#[test]
+fn printer_status_ok_json_and_human() {
+    let (_sim, _slave, path) = printer_rig();
+    let (out, _) = devicectl(&["printer", "status", "--port", &path, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["online"], true);
+    assert_eq!(v["paper"], "ok");
+    assert_eq!(v["cover_open"], false);
+
+    let (out, _) = devicectl(&["printer", "status", "--port", &path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("正常 / ok"), "{}", stdout(&out));
+}
+
+#[test]
+fn printer_status_paper_out() {
+    let (sim, mut slave, path) = printer_rig();
+    sim.set_fault(SimFault::PaperOutAfterLines(0));
+    // One printed line runs the simulated roll out.
+    slave.write_all(b"x\n").unwrap();
+    slave.flush().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while sim.record().lines.is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (out, _) = devicectl(&["printer", "status", "--port", &path, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["paper"], "out");
+    assert_eq!(v["online"], false);
+}
+
+#[test]
+fn printer_silent_fails_in_bounded_time() {
+    let (sim, _slave, path) = printer_rig();
+    sim.set_fault(SimFault::Silent);
+    let (out, took) = devicectl(&["printer", "status", "--port", &path, "--json"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("打印机无应答"), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(took < Duration::from_secs(4), "{took:?}");
+}
+
+#[test]
+fn printer_test_prints_and_confirms() {
+    let (sim, _slave, path) = printer_rig();
+    let (out, _) = devicectl(&["printer", "test", "--port", &path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("confirmed"), "{}", stdout(&out));
+    let record = sim.record();
+    assert!(record.text().contains("T001"), "{}", record.text());
+    assert_eq!(record.cuts.len(), 1);
+
+    sim.set_fault(SimFault::CoverOpen);
+    let (out, _) = devicectl(&["printer", "test", "--port", &path]);
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(stderr(&out).contains("未就绪"), "{}", stderr(&out));
+}
+
+#[test]
+fn list_json_parses() {
+    let (out, _) = devicectl(&["list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert!(
+        v["serial_method"]
+            .as_str()
+            .is_some_and(|m| m.contains("serialport") || m.contains("dev_scan"))
+    );
+    for key in ["serial", "hid", "cameras"] {
+        assert!(v[key].is_array(), "{key}: {v}");
+    }
+    let (out, _) = devicectl(&["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("串口"));
+}
+
+#[test]
+fn sim_flag_runs_against_built_in_simulators() {
+    let (out, _) = devicectl(&["--sim", "idcard", "read", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["name"], "张*");
+    assert_eq!(v["id_number"], "110***********1232");
+
+    let (out, _) = devicectl(&["idcard", "read", "--sim", "--reveal", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["id_number"], "110105199001011232");
+
+    let (out, _) = devicectl(&["--sim", "printer", "status", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["paper"], "ok");
+
+    let (out, _) = devicectl(&["--sim", "printer", "test"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
