@@ -93,7 +93,9 @@ pub fn status(args: &PrinterArgs) -> Result<(), Failure> {
     let mut session = open(args)?;
     let s = session.printer.status().map_err(|e| printer_failure(&e))?;
     if args.json {
-        println!("{}", serde_json::to_value(s).unwrap_or_else(|_| json!({})));
+        let v = serde_json::to_value(s)
+            .map_err(|e| Failure::new(Failure::OTHER, format!("JSON 编码失败 / JSON encoding failed: {e}")))?;
+        println!("{v}");
     } else {
         print!("{}", human_status(&s));
     }
