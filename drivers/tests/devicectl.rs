@@ -3,13 +3,15 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use drivers::idcard::sim::{Fault, SimHandle, Simulator};
-use drivers::idcard::{CardInfo, CardType};
+use drivers::idcard::CardInfo;
 use drivers::printer::{PrinterSim, SimFault};
 use serde_json::Value;
 use serialport::{SerialPort, TTYPort};
@@ -52,17 +54,7 @@ fn json(o: &Output) -> Value {
 }
 
 fn card() -> CardInfo {
-    let mut c = CardInfo::empty(CardType::Resident);
-    c.name = "张三".into();
-    c.sex = "男".into();
-    c.nation = "汉".into();
-    c.birth = "19900101".into();
-    c.address = "黑龙江省哈尔滨市南岗区某某路1号".into();
-    c.id_number = "230102199001011234".into();
-    c.authority = "哈尔滨市公安局南岗分局".into();
-    c.valid_from = "20200101".into();
-    c.valid_to = "长期".into();
-    c
+    common::resident()
 }
 
 /// A simulated reader on the master end; the slave end is kept open (and its path returned) so the

@@ -2,6 +2,9 @@
 //! robustness.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::resident;
 use drivers::idcard::frame::{self, Decoder, FrameError, PREAMBLE, Request, Response};
 use drivers::idcard::sim::{Fault, NOISE, Simulator};
 use drivers::idcard::text::{mask_id, mask_name};
@@ -151,20 +154,6 @@ fn decoder_skips_simulator_noise() {
     d.push(&frame::encode_response(0, 0, 0x90, &[]).unwrap());
     assert_eq!(d.next_response().unwrap().unwrap().sw3, 0x90);
     assert_eq!(d.discarded(), NOISE.len());
-}
-
-fn resident() -> CardInfo {
-    let mut c = CardInfo::empty(CardType::Resident);
-    c.name = "张三".into();
-    c.sex = "男".into();
-    c.nation = "汉".into();
-    c.birth = "19900101".into();
-    c.address = "黑龙江省哈尔滨市南岗区某某路1号".into();
-    c.id_number = "230102199001011234".into();
-    c.authority = "哈尔滨市公安局南岗分局".into();
-    c.valid_from = "20200101".into();
-    c.valid_to = "长期".into();
-    c
 }
 
 fn utf16(s: &str) -> Vec<u8> {

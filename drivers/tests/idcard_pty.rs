@@ -3,6 +3,8 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -49,16 +51,7 @@ fn photo() -> Vec<u8> {
 }
 
 fn cards() -> Vec<CardInfo> {
-    let mut r = CardInfo::empty(CardType::Resident);
-    r.name = "张三".into();
-    r.sex = "男".into();
-    r.nation = "汉".into();
-    r.birth = "19900101".into();
-    r.address = "黑龙江省哈尔滨市南岗区某某路1号".into();
-    r.id_number = "230102199001011234".into();
-    r.authority = "哈尔滨市公安局南岗分局".into();
-    r.valid_from = "20200101".into();
-    r.valid_to = "长期".into();
+    let r = common::resident();
 
     let mut j = r.clone();
     j.card_type = CardType::HkMacauTaiwan;
