@@ -10,8 +10,8 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use drivers::idcard::sim::{Fault, SimHandle, Simulator};
 use drivers::idcard::CardInfo;
+use drivers::idcard::sim::{Fault, SimHandle, Simulator};
 use drivers::printer::{PrinterSim, SimFault};
 use serde_json::Value;
 use serialport::{SerialPort, TTYPort};

@@ -1,8 +1,11 @@
 //! Golden bytes for the ESC/POS builders, against the sequences in the research notes
 //! (shared/research/peripherals.md §2) and the Epson command reference.
 
+mod common;
+
+use common::hall_ticket;
 use drivers::printer::commands::{self as cmd, Align, Cut, QrErrorLevel, QrModel, StatusRequest};
-use drivers::printer::ticket::{HallTicket, render};
+use drivers::printer::ticket::render;
 
 #[test]
 fn basic_commands() {
@@ -87,19 +90,6 @@ fn gb18030_text() {
     assert_eq!(cmd::text("a\x1B@\x10\x04b\n"), [b'a', b'@', b'b', b'\n']);
 }
 
-fn sample() -> HallTicket {
-    HallTicket {
-        hall_name: "市民服务中心".into(),
-        number: "A023".into(),
-        queue: "社保业务".into(),
-        people_ahead: 5,
-        estimated_wait_minutes: 15,
-        qr_token: "T7Q2-9XKD".into(),
-        issued_at: "2026-11-23 09:30".into(),
-        notice: "请留意叫号，过号作废".into(),
-    }
-}
-
 fn hex(bytes: &[u8]) -> String {
     // 16 bytes a line so a layout change shows as a readable diff.
     bytes
@@ -112,7 +102,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn sample_ticket_golden_bytes() {
-    let bytes = render(&sample()).expect("render");
+    let bytes = render(&hall_ticket()).expect("render");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/printer_fixtures/sample_ticket.hex");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(path, hex(&bytes)).expect("write fixture");
@@ -130,7 +120,7 @@ fn sample_ticket_golden_bytes() {
 
 #[test]
 fn bad_tokens_are_rejected() {
-    let mut t = sample();
+    let mut t = hall_ticket();
     t.qr_token = "票".into();
     assert!(render(&t).is_err());
     t.qr_token = "x".repeat(257);

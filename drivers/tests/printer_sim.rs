@@ -1,26 +1,15 @@
 //! The driver against the simulated printer over a real pty pair and a loopback TCP socket,
 //! including every fault mode.
 
+mod common;
+
+use common::hall_ticket;
 use std::time::{Duration, Instant};
 
 use drivers::printer::commands::Cut;
 use drivers::printer::driver::{PrinterError, SerialTransport, TcpTransport, TicketPrinter, Timeouts};
 use drivers::printer::sim::{PrinterSim, SimFault};
 use drivers::printer::status::{Fault, PaperState, PrinterEvent};
-use drivers::printer::ticket::HallTicket;
-
-fn ticket() -> HallTicket {
-    HallTicket {
-        hall_name: "市民服务中心".into(),
-        number: "A023".into(),
-        queue: "社保业务".into(),
-        people_ahead: 5,
-        estimated_wait_minutes: 15,
-        qr_token: "T7Q2-9XKD".into(),
-        issued_at: "2026-11-23 09:30".into(),
-        notice: "请留意叫号，过号作废".into(),
-    }
-}
 
 const TIMEOUTS: Timeouts = Timeouts {
     status: Duration::from_millis(500),
@@ -40,7 +29,7 @@ fn pty_printer() -> (PrinterSim, TicketPrinter<SerialTransport>) {
 #[test]
 fn prints_a_ticket_over_a_pty() {
     let (sim, mut printer) = pty_printer();
-    let receipt = printer.print(&ticket()).expect("printed");
+    let receipt = printer.print(&hall_ticket()).expect("printed");
     assert_eq!(receipt.status.paper, PaperState::Ok);
     let rec = sim.record();
     let text = rec.text();
@@ -67,7 +56,7 @@ fn status_over_tcp_9100() {
     let s = printer.status().expect("status");
     assert_eq!(s.paper, PaperState::NearEnd);
     assert_eq!(printer.take_events(), vec![PrinterEvent::PaperNearEnd]);
-    printer.print(&ticket()).expect("near end still prints");
+    printer.print(&hall_ticket()).expect("near end still prints");
     assert_eq!(sim.record().cuts.len(), 1);
     sim.set_fault(SimFault::None);
     printer.status().expect("status");
@@ -84,7 +73,7 @@ fn timed<R>(f: impl FnOnce() -> R) -> (R, Duration) {
 fn paper_near_end_prints_with_warning() {
     let (sim, mut printer) = pty_printer();
     sim.set_fault(SimFault::PaperNearEnd);
-    let receipt = printer.print(&ticket()).expect("printed");
+    let receipt = printer.print(&hall_ticket()).expect("printed");
     assert_eq!(receipt.status.paper, PaperState::NearEnd);
     assert_eq!(printer.take_events(), vec![PrinterEvent::PaperNearEnd]);
     assert_eq!(sim.record().cuts.len(), 1);
@@ -94,7 +83,7 @@ fn paper_near_end_prints_with_warning() {
 fn paper_out_mid_print() {
     let (sim, mut printer) = pty_printer();
     sim.set_fault(SimFault::PaperOutAfterLines(2));
-    let (r, took) = timed(|| printer.print(&ticket()));
+    let (r, took) = timed(|| printer.print(&hall_ticket()));
     assert!(
         matches!(r, Err(PrinterError::StoppedMidPrint(Fault::PaperOut))),
         "{r:?}"
@@ -104,7 +93,7 @@ fn paper_out_mid_print() {
     let events = printer.take_events();
     assert!(events.contains(&PrinterEvent::PaperOut), "{events:?}");
     // The next ticket is refused up front.
-    let r = printer.print(&ticket());
+    let r = printer.print(&hall_ticket());
     assert!(matches!(r, Err(PrinterError::NotReady(Fault::PaperOut))), "{r:?}");
 }
 
@@ -112,7 +101,7 @@ fn paper_out_mid_print() {
 fn cover_open_refuses_to_print() {
     let (sim, mut printer) = pty_printer();
     sim.set_fault(SimFault::CoverOpen);
-    let (r, took) = timed(|| printer.print(&ticket()));
+    let (r, took) = timed(|| printer.print(&hall_ticket()));
     assert!(matches!(r, Err(PrinterError::NotReady(Fault::CoverOpen))), "{r:?}");
     assert!(took < TIMEOUTS.status + SLACK);
     assert!(sim.record().lines.is_empty());
@@ -124,7 +113,7 @@ fn cover_open_refuses_to_print() {
 fn offline_refuses_to_print() {
     let (sim, mut printer) = pty_printer();
     sim.set_fault(SimFault::Offline);
-    let r = printer.print(&ticket());
+    let r = printer.print(&hall_ticket());
     assert!(matches!(r, Err(PrinterError::NotReady(Fault::Offline))), "{r:?}");
     assert_eq!(printer.take_events(), vec![PrinterEvent::Offline]);
 }
@@ -136,7 +125,7 @@ fn silent_printer_times_out() {
     let (r, took) = timed(|| printer.status());
     assert!(matches!(r, Err(PrinterError::Timeout { .. })), "{r:?}");
     assert!(took >= TIMEOUTS.status && took < TIMEOUTS.status + SLACK, "{took:?}");
-    let (r, took) = timed(|| printer.print(&ticket()));
+    let (r, took) = timed(|| printer.print(&hall_ticket()));
     assert!(matches!(r, Err(PrinterError::Timeout { .. })), "{r:?}");
     assert!(took < TIMEOUTS.status + SLACK, "{took:?}");
 }
@@ -147,7 +136,7 @@ fn vanished_port_fails_within_deadline() {
     printer.status().expect("status while present");
     sim.vanish();
     drop(sim);
-    let (r, took) = timed(|| printer.print(&ticket()));
+    let (r, took) = timed(|| printer.print(&hall_ticket()));
     assert!(matches!(r, Err(PrinterError::Disconnected(_))), "{r:?}");
     assert!(took < TIMEOUTS.status + SLACK, "{took:?}");
 }

@@ -97,16 +97,8 @@ async fn a_kiosk_issues_offline_and_everything_joins_the_hall_when_the_link_is_b
     assert_eq!((status.waiting_events, status.waiting_blobs), (0, 0));
 
     // In the hall queue, in arrival order, numbered from the kiosk's series.
-    let admin = n.login("admin").await;
-    let (_, snap) = n.req("GET", "/api/v1/halls/H1/snapshot").bearer(&admin).send().await;
-    let qb = snap["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["id"] == "QB")
-        .unwrap()
-        .clone();
-    assert_eq!(qb["waiting"], 3, "{snap}");
+    let qb = n.queue_snapshot("H1", "QB").await;
+    assert_eq!(qb["waiting"], 3, "{qb}");
     assert_eq!(qb["next"], format!("B-{letter}001"));
     // The citizen's printed QR code works.
     let (st, v) = n
@@ -123,6 +115,7 @@ async fn a_kiosk_issues_offline_and_everything_joins_the_hall_when_the_link_is_b
     assert!(store.config_version().unwrap() >= 1);
     let changes = store.changes_after(0, 1000).unwrap();
     assert!(changes.iter().filter(|c| c.kind == "ticket_issued").count() >= 3);
+    let admin = n.login("admin").await;
     let resp = n
         .http
         .get(format!("{}/api/v1/blobs/{digest}", n.base))

@@ -61,16 +61,9 @@ async fn a_pushed_event_is_applied_once_and_a_resend_gets_the_stored_result() {
     assert_eq!(v["last_seq"], 2);
 
     // Both tickets joined the hall queue once, numbered from the kiosk's own series.
-    let admin = n.login("admin").await;
-    let (_, snap) = n.req("GET", "/api/v1/halls/H1/snapshot").bearer(&admin).send().await;
-    let qb = snap["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|q| q["id"] == "QB")
-        .unwrap();
-    assert_eq!(qb["waiting"], 2, "{snap}");
-    assert_eq!(qb["next"], format!("B-{letter}001"), "{snap}");
+    let qb = n.queue_snapshot("H1", "QB").await;
+    assert_eq!(qb["waiting"], 2, "{qb}");
+    assert_eq!(qb["next"], format!("B-{letter}001"), "{qb}");
 
     // Skipping ahead is refused with the sequence expected, and nothing is applied.
     let (st, v) = push(&n, &kiosk, vec![offline_ticket(&kiosk, 5, 5)]).await;

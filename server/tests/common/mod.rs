@@ -313,6 +313,21 @@ impl Node {
         }
     }
 
+    /// One queue of `hall` as the hall snapshot shows it (waiting, next number …), read as admin.
+    pub async fn queue_snapshot(&self, hall: &str, queue: &str) -> Value {
+        let admin = self.login("admin").await;
+        let (_, snap) = self
+            .req("GET", &format!("/api/v1/halls/{hall}/snapshot"))
+            .bearer(&admin)
+            .send()
+            .await;
+        snap["queues"]
+            .as_array()
+            .and_then(|qs| qs.iter().find(|q| q["id"] == queue))
+            .cloned()
+            .unwrap_or_else(|| panic!("no queue {queue} in {snap}"))
+    }
+
     /// Gives every staff member of [`test_city`] the test password on this node.
     pub async fn set_test_passwords(&self) {
         let app = self.app();
