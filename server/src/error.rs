@@ -97,6 +97,11 @@ impl From<EngineError> for ApiError {
                     "storage failed; nothing was saved, try again",
                 )
             }
+            EngineError::NotQueueOwner => ApiError::new(
+                StatusCode::CONFLICT,
+                "hall_owns_queue",
+                EngineError::NotQueueOwner.to_string(),
+            ),
             EngineError::Unavailable => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",

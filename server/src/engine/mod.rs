@@ -40,6 +40,11 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Refused(String),
+    /// On a city node: only hall nodes decide queue commands.
+    #[error(
+        "this is a city node: queue actions go to the hall node, which owns its hall's queue (the city only records what halls decide)"
+    )]
+    NotQueueOwner,
     #[error("the server is shutting down")]
     Unavailable,
 }
@@ -90,7 +95,6 @@ pub fn system_clock() -> Clock {
 }
 
 const MAX_BATCH: usize = 512;
-const CITY_REFUSES: &str = "this is a city node: queue actions go to the hall node, which owns its hall's queue (the city only records what halls decide)";
 const SNAPSHOT_EVERY: i64 = 100_000;
 
 impl Engine {
@@ -134,9 +138,6 @@ impl Engine {
         cmd: Command,
         sealed: Option<String>,
     ) -> Result<Committed, EngineError> {
-        if !self.shared.owns_queues {
-            return Err(EngineError::Refused(CITY_REFUSES.into()));
-        }
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Job::Domain {
@@ -535,6 +536,10 @@ impl Writer {
         sealed: Option<String>,
         feed: &mut Vec<FeedItem>,
     ) -> Result<Committed, EngineError> {
+        // Every queue decision, whether from the API or a device's push, comes through here.
+        if !self.shared.owns_queues {
+            return Err(EngineError::NotQueueOwner);
+        }
         let cfg = self.shared.cfg.read().clone();
         let hall_cfg = cfg.hall(hall).ok_or_else(|| DomainError::Unknown {
             what: "hall",

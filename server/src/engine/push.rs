@@ -61,6 +61,7 @@ impl From<EngineError> for Outcome {
             EngineError::Domain(d) => reject(d.code(), d.to_string()),
             EngineError::Refused(m) => reject("refused", m),
             EngineError::Unavailable => reject("unavailable", "the hall is not loaded on this node"),
+            EngineError::NotQueueOwner => reject("hall_owns_queue", EngineError::NotQueueOwner.to_string()),
         }
     }
 }
@@ -214,9 +215,6 @@ impl Writer {
                     ev.kind, ev.v
                 ),
             ));
-        }
-        if !self.shared.owns_queues && matches!(ev.kind.as_str(), kinds::TICKET_ISSUE | kinds::TICKET_RATED) {
-            return Err(reject("hall_owns_queue", super::CITY_REFUSES));
         }
         let device_actor = || Actor::Device(DeviceId::new(p.id.clone()));
         let last_of = |c: super::Committed| c.events.last().map(|(s, _)| *s);
