@@ -4,3 +4,7 @@
 
 pub mod idcard;
 pub mod printer;
+pub mod camera;
+pub mod display;
+pub mod evaluator;
+pub mod scanner;

@@ -4,9 +4,13 @@
 //! Exit codes: 0 success, 1 other failure, 2 usage error (clap), 3 cannot open the port,
 //! 4 device did not answer (timeout / unplugged), 5 no card on the reader, 6 device reports a fault.
 
+mod camera;
+mod evaluator;
 mod idcard;
+mod led;
 mod list;
 mod printer;
+mod scanner;
 
 use std::process::ExitCode;
 
@@ -37,6 +41,26 @@ enum Command {
     Printer {
         #[command(subcommand)]
         command: PrinterCommand,
+    },
+    /// 窗口屏（LED）/ window LED display
+    Led {
+        #[command(subcommand)]
+        command: led::Cmd,
+    },
+    /// 评价器 / evaluator (USB keypad or network pad)
+    Evaluator {
+        #[command(subcommand)]
+        command: evaluator::Cmd,
+    },
+    /// 扫码枪 / QR and barcode scanner
+    Scanner {
+        #[command(subcommand)]
+        command: scanner::Cmd,
+    },
+    /// 高拍仪 / document camera
+    Camera {
+        #[command(subcommand)]
+        command: camera::Cmd,
     },
     /// 列出串口、HID 与摄像头设备 / list serial ports, HID and camera devices
     List {
@@ -148,6 +172,10 @@ fn main() -> ExitCode {
         Command::Printer {
             command: PrinterCommand::Test(args),
         } => printer::test(&args),
+        Command::Led { command } => led::run(&command, cli.sim),
+        Command::Evaluator { command } => evaluator::run(&command, cli.sim),
+        Command::Scanner { command } => scanner::run(&command, cli.sim),
+        Command::Camera { command } => camera::run(&command, cli.sim),
         Command::List { json } => list::run(json, cli.sim),
     };
     match result {
