@@ -187,7 +187,7 @@ pub mod kinds {
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct Rating {
         pub ticket_id: String,
-        /// 1 = 非常满意 … 5 = 非常不满意.
+        /// 1 = 非常不满意 … 5 = 非常满意 (as the domain and the rating API).
         pub level: u8,
     }
 
