@@ -3,8 +3,10 @@
 //! - `chaos`: the sync under real faults, with real processes — a city node, a hall node and simulated
 //!   devices, fault proxies between them, `kill -9` at random points — then invariants checked against
 //!   every database (see [`chaos`]);
+//! - `fuzz`: every byte parser of `drivers` under libFuzzer for a number of executions (see [`fuzz`]);
 //! - `device`: one simulated device process (kiosk or window terminal), what `chaos` starts and kills.
 
 pub mod chaos;
 pub mod device;
+pub mod fuzz;
 pub mod proxy;

@@ -19,10 +19,23 @@ enum Cmd {
     Chaos(xtask::chaos::ChaosArgs),
     /// One simulated device (kiosk or window terminal), as a process the chaos run can kill.
     Device(xtask::device::DeviceArgs),
+    /// Fuzz every byte parser of `drivers` (cargo-fuzz, libFuzzer) for `--runs` executions each;
+    /// one `fuzz: target=… runs=… result=…` line per target.
+    Fuzz(xtask::fuzz::FuzzArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Cmd::Fuzz(args) = &cli.cmd {
+        return match xtask::fuzz::main(args) {
+            Ok(runs) if runs.iter().all(|r| r.passed) => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("fuzz: error: {e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -39,6 +52,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Cmd::Fuzz(_) => ExitCode::SUCCESS,
         Cmd::Device(args) => match rt.block_on(xtask::device::run(args)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

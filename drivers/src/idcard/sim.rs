@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tracing::debug;
 
@@ -57,6 +57,8 @@ struct State {
     sam_id: [u8; 16],
     /// (CMD, PARA) of every request seen, for assertions.
     requests: Vec<(u8, u8)>,
+    /// Baud rate of an emulated UART (8N1): bytes then take the time they take on a real line.
+    line_rate: Option<u32>,
 }
 
 /// The simulator's logic, independent of any I/O: request in, bytes out.
@@ -78,6 +80,7 @@ impl Simulator {
                     5, 0, 1, 0, 0x53, 0xD9, 0x32, 0x01, 0x15, 0xCD, 0x5B, 0x07, 0xB1, 0x68, 0xDE, 0x3A,
                 ],
                 requests: Vec::new(),
+                line_rate: None,
             },
         };
         sim.set_card(card)?;
@@ -94,6 +97,19 @@ impl Simulator {
             None => None,
         };
         Ok(())
+    }
+
+    /// Emulates a UART at `baud` (8N1, 10 bits a byte): a request is answered only after its bytes
+    /// would have crossed the line, and replies leave at line rate. A pty moves bytes as fast as
+    /// memory, so without this a benchmark would not show how the host copes with a real line.
+    pub fn with_line_rate(mut self, baud: u32) -> Self {
+        self.state.line_rate = Some(baud.max(1));
+        self
+    }
+
+    /// How long `bytes` take on the emulated line (zero when not emulating one).
+    pub fn line_time(&self, bytes: usize) -> Duration {
+        line_time(self.state.line_rate, bytes)
     }
 
     /// Misbehaves `times` times (`usize::MAX`: until cleared).
@@ -214,21 +230,24 @@ impl Simulator {
             };
             decoder.push(&buf[..n]);
             loop {
-                let (delay, out) = match decoder.next_request() {
+                let (delay, out, line_rate) = match decoder.next_request() {
                     // The lock is released before sleeping so the test can change the card
                     // while a late reply is pending.
-                    Ok(Some(req)) => lock(shared).answer_with_delay(&req),
+                    Ok(Some(req)) => {
+                        let mut sim = lock(shared);
+                        let request_len = frame::encode_request(req.cmd, req.para, &req.data).map_or(0, |f| f.len());
+                        let (delay, out) = sim.answer_with_delay(&req);
+                        (delay + sim.line_time(request_len), out, sim.state.line_rate)
+                    }
                     Ok(None) => break,
                     Err(e) => {
                         debug!(error = %e, "simulator got a bad request");
-                        (Duration::ZERO, lock(shared).answer_bad_request(&e))
+                        let mut sim = lock(shared);
+                        (Duration::ZERO, sim.answer_bad_request(&e), sim.state.line_rate)
                     }
                 };
                 thread::sleep(delay);
-                if !out.is_empty() {
-                    io.write_all(&out)?;
-                    io.flush()?;
-                }
+                write_paced(io, &out, line_rate)?;
             }
         }
         Ok(())
@@ -248,6 +267,35 @@ impl Simulator {
             thread: Some(thread),
         }
     }
+}
+
+fn line_time(line_rate: Option<u32>, bytes: usize) -> Duration {
+    match line_rate {
+        Some(baud) => Duration::from_secs_f64(bytes as f64 * 10.0 / f64::from(baud)),
+        None => Duration::ZERO,
+    }
+}
+
+/// Writes `out` at once, or at line rate: in small chunks, each sent when the line would have
+/// carried the bytes before it (sleeping to absolute instants so rounding does not add up).
+fn write_paced<S: Write>(io: &mut S, out: &[u8], line_rate: Option<u32>) -> io::Result<()> {
+    if out.is_empty() {
+        return Ok(());
+    }
+    if line_rate.is_none() {
+        io.write_all(out)?;
+        return io.flush();
+    }
+    const CHUNK: usize = 32;
+    let start = Instant::now();
+    for (i, chunk) in out.chunks(CHUNK).enumerate() {
+        // A chunk is written once its last byte would have arrived.
+        let arrived = start + line_time(line_rate, i * CHUNK + chunk.len());
+        thread::sleep(arrived.saturating_duration_since(Instant::now()));
+        io.write_all(chunk)?;
+        io.flush()?;
+    }
+    Ok(())
 }
 
 fn reply(sw1: u8, sw2: u8, sw3: u8, data: &[u8]) -> Vec<u8> {
