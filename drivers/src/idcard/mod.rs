@@ -6,6 +6,19 @@
 //! - [`reader`]: [`IdCardReader`] over a [`Transport`] (serial port or anything else).
 //! - [`sim`]: a simulated SAM reader for tests and demos, with fault modes.
 //!
+//! # USB readers
+//!
+//! Readers on USB come in two kinds, told apart by what the OS shows when one is plugged in:
+//!
+//! - **CDC-ACM / USB-serial** (`/dev/ttyACM0`, `/dev/ttyUSB0`, `COM5`): the SAM protocol runs
+//!   unchanged over the virtual serial port, so [`SerialTransport::open`] with that path is all
+//!   it takes; the baud rate is ignored by CDC-ACM devices.
+//! - **HID class** (a `/dev/hidrawN` node, no tty): vendors wrap the SAM frames in HID reports of
+//!   their own, and no public description of that wrapping was found (the research notes only
+//!   bulk pipes 0x02/0x06 out and 0x81/0x85 in for "USB mode"). Rather than guess, [`open_usb`]
+//!   refuses HID-class readers with [`ReaderError::Unsupported`]: most readers can be switched to
+//!   serial/CDC mode with the vendor's configuration tool.
+//!
 //! ```
 //! # #[cfg(unix)]
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,6 +50,6 @@ pub mod sim;
 pub mod status;
 pub mod text;
 
-pub use reader::{IdCardReader, ReaderConfig, ReaderError, SamId, SerialTransport, Transport};
+pub use reader::{IdCardReader, ReaderConfig, ReaderError, SamId, SerialTransport, Transport, UsbReader, open_usb};
 pub use status::SamError;
 pub use text::{CardInfo, CardType, Photo, TextError, WltDecoder};

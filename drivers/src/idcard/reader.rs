@@ -70,6 +70,27 @@ impl Transport for SerialTransport {
     }
 }
 
+/// How a reader is attached over USB (see the module docs of [`crate::idcard`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UsbReader {
+    /// CDC-ACM or USB-serial: the device's tty path (`/dev/ttyACM0`, `COM5`).
+    Serial { path: String },
+    /// HID class, by vendor and product ID.
+    Hid { vendor_id: u16, product_id: u16 },
+}
+
+/// Opens a USB reader: a serial-class one through its tty; HID-class ones are refused with
+/// [`ReaderError::Unsupported`] because their report format is not public.
+pub fn open_usb(reader: &UsbReader) -> Result<SerialTransport, ReaderError> {
+    match reader {
+        UsbReader::Serial { path } => SerialTransport::open(path),
+        UsbReader::Hid { .. } => Err(ReaderError::Unsupported(
+            "不支持 HID 模式的读卡器，请用厂商工具切换为串口/CDC 模式 / HID-class ID card readers are not \
+             supported (their report format is not public): switch the reader to serial/CDC mode",
+        )),
+    }
+}
+
 /// Timing and retry policy.
 #[derive(Debug, Clone)]
 pub struct ReaderConfig {
@@ -128,6 +149,8 @@ pub enum ReaderError {
     Malformed { op: &'static str, detail: String },
     #[error(transparent)]
     Text(#[from] TextError),
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
 impl ReaderError {
@@ -138,7 +161,7 @@ impl ReaderError {
         match self {
             Self::Timeout { .. } | Self::Frame { .. } | Self::Malformed { .. } => true,
             Self::Sam { error, .. } => error.is_transient(),
-            Self::Open { .. } | Self::Io { .. } | Self::Text(_) => false,
+            Self::Open { .. } | Self::Io { .. } | Self::Text(_) | Self::Unsupported(_) => false,
         }
     }
 }

@@ -187,9 +187,23 @@ impl Transport for TcpTransport {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PrinterConnection {
-    Serial { path: String, baud: u32 },
-    Tcp { host: String },
-    Usb { vendor_id: u16, product_id: u16 },
+    Serial {
+        path: String,
+        baud: u32,
+    },
+    Tcp {
+        host: String,
+    },
+    /// A USB printer-class printer by its usblp device node (`/dev/usb/lp0`, Linux).
+    UsbLp {
+        path: String,
+    },
+    /// A USB printer by vendor and product ID. Not resolved to a device node yet: configure
+    /// [`PrinterConnection::UsbLp`] with the node udev created instead.
+    Usb {
+        vendor_id: u16,
+        product_id: u16,
+    },
 }
 
 /// Opens the transport for a configured connection.
@@ -201,8 +215,12 @@ pub fn connect(conn: &PrinterConnection, timeout: Duration) -> Result<Box<dyn Tr
         PrinterConnection::Tcp { host } => Ok(Box::new(
             TcpTransport::connect_host(host, timeout).map_err(PrinterError::Open)?,
         )),
+        PrinterConnection::UsbLp { path } => Ok(Box::new(
+            super::usb::UsbLpTransport::open(path).map_err(PrinterError::Open)?,
+        )),
         PrinterConnection::Usb { .. } => Err(PrinterError::Unsupported(
-            "USB printer-class transport is not implemented yet; use the printer's serial (USB-serial) or network port",
+            "opening a USB printer by VID:PID is not implemented; configure its usblp device path \
+             (usb_lp, e.g. /dev/usb/lp0), or use the printer's serial (USB-serial) or network port",
         )),
     }
 }

@@ -1,5 +1,6 @@
 //! Ticket printer (ESC/POS): byte builders, the hall ticket layout, real-time status, a driver
-//! over serial or TCP 9100, and a simulator of the printer for tests.
+//! over serial, USB (the Linux usblp device, [`usb`]) or TCP 9100, and a simulator of the printer
+//! for tests.
 //!
 //! ```
 //! use drivers::printer::{HallTicket, PrinterSim, SerialTransport, SimFault, TicketPrinter};
@@ -36,6 +37,7 @@ pub mod driver;
 pub mod sim;
 pub mod status;
 pub mod ticket;
+pub mod usb;
 
 pub use driver::{
     Printed, PrinterConnection, PrinterError, SerialTransport, TcpTransport, TicketPrinter, Timeouts, Transport,
@@ -44,3 +46,4 @@ pub use driver::{
 pub use sim::{PrinterSim, SimFault, SimRecord};
 pub use status::{Fault, PaperState, PrinterEvent, PrinterStatus, StatusWatcher, status_events};
 pub use ticket::{HallTicket, TicketError, render};
+pub use usb::UsbLpTransport;
