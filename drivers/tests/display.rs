@@ -335,16 +335,22 @@ fn frames_keep_the_minimum_gap_on_the_line() {
         }
     }
     r.bus.flush(Duration::from_secs(5)).unwrap();
-    assert!(r.screens.wait_for(Duration::from_secs(2), |s| s.len() >= 4));
+    // The later rounds overwrite the earlier ones before the writer gets to them.
+    let last_round = |s: &[drivers::display::Shown]| {
+        (1..=4u8).all(|w| {
+            s.iter()
+                .rev()
+                .find(|f| f.address == w)
+                .is_some_and(|f| f.text == format!("A2{w:02}"))
+        })
+    };
+    assert!(r.screens.wait_for(Duration::from_secs(2), last_round));
     let shown = r.screens.shown();
     let gaps: Vec<Duration> = shown.windows(2).map(|w| w[1].at - w[0].at).collect();
     let min = gaps.iter().min().copied().unwrap();
     eprintln!("frames {}, measured gaps {gaps:?}, min {min:?}", shown.len());
     assert!(min >= Duration::from_millis(100), "gap {min:?}");
-    // The later rounds overwrote the earlier ones before the writer got to them.
-    for w in 1..=4u8 {
-        assert_eq!(r.screens.text_of(w), Some(format!("A2{w:02}")));
-    }
+    assert!(shown.len() <= 8, "{} frames for 12 updates", shown.len());
 }
 
 #[cfg(unix)]

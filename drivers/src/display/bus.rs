@@ -62,6 +62,10 @@ impl BusTransport for SerialBus {
 pub struct BusConfig {
     /// Least time between the end of one frame and the start of the next.
     pub min_gap: Duration,
+    /// Added to `min_gap`. A write returns when the driver has handed the bytes on, which for
+    /// USB–RS-485 converters is before their own FIFO drained, and a receiver may notice a frame a
+    /// little late; without slack the gap seen on the line can come out a few ms short.
+    pub slack: Duration,
     /// A write taking longer than this marks the bus as stalled (see [`BusStatus::Stalled`]).
     pub stall_after: Duration,
 }
@@ -70,6 +74,7 @@ impl Default for BusConfig {
     fn default() -> Self {
         Self {
             min_gap: Duration::from_millis(100),
+            slack: Duration::from_millis(10),
             stall_after: Duration::from_secs(2),
         }
     }
@@ -155,7 +160,7 @@ impl LedBus {
             wake: Condvar::new(),
         });
         let thread = {
-            let (shared, gap) = (Arc::clone(&shared), config.min_gap);
+            let (shared, gap) = (Arc::clone(&shared), config.min_gap + config.slack);
             thread::Builder::new()
                 .name("led-bus".into())
                 .spawn(move || writer(&shared, transport, gap))
