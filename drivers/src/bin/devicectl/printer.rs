@@ -1,9 +1,10 @@
-//! `devicectl printer status|test`.
+//! `devicectl printer status|test`, over a serial port or a USB printer-class device (`/dev/usb/lpN`).
 
 use std::time::Duration;
 
+use drivers::printer::usb::{UsbLpTransport, is_usblp_path};
 use drivers::printer::{
-    HallTicket, PaperState, PrinterError, PrinterSim, PrinterStatus, SerialTransport, TicketPrinter,
+    HallTicket, PaperState, PrinterError, PrinterSim, PrinterStatus, SerialTransport, TicketPrinter, Transport,
 };
 use serde_json::json;
 
@@ -11,7 +12,7 @@ use crate::{Failure, PrinterArgs};
 
 /// Keeps the simulator (if any) alive while the printer talks to it.
 struct Session {
-    printer: TicketPrinter<SerialTransport>,
+    printer: TicketPrinter<Box<dyn Transport>>,
     _sim: Option<PrinterSim>,
 }
 
@@ -20,24 +21,58 @@ fn open(args: &PrinterArgs) -> Result<Session, Failure> {
         let (sim, port) = PrinterSim::pty()
             .map_err(|e| Failure::new(Failure::OTHER, format!("模拟器启动失败 / simulator failed: {e}")))?;
         return Ok(Session {
-            printer: TicketPrinter::new(SerialTransport::from_port(Box::new(port))),
+            printer: TicketPrinter::new(Box::new(SerialTransport::from_port(Box::new(port)))),
             _sim: Some(sim),
         });
     }
     let path = crate::port(args.port.as_deref())?;
-    let port = serialport::new(path, args.baud)
-        .timeout(Duration::from_millis(500))
-        .open()
+    Ok(Session {
+        printer: TicketPrinter::new(open_port(path, args.baud)?),
+        _sim: None,
+    })
+}
+
+fn open_usb(path: &str) -> Result<Box<dyn Transport>, Failure> {
+    UsbLpTransport::open(path)
+        .map(|t| Box::new(t) as Box<dyn Transport>)
         .map_err(|e| {
             Failure::new(
                 Failure::OPEN,
-                format!("无法打开打印机串口 {path} / cannot open printer port {path}: {e}"),
+                format!("无法打开 USB 打印机 {path} / cannot open USB printer {path}: {e}"),
             )
-        })?;
-    Ok(Session {
-        printer: TicketPrinter::new(SerialTransport::from_port(port)),
-        _sim: None,
-    })
+        })
+}
+
+/// `--port` takes a serial port or a USB printer-class device (`/dev/usb/lp0`). A character device
+/// that is not a tty (serialport cannot configure it) is also opened as a USB printer device.
+fn open_port(path: &str, baud: u32) -> Result<Box<dyn Transport>, Failure> {
+    if is_usblp_path(path) {
+        return open_usb(path);
+    }
+    match serialport::new(path, baud).timeout(Duration::from_millis(500)).open() {
+        Ok(port) => Ok(Box::new(SerialTransport::from_port(port))),
+        Err(e) if is_char_device(path) => {
+            tracing::debug!(path, error = %e, "not a serial port; opening as a USB printer device");
+            open_usb(path)
+        }
+        Err(e) => Err(Failure::new(
+            Failure::OPEN,
+            format!("无法打开打印机串口 {path} / cannot open printer port {path}: {e}"),
+        )),
+    }
+}
+
+fn is_char_device(path: &str) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        std::fs::metadata(path).is_ok_and(|m| m.file_type().is_char_device())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 fn printer_failure(e: &PrinterError) -> Failure {
