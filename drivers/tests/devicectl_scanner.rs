@@ -13,8 +13,7 @@ use image::{GrayImage, Luma};
 use serde_json::Value;
 use serialport::{SerialPort, TTYPort};
 
-/// Serialises the pty pairs made in this file (`ScannerSim::pty` locks its own, but the lock is
-/// per crate copy; a test-local one keeps this file honest on its own).
+/// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
 static PTY: Mutex<()> = Mutex::new(());
 
 fn devicectl(args: &[&str]) -> (Output, Duration) {

@@ -106,8 +106,8 @@ impl TcpTransport {
         Ok(Self { stream })
     }
 
-    /// `host` with or without a port ("10.0.0.7", "10.0.0.7:9100", "fe80::7", "[fe80::7]:9100",
-    /// "printer.local"); 9100 when none is given.
+    /// `host` with or without a port (`10.0.0.7`, `10.0.0.7:9100`, `fe80::7`, `[fe80::7]:9100`,
+    /// `printer.local`); 9100 when none is given.
     pub fn connect_host(host: &str, timeout: Duration) -> io::Result<Self> {
         let addr = resolve_printer_addr(host)?;
         Self::connect(addr, timeout)
