@@ -2,9 +2,9 @@
 //! protocol and a simulator that speaks the far end of the same protocol (over a pseudo-terminal pair
 //! or a loopback socket), so everything above can be tested without hardware.
 
-pub mod idcard;
-pub mod printer;
 pub mod camera;
 pub mod display;
 pub mod evaluator;
+pub mod idcard;
+pub mod printer;
 pub mod scanner;
