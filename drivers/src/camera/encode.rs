@@ -1,7 +1,7 @@
 //! JPEG under a byte budget: the highest quality whose encoding fits.
 //!
 //! The image crate's baseline encoder (4:4:4) is the slowest step of the pipeline on a full page,
-//! so the search runs on a sample of the page (every eighth band of 8 rows, stitched) and predicts
+//! so the search runs on a sample of the page (every sixteenth band of 8 rows, stitched) and predicts
 //! the full size from it; only the predicted quality, and a lower one if the prediction was short,
 //! are encoded at full size.
 
@@ -17,7 +17,7 @@ pub struct Encoded {
 /// Rows per sampled band: one JPEG block row, so the sample's blocks are the page's blocks.
 const BAND: u32 = 8;
 /// One band in this many goes into the sample.
-const SAMPLE_EVERY: u32 = 8;
+const SAMPLE_EVERY: u32 = 16;
 /// Below this many pixels the sample saves nothing: search with full encodes.
 const SAMPLE_ABOVE: u64 = 1_000_000;
 /// The prediction aims this far under the budget, so the full encode seldom needs a second try.
@@ -39,25 +39,44 @@ pub fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, ImageError> {
 pub fn encode_within(img: &RgbImage, max_bytes: usize, min_q: u8, max_q: u8) -> Result<Option<Encoded>, ImageError> {
     let (min_q, max_q) = (min_q.clamp(1, 100), max_q.clamp(1, 100).max(min_q));
     let pixels = u64::from(img.width()) * u64::from(img.height());
-    let mut guess = max_q;
-    if pixels > SAMPLE_ABOVE
-        && let Some((sample, scale)) = sample(img)
-    {
-        let target = (max_bytes as f64 * PREDICTION_MARGIN) as usize;
-        let fits = |q: u8| -> Result<bool, ImageError> {
-            Ok((encode_jpeg(&sample, q)?.len() as f64 * scale) as usize <= target)
-        };
-        guess = highest_fitting(min_q, max_q, fits)?.unwrap_or(min_q);
+    if pixels <= SAMPLE_ABOVE {
+        return search_full(img, max_bytes, min_q, max_q);
     }
-    // Full encodes from the guess down; bisect on full encodes if the guess was far off.
-    let first = encode_jpeg(img, guess)?;
+    let Some((sample, scale)) = sample(img) else {
+        return search_full(img, max_bytes, min_q, max_q);
+    };
+    // Predict from the sample; when the full encode disagrees, correct the prediction by the
+    // observed ratio and search the sample again (cheap) instead of bisecting on full encodes.
+    let mut correction = 1.0;
+    let mut hi = max_q;
+    for _ in 0..3 {
+        let target = max_bytes as f64 * PREDICTION_MARGIN;
+        let predict =
+            |q: u8| -> Result<f64, ImageError> { Ok(encode_jpeg(&sample, q)?.len() as f64 * scale * correction) };
+        let guess = highest_fitting(min_q, hi, |q| Ok(predict(q)? <= target))?.unwrap_or(min_q);
+        let jpeg = encode_jpeg(img, guess)?;
+        if jpeg.len() <= max_bytes {
+            return Ok(Some(Encoded { jpeg, quality: guess }));
+        }
+        if guess <= min_q {
+            return Ok(None);
+        }
+        correction *= jpeg.len() as f64 / predict(guess)?.max(1.0);
+        hi = guess - 1;
+    }
+    search_full(img, max_bytes, min_q, hi)
+}
+
+/// Bisection on full encodes: small images, and the last resort.
+fn search_full(img: &RgbImage, max_bytes: usize, min_q: u8, max_q: u8) -> Result<Option<Encoded>, ImageError> {
+    let first = encode_jpeg(img, max_q)?;
     if first.len() <= max_bytes {
         return Ok(Some(Encoded {
             jpeg: first,
-            quality: guess,
+            quality: max_q,
         }));
     }
-    if guess <= min_q {
+    if max_q <= min_q {
         return Ok(None);
     }
     let mut best = None;
@@ -69,7 +88,7 @@ pub fn encode_within(img: &RgbImage, max_bytes: usize, min_q: u8, max_q: u8) -> 
         }
         Ok(ok)
     };
-    highest_fitting(min_q, guess - 1, fits)?;
+    highest_fitting(min_q, max_q - 1, fits)?;
     Ok(best)
 }
 
