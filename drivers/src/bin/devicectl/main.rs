@@ -2,7 +2,7 @@
 //! devices). Runbooks and acceptance tests rely on the command surface; keep it stable.
 //!
 //! Exit codes: 0 success, 1 other failure, 2 usage error (clap), 3 cannot open the port,
-//! 4 device did not answer (timeout / unplugged), 5 no card on the reader, 6 device reports a fault.
+//! 4 device did not answer (timeout / unplugged), 5 nothing presented (no card on the reader, no document under the camera), 6 device reports a fault.
 
 mod camera;
 mod evaluator;
