@@ -88,4 +88,8 @@ pub enum CameraError {
     Timeout { path: String, after: Duration },
     #[error("摄像头 {path} 画面无法解码 / cannot decode a frame from camera {path}: {reason}")]
     Decode { path: String, reason: String },
+    /// The V4L2 binding panicked (it does on a non-UTF-8 device name and on some failures to stop
+    /// a stream); caught so the app gets an error instead of losing its thread.
+    #[error("摄像头驱动内部错误 {path} / camera backend failed on {path}: {reason}")]
+    Backend { path: String, reason: String },
 }

@@ -45,6 +45,10 @@ impl V4l2Camera {
     /// Opens `path` (e.g. `/dev/video0`) and selects the largest MJPEG (else YUYV) frame size.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, CameraError> {
         let path_ref = path.as_ref();
+        guard(&path_ref.display().to_string(), || Self::open_inner(path_ref))
+    }
+
+    fn open_inner(path_ref: &Path) -> Result<Self, CameraError> {
         let p = path_ref.display().to_string();
         // Non-blocking open: a wedged device cannot hang us here, and `poll` bounds every wait.
         let device = Device::with_path(path_ref).map_err(|source| CameraError::Open {
@@ -161,6 +165,28 @@ impl Camera for V4l2Camera {
     }
 
     fn capture(&mut self) -> Result<RgbImage, CameraError> {
+        let path = self.info.path.clone();
+        guard(&path, || self.capture_inner())
+    }
+}
+
+/// Runs `f`, turning a panic inside the `v4l` crate into [`CameraError::Backend`].
+fn guard<T>(path: &str, f: impl FnOnce() -> Result<T, CameraError>) -> Result<T, CameraError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_owned());
+        Err(CameraError::Backend {
+            path: path.to_owned(),
+            reason,
+        })
+    })
+}
+
+impl V4l2Camera {
+    fn capture_inner(&mut self) -> Result<RgbImage, CameraError> {
         let path = self.info.path.clone();
         let mut stream =
             Stream::with_buffers(&self.device, Type::VideoCapture, 4).map_err(|source| CameraError::Io {

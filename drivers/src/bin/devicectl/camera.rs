@@ -49,7 +49,7 @@ fn camera_failure(e: &CameraError) -> Failure {
     let code = match e {
         CameraError::Open { .. } | CameraError::NotCapture { .. } | CameraError::NoFormat { .. } => Failure::OPEN,
         CameraError::Timeout { .. } => Failure::NO_ANSWER,
-        CameraError::Io { .. } | CameraError::Decode { .. } => Failure::OTHER,
+        CameraError::Io { .. } | CameraError::Decode { .. } | CameraError::Backend { .. } => Failure::OTHER,
     };
     Failure::new(code, e.to_string())
 }
