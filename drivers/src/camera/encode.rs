@@ -5,8 +5,9 @@
 //! the full size from it; only the predicted quality, and a lower one if the prediction was short,
 //! are encoded at full size.
 
-use image::codecs::jpeg::JpegEncoder;
-use image::{ExtendedColorType, ImageError, RgbImage};
+use image::error::{EncodingError, ImageFormatHint};
+use image::{ImageError, ImageFormat, RgbImage};
+use jpeg_encoder::{ColorType, Encoder};
 
 /// A JPEG and the quality it was encoded at.
 pub struct Encoded {
@@ -25,12 +26,17 @@ const PREDICTION_MARGIN: f64 = 0.93;
 
 pub fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, ImageError> {
     let mut out = Vec::with_capacity(img.as_raw().len() / 8);
-    JpegEncoder::new_with_quality(&mut out, quality).encode(
-        img.as_raw(),
-        img.width(),
-        img.height(),
-        ExtendedColorType::Rgb8,
-    )?;
+    let too_big = || {
+        ImageError::Encoding(EncodingError::new(
+            ImageFormatHint::Exact(ImageFormat::Jpeg),
+            "page larger than 65535 px",
+        ))
+    };
+    let width = u16::try_from(img.width()).map_err(|_| too_big())?;
+    let height = u16::try_from(img.height()).map_err(|_| too_big())?;
+    Encoder::new(&mut out, quality)
+        .encode(img.as_raw(), width, height, ColorType::Rgb)
+        .map_err(|e| ImageError::Encoding(EncodingError::new(ImageFormatHint::Exact(ImageFormat::Jpeg), e)))?;
     Ok(out)
 }
 
