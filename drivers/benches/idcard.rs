@@ -8,29 +8,23 @@
 //! Run: `cargo bench -p drivers --bench idcard`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use drivers::idcard::frame;
 use drivers::idcard::sim::Simulator;
-use drivers::idcard::{CardInfo, CardType, IdCardReader, ReaderConfig, SerialTransport};
+use drivers::idcard::{CardInfo, IdCardReader, ReaderConfig, SerialTransport};
 use serialport::{SerialPort, TTYPort};
 
 const BAUD: u32 = 115_200;
 const RUNS: usize = 30;
 
+/// The shared sample resident card, with a 1024-byte WLT photo as on a real card.
 fn card() -> CardInfo {
-    let mut c = CardInfo::empty(CardType::Resident);
-    c.name = "张三".into();
-    c.sex = "男".into();
-    c.nation = "汉".into();
-    c.birth = "19900101".into();
-    c.address = "黑龙江省哈尔滨市南岗区某某路1号".into();
-    c.id_number = "230102199001011234".into();
-    c.authority = "哈尔滨市公安局南岗分局".into();
-    c.valid_from = "20200101".into();
-    c.valid_to = "长期".into();
-    // A WLT photo is 1024 bytes.
+    let mut c = common::resident();
     c.photo_wlt = (0..1024u32).map(|i| (i * 7 % 251) as u8).collect();
     c
 }

@@ -5,8 +5,8 @@
 
 mod common;
 
+use common::{devicectl_timed, json, stderr, stdout};
 use std::io::Write;
-use std::process::{Command, Output};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -31,27 +31,6 @@ const FIELDS: [&str; 10] = [
     "valid_from",
     "valid_to",
 ];
-
-fn devicectl(args: &[&str]) -> (Output, Duration) {
-    let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_devicectl"))
-        .args(args)
-        .output()
-        .expect("run devicectl");
-    (out, start.elapsed())
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout(o)))
-}
 
 fn card() -> CardInfo {
     common::resident()
@@ -91,7 +70,7 @@ fn printer_rig() -> (PrinterSim, TTYPort, String) {
 #[test]
 fn idcard_json_is_masked_by_default() {
     let rig = id_rig(Some(card()));
-    let (out, _) = devicectl(&["idcard", "read", "--port", &rig.path, "--json"]);
+    let (out, _) = devicectl_timed(&["idcard", "read", "--port", &rig.path, "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     for f in FIELDS {
@@ -109,7 +88,7 @@ fn idcard_json_is_masked_by_default() {
 #[test]
 fn idcard_json_reveal_shows_everything() {
     let rig = id_rig(Some(card()));
-    let (out, _) = devicectl(&["idcard", "read", "--port", &rig.path, "--json", "--reveal"]);
+    let (out, _) = devicectl_timed(&["idcard", "read", "--port", &rig.path, "--json", "--reveal"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     let c = card();
@@ -131,7 +110,7 @@ fn idcard_json_reveal_shows_everything() {
 #[test]
 fn idcard_human_output_is_masked() {
     let rig = id_rig(Some(card()));
-    let (out, _) = devicectl(&["idcard", "read", "--port", &rig.path]);
+    let (out, _) = devicectl_timed(&["idcard", "read", "--port", &rig.path]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("居民身份证") && text.contains("张*") && text.contains("230***********1234"));
@@ -144,7 +123,7 @@ fn idcard_human_output_is_masked() {
 #[test]
 fn idcard_no_card_fails_in_bounded_time() {
     let rig = id_rig(None);
-    let (out, took) = devicectl(&["idcard", "read", "--port", &rig.path, "--json"]);
+    let (out, took) = devicectl_timed(&["idcard", "read", "--port", &rig.path, "--json"]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert!(stderr(&out).contains("未检测到身份证"), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
@@ -155,7 +134,7 @@ fn idcard_no_card_fails_in_bounded_time() {
 fn idcard_silent_reader_times_out() {
     let rig = id_rig(Some(card()));
     rig.sim.set_fault(Fault::Silent, usize::MAX);
-    let (out, took) = devicectl(&["idcard", "read", "--port", &rig.path]);
+    let (out, took) = devicectl_timed(&["idcard", "read", "--port", &rig.path]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("无应答"), "{}", stderr(&out));
     assert!(took < Duration::from_secs(6), "{took:?}");
@@ -163,12 +142,12 @@ fn idcard_silent_reader_times_out() {
 
 #[test]
 fn bad_port_and_missing_port_fail_clearly() {
-    let (out, _) = devicectl(&["idcard", "read", "--port", "/dev/devicectl-no-such-port"]);
+    let (out, _) = devicectl_timed(&["idcard", "read", "--port", "/dev/devicectl-no-such-port"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("无法打开串口"), "{}", stderr(&out));
-    let (out, _) = devicectl(&["printer", "status", "--port", "/dev/devicectl-no-such-port"]);
+    let (out, _) = devicectl_timed(&["printer", "status", "--port", "/dev/devicectl-no-such-port"]);
     assert_eq!(out.status.code(), Some(3));
-    let (out, _) = devicectl(&["printer", "status"]);
+    let (out, _) = devicectl_timed(&["printer", "status"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--port"), "{}", stderr(&out));
 }
@@ -176,14 +155,14 @@ fn bad_port_and_missing_port_fail_clearly() {
 #[test]
 fn printer_status_ok_json_and_human() {
     let (_sim, _slave, path) = printer_rig();
-    let (out, _) = devicectl(&["printer", "status", "--port", &path, "--json"]);
+    let (out, _) = devicectl_timed(&["printer", "status", "--port", &path, "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     assert_eq!(v["online"], true);
     assert_eq!(v["paper"], "ok");
     assert_eq!(v["cover_open"], false);
 
-    let (out, _) = devicectl(&["printer", "status", "--port", &path]);
+    let (out, _) = devicectl_timed(&["printer", "status", "--port", &path]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("正常 / ok"), "{}", stdout(&out));
 }
@@ -199,7 +178,7 @@ fn printer_status_paper_out() {
     while sim.record().lines.is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
-    let (out, _) = devicectl(&["printer", "status", "--port", &path, "--json"]);
+    let (out, _) = devicectl_timed(&["printer", "status", "--port", &path, "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     assert_eq!(v["paper"], "out");
@@ -210,7 +189,7 @@ fn printer_status_paper_out() {
 fn printer_silent_fails_in_bounded_time() {
     let (sim, _slave, path) = printer_rig();
     sim.set_fault(SimFault::Silent);
-    let (out, took) = devicectl(&["printer", "status", "--port", &path, "--json"]);
+    let (out, took) = devicectl_timed(&["printer", "status", "--port", &path, "--json"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("打印机无应答"), "{}", stderr(&out));
     assert!(out.stdout.is_empty());
@@ -220,7 +199,7 @@ fn printer_silent_fails_in_bounded_time() {
 #[test]
 fn printer_test_prints_and_confirms() {
     let (sim, _slave, path) = printer_rig();
-    let (out, _) = devicectl(&["printer", "test", "--port", &path]);
+    let (out, _) = devicectl_timed(&["printer", "test", "--port", &path]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("confirmed"), "{}", stdout(&out));
     let record = sim.record();
@@ -228,14 +207,14 @@ fn printer_test_prints_and_confirms() {
     assert_eq!(record.cuts.len(), 1);
 
     sim.set_fault(SimFault::CoverOpen);
-    let (out, _) = devicectl(&["printer", "test", "--port", &path]);
+    let (out, _) = devicectl_timed(&["printer", "test", "--port", &path]);
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     assert!(stderr(&out).contains("未就绪"), "{}", stderr(&out));
 }
 
 #[test]
 fn list_json_parses() {
-    let (out, _) = devicectl(&["list", "--json"]);
+    let (out, _) = devicectl_timed(&["list", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     assert!(
@@ -246,27 +225,27 @@ fn list_json_parses() {
     for key in ["serial", "hid", "cameras"] {
         assert!(v[key].is_array(), "{key}: {v}");
     }
-    let (out, _) = devicectl(&["list"]);
+    let (out, _) = devicectl_timed(&["list"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("串口"));
 }
 
 #[test]
 fn sim_flag_runs_against_built_in_simulators() {
-    let (out, _) = devicectl(&["--sim", "idcard", "read", "--json"]);
+    let (out, _) = devicectl_timed(&["--sim", "idcard", "read", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     assert_eq!(v["name"], "张*");
     assert_eq!(v["id_number"], "110***********1232");
 
-    let (out, _) = devicectl(&["idcard", "read", "--sim", "--reveal", "--json"]);
+    let (out, _) = devicectl_timed(&["idcard", "read", "--sim", "--reveal", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(json(&out)["id_number"], "110105199001011232");
 
-    let (out, _) = devicectl(&["--sim", "printer", "status", "--json"]);
+    let (out, _) = devicectl_timed(&["--sim", "printer", "status", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(json(&out)["paper"], "ok");
 
-    let (out, _) = devicectl(&["--sim", "printer", "test"]);
+    let (out, _) = devicectl_timed(&["--sim", "printer", "test"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }

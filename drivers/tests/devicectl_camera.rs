@@ -2,31 +2,20 @@
 //! paths that are not cameras.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{devicectl_timed, stderr};
+use std::time::Duration;
 
 use serde_json::Value;
 use sm3::{Digest, Sm3};
-
-fn devicectl(args: &[&str]) -> (Output, Duration) {
-    let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_devicectl"))
-        .args(args)
-        .output()
-        .expect("run devicectl");
-    (out, start.elapsed())
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn sim_capture_writes_a_jpeg_whose_sm3_matches() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("page.jpg");
     let path = file.to_str().unwrap();
-    let (o, _) = devicectl(&["camera", "capture", "--sim", "--out", path, "--max-kb", "200", "--json"]);
+    let (o, _) = devicectl_timed(&["camera", "capture", "--sim", "--out", path, "--max-kb", "200", "--json"]);
     assert!(o.status.success(), "exit {:?}: {}", o.status, stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let bytes = std::fs::read(&file).unwrap();
@@ -45,7 +34,7 @@ fn sim_capture_writes_a_jpeg_whose_sm3_matches() {
     assert!(corners.iter().all(|c| c.as_array().is_some_and(|xy| xy.len() == 2)));
 
     // Human output names the file and the digest.
-    let (o, _) = devicectl(&["camera", "capture", "--sim", "--out", path]);
+    let (o, _) = devicectl_timed(&["camera", "capture", "--sim", "--out", path]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     let bytes = std::fs::read(&file).unwrap();
@@ -63,7 +52,7 @@ fn bad_device_paths_exit_3_naming_the_path() {
     let not_a_camera = dir.path().join("not-a-camera");
     std::fs::write(&not_a_camera, b"plain file").unwrap();
     for device in ["/dev/video-missing-7", not_a_camera.to_str().unwrap()] {
-        let (o, took) = devicectl(&["camera", "capture", "--device", device, "--out", out]);
+        let (o, took) = devicectl_timed(&["camera", "capture", "--device", device, "--out", out]);
         assert_eq!(o.status.code(), Some(3), "{device}: {}", stderr(&o));
         assert!(stderr(&o).contains(device), "{}", stderr(&o));
         assert!(took < Duration::from_secs(5), "{device} took {took:?}");
@@ -73,7 +62,7 @@ fn bad_device_paths_exit_3_naming_the_path() {
 
 #[test]
 fn device_or_sim_is_required() {
-    let (o, _) = devicectl(&["camera", "capture", "--out", "/tmp/never-written.jpg"]);
+    let (o, _) = devicectl_timed(&["camera", "capture", "--out", "/tmp/never-written.jpg"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--device"));
 }

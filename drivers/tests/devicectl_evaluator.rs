@@ -2,24 +2,14 @@
 //! a real `serve`, and the failure exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{devicectl, json};
 use std::net::TcpListener;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use drivers::evaluator::{PadAnswer, PadSim, PadSimConfig};
-use serde_json::Value;
-
-fn devicectl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_devicectl"))
-        .args(args)
-        .output()
-        .expect("run devicectl")
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
-}
 
 #[test]
 fn keypad_sim_gives_one_rating() {

@@ -3,28 +3,17 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{devicectl, json};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use drivers::display::{Imm90022Codec, ScreenSim};
-use serde_json::Value;
 use serialport::{SerialPort, TTYPort};
 
 /// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
 static PTY: Mutex<()> = Mutex::new(());
-
-fn devicectl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_devicectl"))
-        .args(args)
-        .output()
-        .expect("run devicectl")
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
-}
 
 #[test]
 fn sim_sends_the_test_pattern() {

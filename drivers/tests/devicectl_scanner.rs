@@ -3,9 +3,12 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{devicectl_timed, stderr, stdout};
+use std::process::Output;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use drivers::scanner::Suffix;
 use drivers::scanner::sim::{ScannerSim, SimStep};
@@ -15,23 +18,6 @@ use serialport::{SerialPort, TTYPort};
 
 /// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
 static PTY: Mutex<()> = Mutex::new(());
-
-fn devicectl(args: &[&str]) -> (Output, Duration) {
-    let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_devicectl"))
-        .args(args)
-        .output()
-        .expect("run devicectl");
-    (out, start.elapsed())
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn json_lines(o: &Output) -> Vec<Value> {
     stdout(o)
@@ -63,7 +49,7 @@ fn rig(suffix: Suffix, steps: Vec<SimStep>) -> Rig {
 
 #[test]
 fn sim_read_prints_json() {
-    let (out, _) = devicectl(&["scanner", "read", "--sim", "--json"]);
+    let (out, _) = devicectl_timed(&["scanner", "read", "--sim", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json_lines(&out);
     assert_eq!(v.len(), 1, "{}", stdout(&out));
@@ -74,7 +60,7 @@ fn sim_read_prints_json() {
 
 #[test]
 fn sim_read_two_codes_human_readable() {
-    let (out, _) = devicectl(&["scanner", "read", "--sim", "--count", "2"]);
+    let (out, _) = devicectl_timed(&["scanner", "read", "--sim", "--count", "2"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("APPT:20261123-A023"), "{text}");
@@ -89,7 +75,7 @@ fn reads_a_pty_scanner_with_each_suffix() {
             suffix,
             vec![SimStep::Code("APPT:1".into()), SimStep::Code("二维码内容".into())],
         );
-        let (out, _) = devicectl(&[
+        let (out, _) = devicectl_timed(&[
             "scanner", "read", "--port", &r.path, "--suffix", flag, "--count", "2", "--json",
         ]);
         assert!(out.status.success(), "{flag}: {}", stderr(&out));
@@ -101,7 +87,7 @@ fn reads_a_pty_scanner_with_each_suffix() {
 #[test]
 fn nothing_scanned_times_out_with_exit_4() {
     let r = rig(Suffix::Cr, vec![]);
-    let (out, took) = devicectl(&["scanner", "read", "--port", &r.path, "--timeout", "0.5"]);
+    let (out, took) = devicectl_timed(&["scanner", "read", "--port", &r.path, "--timeout", "0.5"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("未扫到条码"), "{}", stderr(&out));
     assert!(took < Duration::from_secs(5), "{took:?}");
@@ -112,7 +98,7 @@ fn nothing_scanned_times_out_with_exit_4() {
 /// the line up.
 #[test]
 fn an_unplugged_scanner_exits_4_quickly() {
-    let (out, took) = devicectl(&[
+    let (out, took) = devicectl_timed(&[
         "scanner",
         "read",
         "--sim",
@@ -132,7 +118,7 @@ fn an_unplugged_scanner_exits_4_quickly() {
 #[test]
 fn sim_faults_noise_and_truncation_still_read_the_good_codes() {
     for fault in ["noise", "truncated"] {
-        let (out, _) = devicectl(&[
+        let (out, _) = devicectl_timed(&[
             "scanner",
             "read",
             "--sim",
@@ -154,16 +140,16 @@ fn sim_faults_noise_and_truncation_still_read_the_good_codes() {
 
 #[test]
 fn open_and_usage_errors() {
-    let (out, _) = devicectl(&["scanner", "read", "--port", "/dev/ttyACM-does-not-exist"]);
+    let (out, _) = devicectl_timed(&["scanner", "read", "--port", "/dev/ttyACM-does-not-exist"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let (out, _) = devicectl(&["scanner", "read", "--hid", "1eab:fff0"]);
+    let (out, _) = devicectl_timed(&["scanner", "read", "--hid", "1eab:fff0"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("无法打开扫码枪 1eab:fff0"), "{}", stderr(&out));
-    let (out, _) = devicectl(&["scanner", "read", "--hid", "/dev/hidraw-does-not-exist"]);
+    let (out, _) = devicectl_timed(&["scanner", "read", "--hid", "/dev/hidraw-does-not-exist"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let (out, _) = devicectl(&["scanner", "read"]);
+    let (out, _) = devicectl_timed(&["scanner", "read"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let (out, _) = devicectl(&["scanner", "read", "--sim", "--suffix", "tab"]);
+    let (out, _) = devicectl_timed(&["scanner", "read", "--sim", "--suffix", "tab"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
@@ -190,7 +176,7 @@ fn decode_finds_qr_codes_in_photos() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("appt.png");
     qr_photo("APPT:20261123-A023", 6).save(&png).unwrap();
-    let (out, _) = devicectl(&["scanner", "decode", "--image", png.to_str().unwrap(), "--json"]);
+    let (out, _) = devicectl_timed(&["scanner", "decode", "--image", png.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = &json_lines(&out)[0];
     assert_eq!(v["codes"], serde_json::json!(["APPT:20261123-A023"]));
@@ -200,24 +186,24 @@ fn decode_finds_qr_codes_in_photos() {
         .to_rgb8()
         .save(&jpg)
         .unwrap();
-    let (out, _) = devicectl(&["scanner", "decode", "--image", jpg.to_str().unwrap()]);
+    let (out, _) = devicectl_timed(&["scanner", "decode", "--image", jpg.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("预约:张三 社保业务"), "{}", stdout(&out));
 
     let blank = dir.path().join("blank.png");
     GrayImage::from_pixel(300, 200, Luma([128])).save(&blank).unwrap();
-    let (out, _) = devicectl(&["scanner", "decode", "--image", blank.to_str().unwrap(), "--json"]);
+    let (out, _) = devicectl_timed(&["scanner", "decode", "--image", blank.to_str().unwrap(), "--json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(json_lines(&out)[0]["codes"], serde_json::json!([]));
 
-    let (out, _) = devicectl(&["scanner", "decode", "--image", "/nonexistent/photo.jpg"]);
+    let (out, _) = devicectl_timed(&["scanner", "decode", "--image", "/nonexistent/photo.jpg"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
 
 #[test]
 fn printer_port_takes_usb_device_paths() {
     // A usblp name that is not there: a clear open error naming USB.
-    let (out, _) = devicectl(&["printer", "status", "--port", "/dev/usb/lp7"]);
+    let (out, _) = devicectl_timed(&["printer", "status", "--port", "/dev/usb/lp7"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("无法打开 USB 打印机 /dev/usb/lp7"),
@@ -226,7 +212,7 @@ fn printer_port_takes_usb_device_paths() {
     );
     // A character device that is not a tty is driven as a USB printer device: /dev/null takes
     // the status request and answers with end of file, i.e. a printer that went away.
-    let (out, took) = devicectl(&["printer", "status", "--port", "/dev/null"]);
+    let (out, took) = devicectl_timed(&["printer", "status", "--port", "/dev/null"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(stderr(&out).contains("打印机连接断开"), "{}", stderr(&out));
     assert!(took < Duration::from_secs(5), "{took:?}");

@@ -32,3 +32,31 @@ pub fn hall_ticket() -> HallTicket {
         notice: "请留意叫号，过号作废".into(),
     }
 }
+
+/// Runs the real `devicectl` binary.
+pub fn devicectl(args: &[&str]) -> std::process::Output {
+    devicectl_timed(args).0
+}
+
+/// Runs the real `devicectl` binary and says how long it took.
+pub fn devicectl_timed(args: &[&str]) -> (std::process::Output, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_devicectl"))
+        .args(args)
+        .output()
+        .expect("run devicectl");
+    (out, start.elapsed())
+}
+
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The command's stdout as one JSON value (panics with the output when it is not).
+pub fn json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout(o)))
+}
