@@ -25,7 +25,7 @@ const RUNS: usize = 30;
 /// The shared sample resident card, with a 1024-byte WLT photo as on a real card.
 fn card() -> CardInfo {
     let mut c = common::resident();
-    c.photo_wlt = (0..1024u32).map(|i| (i * 7 % 251) as u8).collect();
+    c.photo_wlt = common::wlt_photo();
     c
 }
 

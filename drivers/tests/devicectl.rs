@@ -19,19 +19,6 @@ use serialport::{SerialPort, TTYPort};
 /// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
 static PTY: Mutex<()> = Mutex::new(());
 
-const FIELDS: [&str; 10] = [
-    "card_type",
-    "name",
-    "sex",
-    "nation",
-    "birth",
-    "address",
-    "id_number",
-    "authority",
-    "valid_from",
-    "valid_to",
-];
-
 fn card() -> CardInfo {
     common::resident()
 }
@@ -73,7 +60,7 @@ fn idcard_json_is_masked_by_default() {
     let (out, _) = devicectl_timed(&["idcard", "read", "--port", &rig.path, "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
-    for f in FIELDS {
+    for f in common::CARD_JSON_FIELDS {
         assert!(v.get(f).is_some_and(Value::is_string), "missing {f}: {v}");
     }
     assert_eq!(v["card_type"], "resident");

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use drivers::idcard::sim::{Fault, SimHandle, Simulator};
-use drivers::idcard::{CardInfo, CardType, IdCardReader, ReaderConfig, ReaderError, SamError, SerialTransport};
+use drivers::idcard::{CardInfo, IdCardReader, ReaderConfig, ReaderError, SamError, SerialTransport};
 use serialport::TTYPort;
 
 /// `TTYPort::pair()` is not thread-safe (FIXME in the serialport crate's own tests).
@@ -46,52 +46,20 @@ fn read_card_budget() -> Duration {
     STEP * 3 * 3 + Duration::from_millis(500)
 }
 
-fn photo() -> Vec<u8> {
-    (0..1024u32).map(|i| (i * 7 % 251) as u8).collect()
-}
-
+/// One card of each type, each with a photo.
 fn cards() -> Vec<CardInfo> {
-    let r = common::resident();
-
-    let mut j = r.clone();
-    j.card_type = CardType::HkMacauTaiwan;
-    j.nation = String::new();
-    j.name = "陈大文".into();
-    j.id_number = "810000199001011234".into();
-    j.pass_number = Some("H12345678".into());
-    j.issue_count = Some("02".into());
-
-    let mut i = CardInfo::empty(CardType::ForeignPermanent2017);
-    i.english_name = Some("SMITH, JOHN".into());
-    i.name = "史密斯".into();
-    i.sex = "男".into();
-    i.id_number = "USA310080101001".into();
-    i.nationality = Some("USA".into());
-    i.valid_from = "20170101".into();
-    i.valid_to = "20270101".into();
-    i.birth = "19800101".into();
-    i.card_version = Some("01".into());
-    i.authority = "1500".into();
-
-    let mut y = CardInfo::empty(CardType::ForeignPermanent2023);
-    y.name = "史密斯".into();
-    y.sex = "女".into();
-    y.renewal_count = Some("00".into());
-    y.birth = "19800101".into();
-    y.english_name = Some("SMITH-WESSON, JANE ALEXANDRA MARGARET ELIZA".into());
-    y.id_number = "933156198001010012".into();
-    y.valid_from = "20230101".into();
-    y.valid_to = "20330101".into();
-    y.nationality = Some("GBR".into());
-    y.previous_card_link = Some("000".into());
-
-    [r, j, i, y]
-        .into_iter()
-        .map(|mut c| {
-            c.photo_wlt = photo();
-            c
-        })
-        .collect()
+    [
+        common::resident(),
+        common::hk_macau_taiwan(),
+        common::foreign_2017(),
+        common::foreign_2023(),
+    ]
+    .into_iter()
+    .map(|mut c| {
+        c.photo_wlt = common::wlt_photo();
+        c
+    })
+    .collect()
 }
 
 fn resident() -> CardInfo {

@@ -19,6 +19,72 @@ pub fn resident() -> CardInfo {
     c
 }
 
+/// The JSON fields `devicectl idcard read --json` and `CardInfo`'s serialisation promise (the fixed
+/// surface technicians' runbooks rely on).
+pub const CARD_JSON_FIELDS: [&str; 10] = [
+    "card_type",
+    "name",
+    "sex",
+    "nation",
+    "birth",
+    "address",
+    "id_number",
+    "authority",
+    "valid_from",
+    "valid_to",
+];
+
+/// 1024 bytes standing in for a card's WLT photo (opaque to the drivers).
+pub fn wlt_photo() -> Vec<u8> {
+    (0..1024u32).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+/// A Hong Kong/Macau/Taiwan residence permit (`J`): the resident layout without nation, plus pass
+/// number and issue count.
+pub fn hk_macau_taiwan() -> CardInfo {
+    let mut j = resident();
+    j.card_type = CardType::HkMacauTaiwan;
+    j.nation = String::new();
+    j.name = "陈大文".into();
+    j.id_number = "810000199001011234".into();
+    j.pass_number = Some("H12345678".into());
+    j.issue_count = Some("02".into());
+    j
+}
+
+/// A foreign permanent-residence card of 2017 (`I`).
+pub fn foreign_2017() -> CardInfo {
+    let mut i = CardInfo::empty(CardType::ForeignPermanent2017);
+    i.english_name = Some("SMITH, JOHN ALEXANDER".into());
+    i.name = "史密斯".into();
+    i.sex = "男".into();
+    i.id_number = "USA310080101001".into();
+    i.nationality = Some("USA".into());
+    i.valid_from = "20170101".into();
+    i.valid_to = "20270101".into();
+    i.birth = "19800101".into();
+    i.card_version = Some("01".into());
+    i.authority = "1500".into();
+    i
+}
+
+/// A foreign permanent-residence card of 2023 (`Y`). The English name is longer than the first
+/// 35-character slot, so it spills into the second.
+pub fn foreign_2023() -> CardInfo {
+    let mut y = CardInfo::empty(CardType::ForeignPermanent2023);
+    y.name = "史密斯".into();
+    y.sex = "女".into();
+    y.renewal_count = Some("01".into());
+    y.birth = "19800101".into();
+    y.english_name = Some("SMITH-WESSON, JANE ALEXANDRA MARGARET ELIZA".into());
+    y.id_number = "933156198001010012".into();
+    y.valid_from = "20230101".into();
+    y.valid_to = "20330101".into();
+    y.nationality = Some("GBR".into());
+    y.previous_card_link = Some("000".into());
+    y
+}
+
 /// The sample hall ticket (A023 at 市民服务中心).
 pub fn hall_ticket() -> HallTicket {
     HallTicket {
