@@ -6,5 +6,6 @@ pub mod camera;
 pub mod display;
 pub mod evaluator;
 pub mod idcard;
+mod poll;
 pub mod printer;
 pub mod scanner;

@@ -98,16 +98,7 @@ impl ScreenSim {
 
     /// Waits until `pred` holds for the accepted frames, or `timeout` passes; returns whether it held.
     pub fn wait_for(&self, timeout: Duration, pred: impl Fn(&[Shown]) -> bool) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if pred(&lock(&self.state).shown) {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
+        crate::poll::poll_until(timeout, || pred(&lock(&self.state).shown).then_some(())).is_some()
     }
 
     /// Stops serving (within one read poll) and closes the line.

@@ -138,16 +138,7 @@ impl PadSim {
 
     /// Waits for a message from the server matching `pred`; returns it.
     pub fn wait_for(&self, timeout: Duration, pred: impl Fn(&Envelope) -> bool) -> Option<Envelope> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(e) = lock(&self.state).received.iter().find(|e| pred(e)) {
-                return Some(e.clone());
-            }
-            if Instant::now() >= deadline {
-                return None;
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
+        crate::poll::poll_until(timeout, || lock(&self.state).received.iter().find(|e| pred(e)).cloned())
     }
 
     pub fn stop(mut self) {
