@@ -25,40 +25,43 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    if let Cmd::Fuzz(args) = &cli.cmd {
-        return match xtask::fuzz::main(args) {
+    match Cli::parse().cmd {
+        Cmd::Chaos(args) => match block_on(xtask::chaos::main(args)) {
+            Ok(Ok(summary)) if summary.passed() => ExitCode::SUCCESS,
+            Ok(Ok(_)) => ExitCode::FAILURE,
+            Ok(Err(e)) => {
+                eprintln!("chaos: error: {e:#}");
+                ExitCode::from(2)
+            }
+            Err(code) => code,
+        },
+        Cmd::Device(args) => match block_on(xtask::device::run(args)) {
+            Ok(Ok(())) => ExitCode::SUCCESS,
+            Ok(Err(e)) => {
+                eprintln!("device: error: {e:#}");
+                ExitCode::FAILURE
+            }
+            Err(code) => code,
+        },
+        // Fuzzing only drives child processes: no runtime.
+        Cmd::Fuzz(args) => match xtask::fuzz::main(&args) {
             Ok(runs) if runs.iter().all(|r| r.passed) => ExitCode::SUCCESS,
             Ok(_) => ExitCode::FAILURE,
             Err(e) => {
                 eprintln!("fuzz: error: {e:#}");
                 ExitCode::from(2)
             }
-        };
+        },
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
+}
+
+/// Runs `fut` on a multi-threaded runtime; `Err` is the exit code when the runtime cannot start.
+fn block_on<F: std::future::Future>(fut: F) -> Result<F::Output, ExitCode> {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => Ok(rt.block_on(fut)),
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
+            Err(ExitCode::FAILURE)
         }
-    };
-    match cli.cmd {
-        Cmd::Chaos(args) => match rt.block_on(xtask::chaos::main(args)) {
-            Ok(summary) if summary.passed() => ExitCode::SUCCESS,
-            Ok(_) => ExitCode::FAILURE,
-            Err(e) => {
-                eprintln!("chaos: error: {e:#}");
-                ExitCode::from(2)
-            }
-        },
-        Cmd::Fuzz(_) => ExitCode::SUCCESS,
-        Cmd::Device(args) => match rt.block_on(xtask::device::run(args)) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("device: error: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
     }
 }
