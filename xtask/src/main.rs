@@ -22,6 +22,8 @@ enum Cmd {
     /// Fuzz every byte parser of `drivers` (cargo-fuzz, libFuzzer) for `--runs` executions each;
     /// one `fuzz: target=… runs=… result=…` line per target.
     Fuzz(xtask::fuzz::FuzzArgs),
+    /// Build the desktop apps' UIs (Leptos, wasm32) into `<app>/ui/dist`; the Tauri shells embed them.
+    Ui(xtask::ui::UiArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
             Err(code) => code,
+        },
+        Cmd::Ui(args) => match xtask::ui::main(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ui: error: {e:#}");
+                ExitCode::FAILURE
+            }
         },
         // Fuzzing only drives child processes: no runtime.
         Cmd::Fuzz(args) => match xtask::fuzz::main(&args) {
