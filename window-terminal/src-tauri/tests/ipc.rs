@@ -1,0 +1,170 @@
+//! The terminal's commands through Tauri's IPC layer on the mock runtime (no display), against a real
+//! hall node in-process and the simulated devices (ID reader and LED on pty pairs, SimCamera).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app_types::CommandError;
+use app_types::window_terminal::*;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+use window_terminal::{Config, Terminal};
+
+fn call<T: DeserializeOwned>(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<T, CommandError> {
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    match get_ipc_response(w, req) {
+        Ok(body) => Ok(body.deserialize::<T>().unwrap_or_else(|e| panic!("{cmd}: cannot decode answer: {e}"))),
+        Err(v) => Err(serde_json::from_value(v.clone()).unwrap_or_else(|_| panic!("{cmd}: not a CommandError: {v}"))),
+    }
+}
+
+fn wait_until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !f() {
+        assert!(Instant::now() < deadline, "{what} did not happen within {within:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_counter_works_end_to_end_through_ipc() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut node = rt.block_on(support::start_node());
+    let kiosk = rt.block_on(node.enroll("H1", "kiosk"));
+    let code = rt.block_on(support::window_terminal_code(&node));
+
+    let data = tempfile::tempdir().unwrap();
+    let mut config = Config::for_test(data.path().to_path_buf(), "W1");
+    config.rating_timeout_secs = 30;
+    let terminal = Arc::new(Terminal::open(config).unwrap());
+    let app = window_terminal::setup(mock_builder(), terminal)
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+
+    // Enrollment: a wrong code is refused and named; the real one enrolls.
+    let s: Startup = call(&w, "startup", json!({})).unwrap();
+    assert!(!s.enrolled);
+    let e = call::<Startup>(&w, "enroll", json!({"address": node.base, "code": "WRONG-CODE"})).unwrap_err();
+    assert_eq!(e.code, "enroll_refused");
+    assert_eq!(e.field.as_deref(), Some("code"));
+    let s: Startup = call(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
+    assert!(s.enrolled);
+    assert_eq!(s.hall_id.as_deref(), Some("H1"));
+
+    // Sign-in: wrong password refused; w1 at W1 opens the window.
+    assert!(call::<Panel>(&w, "sign_in", json!({"login": "w1", "password": "nope"})).is_err());
+    let p: Panel = call(&w, "sign_in", json!({"login": "w1", "password": support::PASSWORD})).unwrap();
+    assert_eq!(p.status, "open");
+    assert_eq!(p.window_number, "1");
+
+    let tickets = rt.block_on(support::issue_tickets(&node, &kiosk, 3));
+    let first_id = tickets[0]["ticket_id"].as_str().unwrap().to_owned();
+
+    // Call: the ticket, its waiting counts, and the LED (real IMM90022 frames to the simulated screen).
+    let p: Panel = call(&w, "window_action", json!({"action": "call-next"})).unwrap();
+    let cur = p.current.clone().expect("called ticket");
+    assert_eq!(cur.id, first_id);
+    assert_eq!(cur.status, "called");
+    assert_eq!(p.waiting.iter().find(|q| q.queue_id == "QA").map(|q| q.waiting), Some(2));
+    wait_until("LED shows the number", Duration::from_secs(3), || {
+        call::<SimMeasurements>(&w, "sim_measurements", json!({})).unwrap().led_text.as_deref() == Some(cur.display.as_str())
+    });
+
+    // ID card: no card → clear error; card on the reader → masked and attached.
+    assert_eq!(call::<CardRead>(&w, "read_card", json!({})).unwrap_err().code, "no_card");
+    call::<()>(&w, "sim_present_card", json!({"present": true})).unwrap();
+    let c: CardRead = call(&w, "read_card", json!({})).unwrap();
+    assert_eq!(c.id_masked, "230***********1230");
+    assert!(c.attached);
+
+    // Document camera: preview, accept → blob kept and attached.
+    let s: ScanPreview = call(&w, "scan_capture", json!({})).unwrap();
+    assert!(s.data_url.starts_with("data:image/jpeg;base64,"));
+    assert!(call::<ScanAccepted>(&w, "scan_accept", json!({"scanId": s.scan_id + 1})).is_err());
+    let a: ScanAccepted = call(&w, "scan_accept", json!({"scanId": s.scan_id})).unwrap();
+    assert_eq!(a.ticket_id, first_id);
+    assert_eq!(a.digest, s.sm3);
+
+    // 双屏确认: push, the evaluator shows it, the citizen confirms.
+    let conf: Confirmation = call(&w, "push_confirmation", json!({})).unwrap();
+    assert_eq!(conf.citizen_id, "230***********1230");
+    assert_eq!(conf.scans, 1);
+    assert!(matches!(call::<EvaluatorView>(&w, "evaluator_view", json!({})).unwrap(), EvaluatorView::Confirm { .. }));
+    let p: Panel = call(&w, "answer_confirmation", json!({"ticketId": first_id, "ok": true})).unwrap();
+    assert_eq!(p.current.as_ref().and_then(|t| t.confirmation.as_deref()), Some("confirmed"));
+
+    // Recall, start, finish → the evaluation opens.
+    let p: Panel = call(&w, "window_action", json!({"action": "recall"})).unwrap();
+    assert_eq!(p.current.as_ref().map(|t| t.recall_count), Some(1));
+    call::<Panel>(&w, "window_action", json!({"action": "start"})).unwrap();
+    let p: Panel = call(&w, "window_action", json!({"action": "finish"})).unwrap();
+    assert!(p.current.is_none());
+    assert_eq!(p.served_today, 1);
+    let EvaluatorView::Rate { ticket_id, reasons, .. } = call(&w, "evaluator_view", json!({})).unwrap() else {
+        panic!("evaluator should ask for a rating");
+    };
+    assert_eq!(ticket_id, first_id);
+
+    // A negative level needs a reason; with one it is stored with a photo.
+    let e = call::<RatingStored>(&w, "rate", json!({"rating": {"ticket_id": first_id, "level": 1}})).unwrap_err();
+    assert_eq!(e.code, "reason_required");
+    let r: RatingStored = call(&w, "rate", json!({"rating": {"ticket_id": first_id, "level": 1, "reasons": [reasons[0]]}})).unwrap();
+    assert_eq!(r.photo_digest.len(), 64);
+    // Only one rating per evaluation.
+    assert!(call::<RatingStored>(&w, "rate", json!({"rating": {"ticket_id": first_id, "level": 5}})).is_err());
+
+    // The outbox reaches the hall node: the ticket carries the rating.
+    wait_until("rating synced", Duration::from_secs(10), || {
+        rt.block_on(support::ticket(&node, &first_id))["rating"] == 1
+    });
+
+    // Transfer to another window; pause and resume.
+    let p: Panel = call(&w, "window_action", json!({"action": "call-next"})).unwrap();
+    assert!(p.current.is_some());
+    assert_eq!(call::<Panel>(&w, "transfer", json!({"kind": "desk", "id": "W2"})).unwrap_err().field.as_deref(), Some("kind"));
+    let p: Panel = call(&w, "transfer", json!({"kind": "window", "id": "W2"})).unwrap();
+    assert!(p.current.is_none());
+    let p: Panel = call(&w, "pause", json!({"reason": "会议"})).unwrap();
+    assert_eq!(p.status, "paused");
+    let p: Panel = call(&w, "window_action", json!({"action": "open"})).unwrap();
+    assert_eq!(p.status, "open");
+
+    // Hall node gone: calling fails as unreachable, the link says offline, the reader still works.
+    rt.block_on(node.stop());
+    let e = call::<Panel>(&w, "window_action", json!({"action": "call-next"})).unwrap_err();
+    assert_eq!(e.code, "unreachable");
+    wait_until("offline", Duration::from_secs(10), || !call::<app_types::LinkStatus>(&w, "link", json!({})).unwrap().online);
+    call::<()>(&w, "sim_present_card", json!({"present": false})).unwrap();
+    call::<()>(&w, "sim_present_card", json!({"present": true})).unwrap();
+    assert!(call::<CardRead>(&w, "read_card", json!({})).is_ok());
+}
+
+#[test]
+fn test_hooks_are_off_without_sim_control() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = Config::for_test(data.path().to_path_buf(), "W1");
+    config.sim_control = false;
+    config.evaluator = "none".into();
+    let app = window_terminal::setup(mock_builder(), Arc::new(Terminal::open(config).unwrap()))
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    assert_eq!(call::<()>(&w, "sim_present_card", json!({"present": true})).unwrap_err().code, "forbidden");
+    assert_eq!(call::<Panel>(&w, "window_action", json!({"action": "call-next"})).unwrap_err().code, "not_enrolled");
+}

@@ -1,0 +1,71 @@
+//! A real hall node in-process for the terminal's tests: the server's own test harness (test city,
+//! passwords), with its clock following real time because the terminal signs with the real clock.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../../../server/tests/common/mod.rs"]
+pub mod common;
+
+use std::time::Duration;
+
+pub use common::{Device, Node, PASSWORD, TestClock};
+use serde_json::{Value, json};
+
+pub fn real_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// A node on 127.0.0.1:0 with the test city (hall H1, windows W1–W4, logins w1…w4).
+pub async fn start_node() -> Node {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = TestClock::new(real_now());
+    let ticking = clock.clone();
+    std::thread::spawn(move || {
+        loop {
+            ticking.set(real_now());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let mut n = Node::start_in(tmp.path().to_path_buf(), clock, server::app::Role::All).await;
+    n.keep(tmp);
+    server::api::halls::install_config(&n.app(), domain::Actor::System, common::test_city())
+        .await
+        .unwrap();
+    n.set_test_passwords().await;
+    n
+}
+
+/// A one-time code for a window terminal in hall H1.
+pub async fn window_terminal_code(n: &Node) -> String {
+    let admin = n.login("admin").await;
+    let (st, v) = n
+        .req("POST", "/api/v1/devices/enrollment-codes")
+        .bearer(&admin)
+        .json(json!({"hall_id": "H1", "kind": "window_terminal"}))
+        .send()
+        .await;
+    assert_eq!(st, 201, "{v}");
+    v["code"].as_str().unwrap().to_owned()
+}
+
+/// Issues `count` tickets for item I1 (queue A, served by W1) from a kiosk.
+pub async fn issue_tickets(n: &Node, kiosk: &Device, count: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    for _ in 0..count {
+        let (st, v) = n
+            .issue(kiosk, json!({"hall_id": "H1", "item_id": "I1", "channel": "kiosk"}))
+            .await;
+        assert_eq!(st, 201, "issue: {v}");
+        out.push(v);
+    }
+    out
+}
+
+/// A ticket as the admin sees it.
+pub async fn ticket(n: &Node, id: &str) -> Value {
+    let admin = n.login("admin").await;
+    let (_, v) = n.req("GET", &format!("/api/v1/tickets/{id}")).bearer(&admin).send().await;
+    v
+}
