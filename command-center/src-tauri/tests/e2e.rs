@@ -118,25 +118,24 @@ fn app_pid(binary: &Path) -> Option<u32> {
     })
 }
 
-struct Caller<'a> {
-    node: &'a HallNode,
+struct Caller {
     /// (window id, window number, staff token)
     windows: Vec<(String, String, String)>,
     next: usize,
 }
 
-impl Caller<'_> {
+impl Caller {
     /// Call-next at the next window in turn (the previous ticket there is finished first); answers
     /// the number and the window number.
-    async fn call(&mut self) -> (String, String) {
+    async fn call(&mut self, node: &HallNode) -> (String, String) {
         let (id, number, token) = self.windows[self.next % self.windows.len()].clone();
         self.next += 1;
-        let (st, v) = self.node.window_action(&token, &id, "call-next").await;
+        let (st, v) = node.window_action(&token, &id, "call-next").await;
         if st != 200 {
             // A window with a current ticket must finish it first.
-            let _ = self.node.window_action(&token, &id, "start").await;
-            let _ = self.node.window_action(&token, &id, "finish").await;
-            let (st2, v2) = self.node.window_action(&token, &id, "call-next").await;
+            let _ = node.window_action(&token, &id, "start").await;
+            let _ = node.window_action(&token, &id, "finish").await;
+            let (st2, v2) = node.window_action(&token, &id, "call-next").await;
             assert_eq!(st2, 200, "call-next at {id}: {v} / {v2}");
             return (display_of(&v2), number);
         }
@@ -194,7 +193,6 @@ async fn hall_wall_end_to_end() -> Result<()> {
     s.wait_for("li[data-queue='H00-Q01'][data-waiting='24']", Duration::from_secs(10))
         .await?;
     let mut caller = Caller {
-        node: &node,
         windows: vec![
             ("H00-W01".into(), "1".into(), w1.clone()),
             ("H00-W05".into(), "5".into(), w5),
@@ -204,7 +202,7 @@ async fn hall_wall_end_to_end() -> Result<()> {
     let mut spoken: Vec<(String, String)> = Vec::new();
     let mut shown_ms: Vec<f64> = Vec::new();
     for _ in 0..32 {
-        let (display, window) = caller.call().await;
+        let (display, window) = caller.call(&node).await;
         let answered = epoch_ms();
         let shown = shown_at(&s, &format!("{display}#0"), Duration::from_secs(10)).await?;
         // The feed can beat the HTTP answer to the screen: that counts as no delay.
@@ -247,19 +245,14 @@ async fn hall_wall_end_to_end() -> Result<()> {
 
     // Back, with calls made before the wall reconnects and after.
     node.restart().await;
-    let mut caller = Caller {
-        node: &node,
-        windows: caller.windows.clone(),
-        next: caller.next,
-    };
     let mut catch_up = Vec::new();
     for _ in 0..3 {
-        catch_up.push(caller.call().await);
+        catch_up.push(caller.call(&node).await);
     }
     s.wait_present("#offline-banner", false, Duration::from_secs(30))
         .await?;
     for _ in 0..2 {
-        catch_up.push(caller.call().await);
+        catch_up.push(caller.call(&node).await);
     }
     for (d, _) in &catch_up {
         shown_at(&s, &format!("{d}#0"), Duration::from_secs(15)).await?;
