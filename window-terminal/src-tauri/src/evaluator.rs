@@ -5,8 +5,9 @@
 use app_types::CommandError;
 use app_types::window_terminal::{Confirmation, EvaluatorView, RatingInput, StaffCard};
 
-/// Reasons offered for the two negative levels (the hall's configuration may replace them).
-pub const DEFAULT_REASONS: [&str; 5] = ["等候时间过长", "服务态度不好", "业务不熟练", "一次性告知不清", "材料要求不合理"];
+/// Reasons offered until the hall's own list is known (the domain's defaults, which the hall node
+/// accepts when the hall configures none).
+pub const DEFAULT_REASONS: [&str; 6] = ["等候时间长", "服务态度差", "业务不熟练", "材料要求不清楚", "办理效率低", "其他"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
@@ -21,6 +22,8 @@ pub struct Evaluator {
     pub card: StaffCard,
     pub stage: Stage,
     pub reasons: Vec<String>,
+    /// What the citizen was last asked to confirm (digested into the confirmation record).
+    pub last_confirmation: Option<Confirmation>,
 }
 
 impl Default for Evaluator {
@@ -29,6 +32,7 @@ impl Default for Evaluator {
             card: StaffCard::default(),
             stage: Stage::Idle,
             reasons: DEFAULT_REASONS.iter().map(|s| (*s).to_owned()).collect(),
+            last_confirmation: None,
         }
     }
 }
@@ -58,6 +62,7 @@ impl Evaluator {
     }
 
     pub fn push_confirmation(&mut self, c: Confirmation) {
+        self.last_confirmation = Some(c.clone());
         self.stage = Stage::Confirm(c);
     }
 

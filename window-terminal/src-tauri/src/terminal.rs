@@ -517,8 +517,9 @@ impl Terminal {
     pub fn answer_confirmation(&self, ticket_id: &str, ok: bool) -> Result<Panel, CommandError> {
         lock(&self.eval).answer_confirmation(ticket_id)?;
         let answer = if ok { "confirmed" } else { "disputed" };
-        let payload = json!({"ticket_id": ticket_id, "confirmed": ok});
-        self.store.append("ticket.confirmed", 1, now_ms(), &payload).map_err(store_err)?;
+        let shown = lock(&self.eval).last_confirmation.clone();
+        let payload = confirmation_payload(ticket_id, shown.as_ref(), ok);
+        self.store.append(protocol::sync::kinds::TICKET_CONFIRMED, 1, now_ms(), &payload).map_err(store_err)?;
         if let Some(t) = lock(&self.session).current.as_mut().filter(|t| t.id == ticket_id) {
             t.confirmation = Some(answer.into());
         }
@@ -533,6 +534,8 @@ impl Terminal {
             return;
         }
         let deadline = now_ms() + i64::try_from(self.config.rating_timeout_secs).unwrap_or(60) * 1000;
+        let reasons = self.rating_reasons();
+        lock(&self.eval).reasons = reasons;
         lock(&self.eval).start_rating(t.id.clone(), t.display.clone(), deadline);
         self.emit_evaluator();
     }
@@ -573,8 +576,10 @@ impl Terminal {
                 String::new()
             }
         };
+        let comment = Some(input.comment.trim()).filter(|c| !c.is_empty());
+        let photo = Some(photo_digest.as_str()).filter(|d| !d.is_empty());
         let payload = json!({"ticket_id": input.ticket_id, "level": input.level, "reasons": input.reasons,
-            "comment": input.comment, "photo_digest": photo_digest});
+            "comment": comment, "photo": photo});
         let ev = self.store.append(protocol::sync::kinds::TICKET_RATED, 1, now_ms(), &payload).map_err(store_err)?;
         lock(&self.session).rated += 1;
         lock(&self.measurements).ratings += 1;
@@ -637,6 +642,47 @@ impl Terminal {
             self.emit_evaluator();
         }
     }
+}
+
+impl Terminal {
+    /// The hall's reasons for a negative rating (configuration replica), else the domain's defaults:
+    /// the hall node accepts only reasons from its list.
+    fn rating_reasons(&self) -> Vec<String> {
+        let hall = self.store.identity().ok().flatten().map(|i| i.hall_id);
+        self.store
+            .config()
+            .ok()
+            .flatten()
+            .and_then(|(_, cfg)| {
+                let h = cfg["halls"].as_array()?.iter().find(|h| h["id"].as_str() == hall.as_deref())?.clone();
+                let list: Vec<String> = h["rating_reasons"].as_array()?.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+                (!list.is_empty()).then_some(list)
+            })
+            .unwrap_or_else(domain::config::default_rating_reasons)
+    }
+}
+
+/// The `ticket.confirmed` payload: digests of what the citizen saw (the values stay here).
+fn confirmation_payload(ticket_id: &str, shown: Option<&Confirmation>, ok: bool) -> Value {
+    let fields: Vec<(&str, String)> = shown
+        .map(|c| {
+            vec![
+                ("号码", c.ticket.clone()),
+                ("办理事项", c.item.clone()),
+                ("姓名", c.citizen_name.clone()),
+                ("身份证号", c.citizen_id.clone()),
+                ("提交材料", c.scans.to_string()),
+            ]
+        })
+        .unwrap_or_default();
+    let text: String = fields.iter().map(|(l, v)| format!("{l}：{v}\n")).collect();
+    json!({
+        "ticket_id": ticket_id,
+        "fields": fields.iter().map(|(l, v)| json!({"label": l, "value_digest": protocol::sign::sm3_hex(v.as_bytes())})).collect::<Vec<_>>(),
+        "digest": protocol::sign::sm3_hex(text.as_bytes()),
+        "outcome": if ok { "confirmed" } else { "rejected" },
+        "at": now_ms(),
+    })
 }
 
 /// The department of a window: its own, else that of the first item it serves.

@@ -52,9 +52,11 @@ fn the_counter_works_end_to_end_through_ipc() {
     let mut config = Config::for_test(data.path().to_path_buf(), "W1");
     config.rating_timeout_secs = 30;
     let terminal = Arc::new(Terminal::open(config).unwrap());
-    let app = window_terminal::setup(mock_builder(), terminal)
+    let mut app = window_terminal::setup(mock_builder(), terminal)
         .build(mock_context(noop_assets()))
         .expect("mock app");
+    // The setup hook (emitter, sync loop, evaluator window) runs on the first event-loop iteration.
+    app.run_iteration(|_, _| {});
     let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
 
     // Enrollment: a wrong code is refused and named; the real one enrolls.
@@ -130,9 +132,13 @@ fn the_counter_works_end_to_end_through_ipc() {
     assert!(call::<RatingStored>(&w, "rate", json!({"rating": {"ticket_id": first_id, "level": 5}})).is_err());
 
     // The outbox reaches the hall node: the ticket carries the rating.
-    wait_until("rating synced", Duration::from_secs(10), || {
-        rt.block_on(support::ticket(&node, &first_id))["rating"] == 1
-    });
+    let synced = || rt.block_on(support::ticket(&node, &first_id));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while synced()["rating"] != 1 {
+        let link: app_types::LinkStatus = call(&w, "link", json!({})).unwrap();
+        assert!(Instant::now() < deadline, "rating not synced: ticket {} link {link:?}", synced());
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // Transfer to another window; pause and resume.
     let p: Panel = call(&w, "window_action", json!({"action": "call-next"})).unwrap();

@@ -50,12 +50,17 @@ pub async fn window_terminal_code(n: &Node) -> String {
     v["code"].as_str().unwrap().to_owned()
 }
 
-/// Issues `count` tickets for item I1 (queue A, served by W1) from a kiosk.
+/// Issues `count` (< 900) tickets for item I1 (queue A, served by W1) from a kiosk.
 pub async fn issue_tickets(n: &Node, kiosk: &Device, count: usize) -> Vec<Value> {
     let mut out = Vec::new();
-    for _ in 0..count {
+    for k in 0..count {
+        // Item I1 (户口迁移) needs the citizen's ID card at the kiosk.
+        let number = common::id_number("19850505", 100 + k as u32);
         let (st, v) = n
-            .issue(kiosk, json!({"hall_id": "H1", "item_id": "I1", "channel": "kiosk"}))
+            .issue(
+                kiosk,
+                json!({"hall_id": "H1", "item_id": "I1", "channel": "kiosk", "id_card": {"number": number, "name": "李四"}}),
+            )
             .await;
         assert_eq!(st, 201, "issue: {v}");
         out.push(v);
