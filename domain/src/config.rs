@@ -41,7 +41,33 @@ pub struct Hall {
     pub priority: PriorityRules,
     #[serde(default)]
     pub appointments: AppointmentRules,
+    /// The reasons an evaluator offers for a negative rating (tender 13(7) "实现国家‘好差评’标准评价": a
+    /// 差评 names its reason). A hall that configures none gets [`default_rating_reasons`].
+    #[serde(default = "default_rating_reasons")]
+    pub rating_reasons: Vec<String>,
 }
+
+/// The reason list a hall offers unless it configures its own.
+pub fn default_rating_reasons() -> Vec<String> {
+    [
+        "等候时间长",
+        "服务态度差",
+        "业务不熟练",
+        "材料要求不清楚",
+        "办理效率低",
+        "其他",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect()
+}
+
+/// Longest rating reason, in characters.
+pub const MAX_REASON_CHARS: usize = 32;
+/// Most reasons one rating may carry (and a hall may offer).
+pub const MAX_REASONS: usize = 16;
+/// Longest rating comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -135,6 +161,32 @@ pub struct Staff {
     pub hall_id: Option<HallId>,
     /// Windows this person may sign in to.
     pub window_ids: Vec<WindowId>,
+    /// What the evaluator's idle screen shows (工作牌); flattened, so the fields sit on the staff entry.
+    #[serde(flatten, default)]
+    pub card: StaffCard,
+}
+
+/// A staff member's card on the evaluator's idle screen (tender 13(1) "显示窗口受理人员部门、工号、姓名、
+/// 座右铭等宣传内容"). Every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffCard {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// 工号 as printed on the card (the sign-in name when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_number: Option<String>,
+    /// 服务承诺 / motto.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motto: Option<String>,
+    /// SM3 hex digest (64 lowercase hex) of the photo blob, uploaded through the blob API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<String>,
+}
+
+/// Whether `s` is an SM3 digest as the blob API names blobs: 64 lowercase hex characters.
+pub fn is_sm3_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
 /// Groups that are called ahead of the normal queue. Which are honoured is per hall.
@@ -319,6 +371,27 @@ impl CityConfig {
         let queues = unique("queues", &self.queues, |q| &q.id)?;
         let staff = unique("staff", &self.staff, |s| &s.id)?;
         for (i, h) in self.halls.iter().enumerate() {
+            if h.rating_reasons.len() > MAX_REASONS {
+                return Err(err(
+                    format!("halls[{i}].rating_reasons"),
+                    format!("at most {MAX_REASONS} reasons"),
+                ));
+            }
+            for (j, r) in h.rating_reasons.iter().enumerate() {
+                let n = r.trim().chars().count();
+                if n == 0 || n > MAX_REASON_CHARS || r.trim() != r {
+                    return Err(err(
+                        format!("halls[{i}].rating_reasons[{j}]"),
+                        format!("expected 1–{MAX_REASON_CHARS} characters without surrounding spaces"),
+                    ));
+                }
+                if h.rating_reasons[..j].contains(r) {
+                    return Err(err(
+                        format!("halls[{i}].rating_reasons[{j}]"),
+                        format!("{r} is listed twice"),
+                    ));
+                }
+            }
             if let Some(p) = &h.parent
                 && !halls.contains_key(p)
             {
@@ -397,6 +470,23 @@ impl CityConfig {
                 .map_err(|m| err(format!("windows[{i}].profile"), m))?;
         }
         for (i, s) in self.staff.iter().enumerate() {
+            if let Some(p) = &s.card.photo
+                && !is_sm3_hex(p)
+            {
+                return Err(err(
+                    format!("staff[{i}].photo"),
+                    "expected the SM3 digest of the photo blob: 64 lowercase hex characters",
+                ));
+            }
+            for (field, v, max) in [
+                ("department", &s.card.department, 64),
+                ("staff_number", &s.card.staff_number, 32),
+                ("motto", &s.card.motto, 200),
+            ] {
+                if v.as_ref().is_some_and(|v| v.chars().count() > max) {
+                    return Err(err(format!("staff[{i}].{field}"), format!("at most {max} characters")));
+                }
+            }
             for w in &s.window_ids {
                 if !windows.contains_key(w) {
                     return Err(err(format!("staff[{i}].window_ids"), format!("unknown window {w}")));

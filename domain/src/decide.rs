@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::appointment::{Appointment, AppointmentStatus, template_slots};
-use crate::config::{Config, PriorityReason, Role};
+use crate::config::{Config, MAX_COMMENT_CHARS, MAX_REASONS, PriorityReason, Role, is_sm3_hex};
 use crate::error::DomainError;
 use crate::event::{Actor, EVENT_VERSION, Event, EventBody};
 use crate::hall::{HallState, WindowStatus};
@@ -80,9 +80,19 @@ pub enum Command {
         ticket: TicketId,
         to: TransferTarget,
     },
+    /// The citizen's rating; see [`check_rating`] for what a rating must carry.
     Rate {
         ticket: TicketId,
         level: u8,
+        reasons: Vec<String>,
+        comment: Option<String>,
+        /// SM3 hex digest of the photo taken at the moment of rating.
+        photo: Option<String>,
+    },
+    /// The citizen's ID card was read for this ticket after it was issued (the data itself is sealed
+    /// outside the domain).
+    Identify {
+        ticket: TicketId,
     },
     OpenWindow {
         window: WindowId,
@@ -251,14 +261,21 @@ pub fn decide(
                 to: to.clone(),
             }]
         }
-        Command::Rate { ticket, level } => {
+        Command::Rate {
+            ticket,
+            level,
+            reasons,
+            comment,
+            photo,
+        } => {
             let t = ticket_of(h, ticket)?;
-            if !(1..=5).contains(level) {
-                return Err(DomainError::invalid(
-                    "level",
-                    "expected 1 (very dissatisfied) … 5 (very satisfied)",
-                ));
-            }
+            let comment = check_rating(
+                &hall.rating_reasons,
+                *level,
+                reasons,
+                comment.as_deref(),
+                photo.as_deref(),
+            )?;
             if t.status != TicketStatus::Done {
                 return Err(bad(t, "rate"));
             }
@@ -272,7 +289,20 @@ pub fn decide(
             vec![EventBody::TicketRated {
                 ticket: ticket.clone(),
                 level: *level,
+                reasons: reasons.clone(),
+                comment,
+                photo: photo.clone(),
             }]
+        }
+        Command::Identify { ticket } => {
+            let t = ticket_of(h, ticket)?;
+            if matches!(
+                t.status,
+                TicketStatus::Voided | TicketStatus::Expired | TicketStatus::NoShow
+            ) {
+                return Err(bad(t, "attach an ID card to"));
+            }
+            vec![EventBody::TicketIdentified { ticket: ticket.clone() }]
         }
         Command::OpenWindow { window } => {
             window_of(cfg, h, window)?;
@@ -422,6 +452,62 @@ pub fn decide(
             body,
         })
         .collect())
+}
+
+/// The rules of a rating (tender 13(7) 好差评, 1 非常不满意 … 5 非常满意): the level is 1–5; a negative
+/// level (1 非常不满意, 2 不满意) needs at least one reason from the hall's list or a comment (13(9)
+/// "跟踪差评原因"); reasons are the hall's, each at most once; the comment is at most
+/// [`MAX_COMMENT_CHARS`]; the photo is an SM3 digest. Returns the comment trimmed (`None` if blank).
+pub fn check_rating(
+    offered: &[String],
+    level: u8,
+    reasons: &[String],
+    comment: Option<&str>,
+    photo: Option<&str>,
+) -> Result<Option<String>, DomainError> {
+    if !(1..=5).contains(&level) {
+        return Err(DomainError::invalid(
+            "level",
+            "expected 1 (非常不满意, very dissatisfied) … 5 (非常满意, very satisfied)",
+        ));
+    }
+    if reasons.len() > MAX_REASONS {
+        return Err(DomainError::invalid(
+            "reasons",
+            format!("at most {MAX_REASONS} reasons"),
+        ));
+    }
+    for (i, r) in reasons.iter().enumerate() {
+        if !offered.contains(r) {
+            return Err(DomainError::invalid(
+                "reasons",
+                format!("{r:?} is not one of this hall's reasons ({})", offered.join("、")),
+            ));
+        }
+        if reasons[..i].contains(r) {
+            return Err(DomainError::invalid("reasons", format!("{r} is given twice")));
+        }
+    }
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(DomainError::invalid(
+            "comment",
+            format!("at most {MAX_COMMENT_CHARS} characters"),
+        ));
+    }
+    if level <= 2 && reasons.is_empty() && comment.is_none() {
+        return Err(DomainError::invalid(
+            "reasons",
+            "a rating of 1 (非常不满意) or 2 (不满意) needs at least one reason or a comment",
+        ));
+    }
+    if photo.is_some_and(|p| !is_sm3_hex(p)) {
+        return Err(DomainError::invalid(
+            "photo",
+            "expected the SM3 digest of the rating photo: 64 lowercase hex characters",
+        ));
+    }
+    Ok(comment.map(str::to_owned))
 }
 
 fn bad(t: &Ticket, action: &'static str) -> DomainError {

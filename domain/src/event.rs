@@ -77,9 +77,23 @@ pub enum EventBody {
         ticket: TicketId,
         window: WindowId,
     },
+    /// 好差评 at the end of a service (tender 13(7)). `reasons`/`comment` explain a negative level (1–2);
+    /// `photo` is the SM3 hex digest of the picture taken at the moment of rating (13(8) "通过摄像头捕捉
+    /// 评价瞬间照片"). The three are absent in logs written before they existed (serde defaults).
     TicketRated {
         ticket: TicketId,
         level: u8,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        reasons: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        photo: Option<String>,
+    },
+    /// The citizen's ID card was read for a ticket that already exists (at the window: tender 13(2)
+    /// "申请人身份证读取", 15(1) "读卡"). The card's data is sealed in the event row, never in the body.
+    TicketIdentified {
+        ticket: TicketId,
     },
     /// Closes a ticket left open when its business day ended.
     TicketExpired {
@@ -137,6 +151,7 @@ impl EventBody {
             EventBody::TicketParked { .. } => "ticket_parked",
             EventBody::TicketRated { .. } => "ticket_rated",
             EventBody::TicketExpired { .. } => "ticket_expired",
+            EventBody::TicketIdentified { .. } => "ticket_identified",
             EventBody::WindowOpened { .. } => "window_opened",
             EventBody::WindowPaused { .. } => "window_paused",
             EventBody::WindowClosed { .. } => "window_closed",
@@ -163,6 +178,7 @@ impl EventBody {
             | EventBody::TicketParked { ticket, .. }
             | EventBody::TicketRated { ticket, .. }
             | EventBody::TicketExpired { ticket }
+            | EventBody::TicketIdentified { ticket }
             | EventBody::AppointmentCheckedIn { ticket, .. } => Some(ticket),
             _ => None,
         }

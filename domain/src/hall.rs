@@ -480,9 +480,14 @@ impl HallState {
                 self.index_waiting(&t);
                 self.tickets.insert(t.id.clone(), t);
             }
-            EventBody::TicketRated { ticket, level } => {
+            EventBody::TicketRated { ticket, level, .. } => {
                 if let Some(t) = self.tickets.get_mut(ticket) {
                     t.rating = Some(*level);
+                }
+            }
+            EventBody::TicketIdentified { ticket } => {
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    t.has_id_card = true;
                 }
             }
             EventBody::WindowOpened { window } => {

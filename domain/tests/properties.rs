@@ -318,6 +318,9 @@ fn command(sim: &mut Sim, op: &Op) -> Option<Command> {
         Op::Rate { t, level } => Command::Rate {
             ticket: pick_ticket(h, t, any),
             level,
+            reasons: if level <= 2 { vec!["其他".into()] } else { vec![] },
+            comment: None,
+            photo: None,
         },
         Op::Open { w } => Command::OpenWindow { window: win(w) },
         Op::Pause { w } => Command::PauseWindow {

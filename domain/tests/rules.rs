@@ -971,3 +971,105 @@ fn close_day_expires_tickets_left_from_an_earlier_day() {
     assert!(sim.exec(Command::CloseDay).is_empty(), "nothing left to expire");
     sim.state.check_indexes().expect("indexes");
 }
+
+fn rate(t: &domain::ids::TicketId, level: u8, reasons: &[&str], comment: Option<&str>) -> Command {
+    Command::Rate {
+        ticket: t.clone(),
+        level,
+        reasons: reasons.iter().map(|r| (*r).to_owned()).collect(),
+        comment: comment.map(str::to_owned),
+        photo: None,
+    }
+}
+
+/// Tender 13(7) 好差评 and 13(9) "跟踪差评原因": a rating of 1 非常不满意 or 2 不满意 needs a reason from the
+/// hall's list or a comment; a refused rating changes nothing, and the reasons travel in the event.
+#[test]
+fn a_negative_rating_needs_a_reason_or_a_comment() {
+    let mut sim = Sim::new(standard());
+    sim.open("W1", "S1");
+    let t = sim.issue(I_PLAIN);
+    sim.call("W1");
+    sim.exec(Command::Finish { window: w("W1") });
+    for level in [1, 2] {
+        let e = sim.refused(rate(&t, level, &[], None));
+        assert_eq!((e.code(), e.field()), ("invalid", Some("reasons")), "{e}");
+        let e = sim.refused(rate(&t, level, &[], Some("   ")));
+        assert_eq!(e.field(), Some("reasons"), "a blank comment is no comment");
+    }
+    let e = sim.refused(rate(&t, 1, &["没有这个理由"], None));
+    assert_eq!(e.field(), Some("reasons"));
+    assert!(
+        e.to_string().contains("等候时间长"),
+        "the error lists the hall's reasons: {e}"
+    );
+    let e = sim.refused(rate(&t, 1, &["其他", "其他"], None));
+    assert_eq!(e.field(), Some("reasons"));
+    let long = "长".repeat(domain::config::MAX_COMMENT_CHARS + 1);
+    assert_eq!(sim.refused(rate(&t, 1, &[], Some(&long))).field(), Some("comment"));
+    let mut bad_photo = rate(&t, 5, &[], None);
+    if let Command::Rate { photo, .. } = &mut bad_photo {
+        *photo = Some("ABC".into());
+    }
+    assert_eq!(sim.refused(bad_photo).field(), Some("photo"));
+    assert_eq!(sim.refused(rate(&t, 0, &[], None)).field(), Some("level"));
+    assert_eq!(sim.ticket(&t).rating, None, "refusals change nothing");
+
+    let ev = sim.exec(rate(&t, 2, &["等候时间长", "办理效率低"], Some("  排了一小时  ")));
+    match &ev[0].body {
+        EventBody::TicketRated {
+            level,
+            reasons,
+            comment,
+            ..
+        } => {
+            assert_eq!(*level, 2);
+            assert_eq!(reasons, &["等候时间长".to_owned(), "办理效率低".to_owned()]);
+            assert_eq!(comment.as_deref(), Some("排了一小时"), "trimmed");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sim.ticket(&t).rating, Some(2));
+}
+
+/// A comment alone explains a negative rating; positive ratings need neither; old logs without the
+/// new fields still load.
+#[test]
+fn a_comment_alone_explains_a_negative_rating_and_old_rating_events_load() {
+    let mut sim = Sim::new(standard());
+    sim.open("W1", "S1");
+    let a = sim.issue(I_PLAIN);
+    sim.call("W1");
+    sim.exec(Command::Finish { window: w("W1") });
+    let b = sim.issue(I_PLAIN);
+    sim.call("W1");
+    sim.exec(Command::Finish { window: w("W1") });
+    sim.exec(rate(&a, 1, &[], Some("材料清单和窗口说的不一样")));
+    sim.exec(rate(&b, 5, &[], None));
+    assert_eq!(sim.ticket(&b).rating, Some(5));
+
+    let old = r#"{"kind":"ticket_rated","ticket":"T1","level":4}"#;
+    let body: EventBody = serde_json::from_str(old).expect("an old rating event loads");
+    assert!(
+        matches!(body, EventBody::TicketRated { level: 4, ref reasons, comment: None, photo: None, .. } if reasons.is_empty())
+    );
+}
+
+/// Tender 13(2) / 15(1) 读卡: an ID card read at the window is attached to an existing ticket; not to a
+/// voided one.
+#[test]
+fn an_id_card_can_be_attached_to_a_live_ticket_only() {
+    let mut sim = Sim::new(standard());
+    sim.open("W1", "S1");
+    let t = sim.issue(I_PLAIN);
+    assert!(!sim.ticket(&t).has_id_card);
+    sim.call("W1");
+    sim.exec(Command::Identify { ticket: t.clone() });
+    assert!(sim.ticket(&t).has_id_card);
+    let v = sim.issue(I_PLAIN);
+    sim.exec(Command::Void {
+        ticket: v.clone(),
+        reason: "left".into(),
+    });
+    assert_eq!(sim.refused(Command::Identify { ticket: v }).code(), "bad_transition");
+}

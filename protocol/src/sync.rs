@@ -161,6 +161,9 @@ pub mod kinds {
     pub const BLOB_ATTACHED: &str = "blob.attached";
     /// An event of a hall node's log, forwarded to its city node.
     pub const HALL_EVENT: &str = "hall.event";
+    /// The citizen confirmed (or rejected) the key fields pushed to the citizen-facing screen (双屏确认,
+    /// tender 13(6) "需要确认的关键要件双屏推送与信息确认").
+    pub const TICKET_CONFIRMED: &str = "ticket.confirmed";
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct OfflineTicket {
@@ -189,6 +192,36 @@ pub mod kinds {
         pub ticket_id: String,
         /// 1 = 非常不满意 … 5 = 非常满意 (as the domain and the rating API).
         pub level: u8,
+        /// Reasons chosen from the hall's list (`rating_reasons` of the hall in the configuration); a
+        /// level of 1 or 2 needs at least one reason or a non-blank comment.
+        #[serde(default)]
+        pub reasons: Vec<String>,
+        #[serde(default)]
+        pub comment: Option<String>,
+        /// SM3 hex digest of the photo taken at the moment of rating (uploaded with the blob API).
+        #[serde(default)]
+        pub photo: Option<String>,
+    }
+
+    /// One field shown on the citizen-facing screen: its label and the SM3 hex digest of its value (the
+    /// value itself stays on the terminal).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct ConfirmedField {
+        pub label: String,
+        pub value_digest: String,
+    }
+
+    /// Payload of [`TICKET_CONFIRMED`].
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Confirmation {
+        pub ticket_id: String,
+        pub fields: Vec<ConfirmedField>,
+        /// SM3 hex digest of the whole text shown to the citizen.
+        pub digest: String,
+        /// `confirmed` or `rejected`.
+        pub outcome: String,
+        /// When the citizen answered (ms since 1970, the device's clock).
+        pub at: i64,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

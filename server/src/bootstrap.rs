@@ -21,6 +21,7 @@ pub async fn ensure_admin(app: &Arc<AppState>) -> anyhow::Result<()> {
         roles: vec![Role::Admin],
         hall_id: None,
         window_ids: vec![],
+        card: Default::default(),
     });
     let staff = data.staff.last().cloned().context("admin staff")?;
     crate::api::halls::install_config(app, domain::Actor::System, data)

@@ -325,6 +325,14 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/tickets/{id}/transfer", "/api/v1/tickets/$XFER/transfer", Some(r#"{"to":{"to":"queue","id":"QA"}}"#), ISSUERS),
     // tickets::rate: ticket_command(admin, window_staff; evaluator | window_terminal) — not the manager
     ("POST", "/api/v1/tickets/{id}/rating", "/api/v1/tickets/$DONE/rating", Some(r#"{"level":5}"#), ADMIN | STAFF),
+    // tickets::attach_citizen: staff(ISSUERS); window staff only at the ticket's window ($DONE was served at W1)
+    ("POST", "/api/v1/tickets/{id}/citizen", "/api/v1/tickets/$DONE/citizen", Some(r#"{"number":"$ID_1990","name":"张三"}"#), ISSUERS),
+    // tickets::evidence: staff(admin, hall_manager)
+    ("GET", "/api/v1/tickets/{id}/evidence", "/api/v1/tickets/$DONE/evidence", None, ADMIN | MGR),
+    // counter::panel: staff(WINDOW_ROLES), window staff only where signed in
+    ("GET", "/api/v1/windows/{id}/panel", "/api/v1/windows/W1/panel", None, ISSUERS),
+    // counter::staff_card: staff_or_device(all roles, any device), in the staff member's hall
+    ("GET", "/api/v1/staff/{id}/card", "/api/v1/staff/W1/card", None, STAFF_ROLES),
     // windows::call_ticket: act() → staff(WINDOW_ROLES = admin, hall_manager, window_staff), then the
     // per-window rule (window staff only where signed in; w1 is at W1)
     ("POST", "/api/v1/windows/{id}/call", "/api/v1/windows/W1/call", Some(r#"{"ticket_id":"$WAIT"}"#), ISSUERS),

@@ -4,7 +4,7 @@
 
 use domain::config::{
     AppointmentRules, City, Department, Hall, HallLevel, PriorityRules, Queue, Role, ServiceItem, SlotTemplate, Staff,
-    Window,
+    StaffCard, Window, default_rating_reasons,
 };
 use domain::decide::{BookAppointment, IdCardFacts, IssueTicket};
 use domain::ids::*;
@@ -84,6 +84,7 @@ pub fn set_windows(data: &mut CityConfig, profiles: Vec<WorkProfile>) {
             roles: vec![Role::WindowStaff],
             hall_id: Some(hall_id()),
             window_ids: vec![w(&format!("W{}", i + 1))],
+            card: StaffCard::default(),
         });
     }
 }
@@ -140,6 +141,7 @@ pub fn city() -> CityConfig {
             utc_offset_minutes: OFFSET,
             priority: PriorityRules::default(),
             appointments: AppointmentRules::default(),
+            rating_reasons: default_rating_reasons(),
         }],
         departments: vec![Department {
             id: dept.clone(),
@@ -165,6 +167,7 @@ pub fn city() -> CityConfig {
             roles: vec![Role::WindowStaff],
             hall_id: Some(hall_id()),
             window_ids: vec![],
+            card: StaffCard::default(),
         }],
         slot_templates: vec![template(I_APPT, 2), template(I_ID, 2)],
     };

@@ -35,6 +35,7 @@ pub fn bench_city() -> CityConfig {
         roles: vec![Role::Admin],
         hall_id: None,
         window_ids: vec![],
+        card: StaffCard::default(),
     }];
     for i in 0..WINDOWS {
         windows.push(Window {
@@ -51,6 +52,7 @@ pub fn bench_city() -> CityConfig {
             roles: vec![Role::WindowStaff],
             hall_id: Some(HALL.into()),
             window_ids: vec![window_id(i).as_str().into()],
+            card: StaffCard::default(),
         });
     }
     CityConfig {
@@ -67,6 +69,7 @@ pub fn bench_city() -> CityConfig {
             utc_offset_minutes: 480,
             priority: PriorityRules::default(),
             appointments: AppointmentRules::default(),
+            rating_reasons: default_rating_reasons(),
         }],
         departments: vec![Department {
             id: "D1".into(),

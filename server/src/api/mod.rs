@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod appointments;
+pub mod counter;
 pub mod halls;
 pub mod sync;
 pub mod tickets;
@@ -26,6 +27,7 @@ use crate::metrics::HttpLabels;
     info(title = "Service hall node API", version = "1", description = "Queue, windows, appointments, live feeds and access for hall and city nodes. Errors are always {code, message, field}."),
     paths(
         tickets::issue, tickets::status_by_token, tickets::get_ticket, tickets::void, tickets::transfer, tickets::rate,
+        tickets::attach_citizen, tickets::evidence, counter::panel, counter::staff_card,
         windows::call_next, windows::call_ticket, windows::recall, windows::start, windows::finish, windows::no_show,
         windows::park, windows::open, windows::pause, windows::close, windows::sign_in, windows::sign_out,
         appointments::slots, appointments::book, appointments::by_code, appointments::cancel, appointments::reschedule,
@@ -68,6 +70,10 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/tickets/{id}/void", post(tickets::void))
         .route("/tickets/{id}/transfer", post(tickets::transfer))
         .route("/tickets/{id}/rating", post(tickets::rate))
+        .route("/tickets/{id}/citizen", post(tickets::attach_citizen))
+        .route("/tickets/{id}/evidence", get(tickets::evidence))
+        .route("/windows/{id}/panel", get(counter::panel))
+        .route("/staff/{id}/card", get(counter::staff_card))
         .route("/windows/{id}/call-next", post(windows::call_next))
         .route("/windows/{id}/call", post(windows::call_ticket))
         .route("/windows/{id}/recall", post(windows::recall))

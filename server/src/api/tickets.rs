@@ -106,10 +106,7 @@ pub async fn issue(
     let id_card = match &req.id_card {
         None => id_card,
         Some(card) => {
-            let parsed =
-                domain::idcard::IdNumber::parse(&card.number).map_err(|m| ApiError::invalid("id_card.number", m))?;
-            sealed.id_number = Some(app.sealer.seal(card.number.trim()));
-            sealed.name = card.name.as_deref().map(|n| app.sealer.seal(n));
+            let parsed = seal_id_card(&app, card, "id_card.", &mut sealed)?;
             Some(IdCardFacts { birth: parsed.birth })
         }
     };
@@ -257,10 +254,13 @@ pub async fn get_ticket(
         }
     };
     caller.in_hall(&HallId::new(view.hall_id.clone()))?;
-    let sealed = tokio::task::spawn_blocking(move || reader.sealed_of_ticket(&id))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let (sealed, confirmations) = tokio::task::spawn_blocking(move || {
+        Ok::<_, crate::store::StoreError>((reader.sealed_of_ticket(&id)?, reader.confirmations(&id)?))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
     view.citizen = sealed.and_then(|s| CitizenView::from_sealed(&s, &app.sealer, &caller));
+    view.confirmations = Some(confirmations);
     Ok(Json(view))
 }
 
@@ -351,6 +351,13 @@ pub async fn transfer(
 pub struct RateRequest {
     /// 1 非常不满意 … 5 非常满意
     pub level: u8,
+    /// Reasons from the hall's `rating_reasons`; a level of 1 or 2 needs one or a non-blank comment.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// At most 500 characters.
+    pub comment: Option<String>,
+    /// SM3 hex digest of the photo taken at the moment of rating (uploaded with `PUT /blobs/{digest}`).
+    pub photo: Option<String>,
 }
 
 /// Record the citizen's rating of a finished service (from the evaluator).
@@ -371,7 +378,151 @@ pub async fn rate(
         |ticket| Command::Rate {
             ticket,
             level: req.level,
+            reasons: req.reasons,
+            comment: req.comment,
+            photo: req.photo,
         },
     )
     .await
+}
+
+/// Checks an ID card input (GB 11643) and seals it: the parsed number and the sealed fields.
+fn seal_id_card(
+    app: &AppState,
+    card: &IdCardInput,
+    field: &str,
+    sealed: &mut SealedCitizen,
+) -> Result<domain::idcard::IdNumber, ApiError> {
+    let parsed =
+        domain::idcard::IdNumber::parse(&card.number).map_err(|m| ApiError::invalid(&format!("{field}number"), m))?;
+    if let Some(name) = &card.name {
+        let n = name.trim().chars().count();
+        if n == 0 || n > 64 {
+            return Err(ApiError::invalid(&format!("{field}name"), "expected 1–64 characters"));
+        }
+    }
+    sealed.id_number = Some(app.sealer.seal(card.number.trim()));
+    sealed.name = card.name.as_deref().map(|n| app.sealer.seal(n.trim()));
+    Ok(parsed)
+}
+
+/// Attach the citizen's ID card to an existing ticket (tender 13(2) "申请人身份证读取", 15(1) "读卡"):
+/// window staff signed in at the ticket's window, or managers. Sealed (SM4) like at issue and recorded
+/// in the audit chain; the answer shows the citizen as the caller's role allows.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/citizen", params(("id" = String, Path)), request_body = IdCardInput,
+    responses((status = 200, body = TicketView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = [])))]
+pub async fn attach_citizen(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<IdCardInput>,
+) -> Result<Json<TicketView>, ApiError> {
+    let staff = caller.staff(&ISSUERS)?;
+    let tid = TicketId::new(id.clone());
+    let hall = hall_of_ticket(&app, &tid)?;
+    caller.in_hall(&hall)?;
+    if !staff.has(&[Role::Admin, Role::HallManager]) {
+        let at_its_window = {
+            let st = app.engine.shared.state.read();
+            st.halls.get(&hall).is_some_and(|h| {
+                h.ticket(&tid)
+                    .and_then(|t| t.window_id.as_ref())
+                    .is_some_and(|w| h.window(w).staff.as_ref() == Some(&staff.id))
+            })
+        };
+        if !at_its_window {
+            return Err(ApiError::forbidden(
+                "only the staff signed in at the window serving this ticket (or a manager) may attach an ID card",
+            ));
+        }
+    }
+    // The phone given at issue stays; the card's number and name replace what was there.
+    let reader = app.reader.clone();
+    let i = id.clone();
+    let before = tokio::task::spawn_blocking(move || reader.sealed_of_ticket(&i))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let mut sealed: SealedCitizen = before
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    seal_id_card(&app, &req, "", &mut sealed)?;
+    let sealed = serde_json::to_string(&sealed).map_err(|e| ApiError::internal(e.to_string()))?;
+    app.engine
+        .execute(
+            hall.clone(),
+            caller.actor(),
+            Command::Identify { ticket: tid.clone() },
+            Some(sealed.clone()),
+        )
+        .await?;
+    let cfg = app.engine.shared.cfg.read().clone();
+    let mut view = {
+        let st = app.engine.shared.state.read();
+        let h = st.halls.get(&hall);
+        let t = h
+            .and_then(|h| h.ticket(&tid))
+            .ok_or_else(|| ApiError::not_found("ticket", "id"))?;
+        TicketView::new(&cfg, h, t, Millis((app.clock)()))
+    };
+    view.citizen = CitizenView::from_sealed(&sealed, &app.sealer, &caller);
+    Ok(Json(view))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceResponse {
+    pub ticket_id: String,
+    /// The evidence holds of the ticket (one per negative rating; empty when there is none).
+    pub holds: Vec<EvidenceView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceView {
+    #[serde(flatten)]
+    pub hold: crate::store::EvidenceHold,
+    pub window_number: Option<String>,
+    pub staff_name: Option<String>,
+}
+
+/// The evidence kept for a ticket because of a negative rating (tender 13(9) "一旦出现差评办理过程视频
+/// 全部上传…跟踪差评原因"): the service's facts, the rating photo, and the blobs (scans, photos, the
+/// recording once it is attached). Admins and hall managers.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/evidence", params(("id" = String, Path)),
+    responses((status = 200, body = EvidenceResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    security(("session" = [])))]
+pub async fn evidence(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<EvidenceResponse>, ApiError> {
+    caller.staff(&[Role::Admin, Role::HallManager])?;
+    let reader = app.reader.clone();
+    let i = id.clone();
+    let (row, hold) = tokio::task::spawn_blocking(move || {
+        Ok::<_, crate::store::StoreError>((reader.ticket(&i)?, reader.evidence(&i)?))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    let row = row.ok_or_else(|| ApiError::not_found("ticket", "id"))?;
+    caller.in_hall(&HallId::new(row.hall_id))?;
+    let cfg = app.engine.shared.cfg.read().clone();
+    let holds = hold
+        .into_iter()
+        .map(|hold| EvidenceView {
+            window_number: hold
+                .window_id
+                .as_ref()
+                .and_then(|w| cfg.window(&WindowId::new(w.clone())))
+                .map(|w| w.number.clone()),
+            staff_name: hold
+                .staff_id
+                .as_ref()
+                .and_then(|s| cfg.staff(&StaffId::new(s.clone())))
+                .map(|s| s.name.clone()),
+            hold,
+        })
+        .collect();
+    Ok(Json(EvidenceResponse { ticket_id: id, holds }))
 }

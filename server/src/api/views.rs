@@ -76,9 +76,14 @@ pub struct TicketView {
     pub transfers: u32,
     pub waited_secs: u32,
     pub rating: Option<u8>,
+    /// A negative rating (1–2) holds the service's evidence (`GET /tickets/{id}/evidence`).
+    pub evidence_requested: bool,
     /// People ahead and estimated wait, while waiting.
     pub estimate: Option<WaitEstimate>,
     pub citizen: Option<CitizenView>,
+    /// The citizen's answers on the citizen-facing screen (双屏确认), in the ticket detail only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmations: Option<Vec<crate::store::ConfirmationRow>>,
     /// The QR token, only in the answer to whoever just obtained the ticket.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
@@ -114,8 +119,10 @@ impl TicketView {
             transfers: t.transfers,
             waited_secs: t.waited_secs(now),
             rating: t.rating,
+            evidence_requested: t.rating.is_some_and(|l| l <= 2),
             estimate,
             citizen: None,
+            confirmations: None,
             token: None,
         }
     }

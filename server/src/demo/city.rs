@@ -266,8 +266,19 @@ fn staff(id: usize, login: impl Into<String>, name: impl Into<String>, role: Rol
         roles: vec![role],
         hall_id: None,
         window_ids: Vec::new(),
+        card: StaffCard::default(),
     }
 }
+
+/// Mottos for the evaluator's staff card (tender 13(1): 部门、工号、姓名、座右铭).
+const MOTTOS: [&str; 6] = [
+    "用心服务，让群众少跑腿",
+    "一次告知，一窗受理，一次办好",
+    "您的满意是我最大的心愿",
+    "马上就办，办就办好",
+    "热情周到，依法高效",
+    "把群众的事当成自己的事",
+];
 
 /// The demo configuration of 哈尔滨市.
 pub fn harbin() -> CityConfig {
@@ -303,6 +314,7 @@ pub fn harbin() -> CityConfig {
             utc_offset_minutes: 480,
             priority: PriorityRules::default(),
             appointments: AppointmentRules::default(),
+            rating_reasons: default_rating_reasons(),
         });
 
         let lv = level_index(level);
@@ -409,6 +421,19 @@ pub fn harbin() -> CityConfig {
         let no = n + 1;
         let mut s = staff(no, format!("hrb{no:04}"), person_name(no), Role::WindowStaff);
         s.hall_id = Some(HallId::new(format!("H{h:02}")));
+        let department = cfg
+            .windows
+            .iter()
+            .find(|w| w.id == window)
+            .and_then(|w| w.department_id.as_ref())
+            .and_then(|d| cfg.departments.iter().find(|x| &x.id == d))
+            .map(|d| d.name.clone());
+        s.card = StaffCard {
+            department,
+            staff_number: Some(format!("HRB{no:05}")),
+            motto: Some(MOTTOS[n % MOTTOS.len()].to_owned()),
+            photo: None,
+        };
         s.window_ids = std::iter::once(window).chain(relief).collect();
         cfg.staff.push(s);
     }

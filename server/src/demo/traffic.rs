@@ -226,6 +226,21 @@ async fn step(app: &Arc<AppState>, cfg: &domain::Config, rng: &mut StdRng, wid: 
                         Command::Rate {
                             ticket: t.id.clone(),
                             level,
+                            // A negative rating names its reason (tender 13(7)).
+                            reasons: if level <= 2 {
+                                vec![
+                                    if rng.gen_bool(0.5) {
+                                        "等候时间长"
+                                    } else {
+                                        "办理效率低"
+                                    }
+                                    .to_owned(),
+                                ]
+                            } else {
+                                Vec::new()
+                            },
+                            comment: None,
+                            photo: None,
                         },
                         None,
                     )

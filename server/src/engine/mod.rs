@@ -523,7 +523,8 @@ impl Writer {
             };
             return Err(EngineError::Refused(message));
         }
-        let seq = self.append(hall, record.kind(), at, actor, None, body, None, None)?;
+        let ticket = record.ticket_id().map(str::to_owned);
+        let seq = self.append(hall, record.kind(), at, actor, ticket, body, None, None)?;
         self.store.release()?;
         Ok(seq)
     }
@@ -595,7 +596,10 @@ impl Writer {
             let body = serde_json::to_string(&ev).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let kind = ev.body.kind();
             let ticket = ev.body.ticket_id().map(ToString::to_string);
-            let sealed_here = if matches!(ev.body, EventBody::TicketIssued { .. }) {
+            let sealed_here = if matches!(
+                ev.body,
+                EventBody::TicketIssued { .. } | EventBody::TicketIdentified { .. }
+            ) {
                 sealed.take()
             } else {
                 None
@@ -629,7 +633,7 @@ impl Writer {
     /// Keeps the projection tables in step with the state, in the same transaction as the events.
     fn project(&mut self, _cfg: &Config, ev: &Event, seq: i64) -> Result<(), StoreError> {
         let hall = ev.hall_id.as_str();
-        let (ticket_row, window_row, appt_row) = {
+        let (ticket_row, window_row, appt_row, hold) = {
             let st = self.shared.state.read();
             let h = st.halls.get(&ev.hall_id);
             let ticket = ev.body.ticket_id().and_then(|id| h.and_then(|h| h.ticket(id)));
@@ -665,8 +669,30 @@ impl Writer {
                 _ => None,
             }
             .and_then(|id| h.and_then(|h| h.appointments.get(&id)).cloned());
-            (ticket_row, windows, appt)
+            // Tender 13(9) "一旦出现差评办理过程视频全部上传": a negative rating holds the service's evidence.
+            let hold = match &ev.body {
+                EventBody::TicketRated { level, photo, .. } if *level <= 2 => {
+                    ticket.map(|t| crate::store::EvidenceHold {
+                        ticket_id: t.id.to_string(),
+                        hall_id: hall.to_owned(),
+                        window_id: t.window_id.as_ref().map(ToString::to_string),
+                        staff_id: t.staff_id.as_ref().map(ToString::to_string),
+                        service_started_at: t.started_at.or(t.called_at).map(|m| m.0),
+                        service_finished_at: t.finished_at.map(|m| m.0),
+                        level: *level,
+                        photo: photo.clone(),
+                        status: "requested".into(),
+                        requested_at: ev.at.0,
+                        blobs: Vec::new(),
+                    })
+                }
+                _ => None,
+            };
+            (ticket_row, windows, appt, hold)
         };
+        if let Some(hold) = &hold {
+            self.store.hold_evidence(hold, seq)?;
+        }
         if let Some(t) = &ticket_row {
             self.store.upsert_ticket(t, seq)?;
             let col = match &ev.body {

@@ -3,7 +3,7 @@
 //! applied exactly once however often it is pushed, and a crash between "applied" and "answered"
 //! costs only a duplicate answer later.
 
-use domain::config::PriorityReason;
+use domain::config::{PriorityReason, is_sm3_hex};
 use domain::decide::{IdCardFacts, IssueTicket};
 use domain::event::Event;
 use domain::ids::{DeviceId, HallId, ItemId, QueueId, TicketId};
@@ -264,6 +264,9 @@ impl Writer {
                 let cmd = Command::Rate {
                     ticket: TicketId::new(r.ticket_id),
                     level: r.level,
+                    reasons: r.reasons,
+                    comment: r.comment,
+                    photo: r.photo,
                 };
                 Ok(last_of(self.domain(&p.hall, &device_actor(), &cmd, None, feed)?))
             }
@@ -280,12 +283,7 @@ impl Writer {
             }
             (kinds::BLOB_ATTACHED, ProducerKind::Device { .. }) => {
                 let b: kinds::BlobAttached = payload(ev)?;
-                if b.digest.len() != 64
-                    || !b
-                        .digest
-                        .bytes()
-                        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-                {
+                if !is_sm3_hex(&b.digest) {
                     return Err(reject(
                         "invalid_payload",
                         "payload.digest: expected 64 lowercase hex characters (SM3)",
@@ -306,6 +304,11 @@ impl Writer {
                 };
                 Ok(Some(self.record(p.hall.as_str(), &format!("device:{}", p.id), &rec)?))
             }
+            (kinds::TICKET_CONFIRMED, ProducerKind::Device { .. }) => {
+                let c: kinds::Confirmation = payload(ev)?;
+                let rec = self.confirmation(p, c)?;
+                Ok(Some(self.record(p.hall.as_str(), &format!("device:{}", p.id), &rec)?))
+            }
             (kinds::HALL_EVENT, ProducerKind::HallNode) => {
                 let he: kinds::HallEvent = payload(ev)?;
                 self.replicate(p, he, feed).map(Some)
@@ -320,6 +323,58 @@ impl Writer {
                 format!("this server does not know event kind {k:?}"),
             )),
         }
+    }
+
+    /// Checks a `ticket.confirmed` payload (tender 13(6) 双屏推送与信息确认): a live ticket of the device's
+    /// hall, digests only (no personal values), a known outcome.
+    fn confirmation(&self, p: &Producer, c: kinds::Confirmation) -> Result<Record, Outcome> {
+        let invalid = |field: &str, m: &str| reject("invalid_payload", format!("payload.{field}: {m}"));
+        let known = self
+            .shared
+            .state
+            .read()
+            .halls
+            .get(&p.hall)
+            .is_some_and(|h| h.ticket(&TicketId::new(c.ticket_id.clone())).is_some());
+        if !known {
+            return Err(reject(
+                "not_found",
+                format!("payload.ticket_id: no open ticket {} in hall {}", c.ticket_id, p.hall),
+            ));
+        }
+        if !["confirmed", "rejected"].contains(&c.outcome.as_str()) {
+            return Err(invalid("outcome", "expected confirmed or rejected"));
+        }
+        if !is_sm3_hex(&c.digest) {
+            return Err(invalid(
+                "digest",
+                "expected 64 lowercase hex characters (SM3 of the text shown)",
+            ));
+        }
+        if c.fields.is_empty() || c.fields.len() > 32 {
+            return Err(invalid("fields", "expected 1–32 fields"));
+        }
+        for (i, f) in c.fields.iter().enumerate() {
+            let n = f.label.trim().chars().count();
+            if n == 0 || n > 64 {
+                return Err(invalid(&format!("fields[{i}].label"), "expected 1–64 characters"));
+            }
+            if !is_sm3_hex(&f.value_digest) {
+                return Err(invalid(
+                    &format!("fields[{i}].value_digest"),
+                    "expected 64 lowercase hex characters (SM3 of the value)",
+                ));
+            }
+        }
+        let fields = serde_json::to_value(&c.fields).map_err(|e| reject("invalid_payload", e.to_string()))?;
+        Ok(Record::Confirmation {
+            ticket_id: c.ticket_id,
+            device_id: p.id.clone(),
+            fields,
+            digest: c.digest,
+            outcome: c.outcome,
+            answered_at: c.at,
+        })
     }
 
     /// A hall node's event, appended to this (city) node's log with its original id and applied to

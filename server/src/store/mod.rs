@@ -108,6 +108,18 @@ pub enum Record {
         device_id: String,
         body: String,
     },
+    /// The citizen's answer on the citizen-facing screen (pushed as `ticket.confirmed`): what was shown,
+    /// as digests only.
+    Confirmation {
+        ticket_id: String,
+        device_id: String,
+        /// `[{label, value_digest}]` as JSON.
+        fields: serde_json::Value,
+        digest: String,
+        outcome: String,
+        /// The device's time of the answer.
+        answered_at: i64,
+    },
     /// A blob (scan, photo, recording) that belongs to a ticket (pushed as `blob.attached`).
     BlobAttached {
         ticket_id: String,
@@ -130,6 +142,16 @@ impl Record {
             Record::ConfigReplaced { .. } => "config_replaced",
             Record::DeviceStatus { .. } => "device_status",
             Record::BlobAttached { .. } => "blob_attached",
+            // Not `ticket_…`: that prefix marks domain events (see `engine::is_domain_kind`).
+            Record::Confirmation { .. } => "confirmation_recorded",
+        }
+    }
+
+    /// The ticket a record is about, stored in the log row's `ticket_id` so it can be found by ticket.
+    pub fn ticket_id(&self) -> Option<&str> {
+        match self {
+            Record::Confirmation { ticket_id, .. } | Record::BlobAttached { ticket_id, .. } => Some(ticket_id),
+            _ => None,
         }
     }
 
@@ -173,6 +195,15 @@ impl Record {
             } => {
                 json!({"ticket_id": ticket_id, "digest": digest, "media": media, "size": size, "device_id": device_id})
             }
+            Record::Confirmation {
+                ticket_id,
+                device_id,
+                fields,
+                digest,
+                outcome,
+                answered_at,
+            } => json!({"ticket_id": ticket_id, "device_id": device_id, "fields": fields, "digest": digest,
+                "outcome": outcome, "at": answered_at}),
         }
     }
 }
@@ -189,6 +220,49 @@ pub struct Attachment {
     pub size: i64,
     pub device_id: String,
     pub at: i64,
+}
+
+/// A negative rating's evidence hold: the service's facts and the blobs to keep (tender 13(9)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct EvidenceHold {
+    pub ticket_id: String,
+    pub hall_id: String,
+    pub window_id: Option<String>,
+    pub staff_id: Option<String>,
+    pub service_started_at: Option<i64>,
+    pub service_finished_at: Option<i64>,
+    pub level: u8,
+    /// SM3 hex digest of the rating photo.
+    pub photo: Option<String>,
+    /// `requested` (waiting for the recording) or `recording_linked`.
+    pub status: String,
+    pub requested_at: i64,
+    /// Blobs of the ticket kept as evidence: those attached before the rating and any attached after.
+    pub blobs: Vec<EvidenceBlob>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct EvidenceBlob {
+    pub digest: String,
+    /// `scan`, `photo` or `recording`.
+    pub media: String,
+    pub at: i64,
+}
+
+/// A citizen's confirmation as recorded (one audit row).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ConfirmationRow {
+    /// The audit log sequence of the record.
+    pub seq: i64,
+    pub device_id: String,
+    #[schema(value_type = Vec<Object>)]
+    pub fields: serde_json::Value,
+    pub digest: String,
+    pub outcome: String,
+    /// When the citizen answered (device clock, ms).
+    pub at: i64,
+    /// When the hall node recorded it (ms).
+    pub recorded_at: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -272,6 +346,8 @@ pub trait Store: Send {
         by: i64,
     ) -> Result<(), StoreError>;
     fn apply_record(&mut self, r: &Record, at: i64) -> Result<(), StoreError>;
+    /// Opens an evidence hold (once per ticket) and links the blobs already attached to the ticket.
+    fn hold_evidence(&mut self, hold: &EvidenceHold, seq: i64) -> Result<(), StoreError>;
     fn save_snapshot(&mut self, seq: i64, body: &str) -> Result<(), StoreError>;
     /// All events after `seq`, oldest first (for rebuilding state at start-up).
     fn load_events_after(
@@ -317,4 +393,10 @@ pub trait Reader: Send + Sync {
     fn config_version(&self) -> Result<Option<(i64, String)>, StoreError>;
     /// Blobs attached to a ticket, oldest first.
     fn attachments(&self, ticket: &str) -> Result<Vec<Attachment>, StoreError>;
+    /// The evidence hold of a ticket, with its blobs.
+    fn evidence(&self, ticket: &str) -> Result<Option<EvidenceHold>, StoreError>;
+    /// The confirmations recorded for a ticket, oldest first.
+    fn confirmations(&self, ticket: &str) -> Result<Vec<ConfirmationRow>, StoreError>;
+    /// How many transfers `actor` (e.g. `staff:S1`) made in `hall` at or after `since` (ms).
+    fn transfers_by(&self, hall: &str, actor: &str, since: i64) -> Result<u32, StoreError>;
 }

@@ -133,4 +133,30 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ticket_id, digest)
     );
     ",
+    // 3: evidence holds (tender 13(9): a 差评 has the whole service's recording uploaded) and the blobs
+    // linked to them; transfers by actor for the counter panel's day figures (a partial index: only
+    // transfer rows pay for it).
+    "
+    CREATE TABLE evidence_holds (
+        ticket_id TEXT PRIMARY KEY,
+        hall_id TEXT NOT NULL,
+        window_id TEXT,
+        staff_id TEXT,
+        service_started_at INTEGER,
+        service_finished_at INTEGER,
+        level INTEGER NOT NULL,
+        photo TEXT,
+        status TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        seq INTEGER NOT NULL
+    );
+    CREATE TABLE evidence_blobs (
+        ticket_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        media TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (ticket_id, digest)
+    ) WITHOUT ROWID;
+    CREATE INDEX events_transfers ON events(hall_id, actor, at) WHERE kind = 'ticket_transferred';
+    ",
 ];

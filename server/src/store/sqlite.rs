@@ -340,6 +340,8 @@ impl Store for SqliteStore {
                 )?;
             }
             Record::DeviceStatus { .. } | Record::BlobAttached { .. } => super::sqlite_sync::apply_record(c, r, at)?,
+            // The audit row is the record.
+            Record::Confirmation { .. } => {}
             Record::ConfigReplaced { version, body } => {
                 c.execute(
                     "INSERT INTO config_versions (version, body, created_at) VALUES (?1, ?2, ?3)",
@@ -348,6 +350,10 @@ impl Store for SqliteStore {
             }
         }
         Ok(())
+    }
+
+    fn hold_evidence(&mut self, hold: &EvidenceHold, seq: i64) -> Result<(), StoreError> {
+        Ok(super::sqlite_sync::hold_evidence(&self.conn, hold, seq)?)
     }
 
     fn save_snapshot(&mut self, seq: i64, body: &str) -> Result<(), StoreError> {
@@ -476,10 +482,14 @@ impl Reader for SqliteReader {
 
     fn sealed_of_ticket(&self, id: &str) -> Result<Option<String>, StoreError> {
         self.with(|c| {
-            c.prepare_cached("SELECT sealed FROM events WHERE ticket_id = ?1 AND kind = 'ticket_issued'")?
-                .query_row(params![id], |r| r.get::<_, Option<String>>(0))
-                .optional()
-                .map(Option::flatten)
+            // The latest personal data of the ticket: from its issue, or from a card read later.
+            c.prepare_cached(
+                "SELECT sealed FROM events WHERE ticket_id = ?1 AND kind IN ('ticket_issued', 'ticket_identified')
+                 AND sealed IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(params![id], |r| r.get::<_, Option<String>>(0))
+            .optional()
+            .map(Option::flatten)
         })
     }
 
@@ -577,6 +587,18 @@ impl Reader for SqliteReader {
 
     fn attachments(&self, ticket: &str) -> Result<Vec<Attachment>, StoreError> {
         self.with(|c| super::sqlite_sync::attachments(c, ticket))
+    }
+
+    fn evidence(&self, ticket: &str) -> Result<Option<EvidenceHold>, StoreError> {
+        self.with(|c| super::sqlite_sync::evidence(c, ticket))
+    }
+
+    fn confirmations(&self, ticket: &str) -> Result<Vec<ConfirmationRow>, StoreError> {
+        self.with(|c| super::sqlite_sync::confirmations(c, ticket))
+    }
+
+    fn transfers_by(&self, hall: &str, actor: &str, since: i64) -> Result<u32, StoreError> {
+        self.with(|c| super::sqlite_sync::transfers_by(c, hall, actor, since))
     }
 }
 

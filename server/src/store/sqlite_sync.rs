@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Attachment, Record};
+use super::{Attachment, ConfirmationRow, EvidenceBlob, EvidenceHold, Record};
 
 pub fn latest_config(c: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
     c.prepare_cached("SELECT version, body FROM config_versions ORDER BY version DESC LIMIT 1")?
@@ -74,6 +74,17 @@ pub fn apply_record(c: &Connection, r: &Record, at: i64) -> rusqlite::Result<()>
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![ticket_id, digest, media, size, device_id, at])?;
+            // A blob of a ticket under an evidence hold is kept with it; a recording completes it.
+            let held = c
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO evidence_blobs (ticket_id, digest, media, at)
+                     SELECT ticket_id, ?2, ?3, ?4 FROM evidence_holds WHERE ticket_id = ?1",
+                )?
+                .execute(params![ticket_id, digest, media, at])?;
+            if held > 0 && media == "recording" {
+                c.prepare_cached("UPDATE evidence_holds SET status = 'recording_linked' WHERE ticket_id = ?1")?
+                    .execute(params![ticket_id])?;
+            }
         }
         _ => {}
     }
@@ -92,4 +103,105 @@ pub fn attachments(c: &Connection, ticket: &str) -> rusqlite::Result<Vec<Attachm
             })
         })?
         .collect()
+}
+
+pub fn hold_evidence(c: &Connection, h: &EvidenceHold, seq: i64) -> rusqlite::Result<()> {
+    let opened = c
+        .prepare_cached(
+            "INSERT OR IGNORE INTO evidence_holds (ticket_id, hall_id, window_id, staff_id, service_started_at,
+                service_finished_at, level, photo, status, requested_at, seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .execute(params![
+            h.ticket_id,
+            h.hall_id,
+            h.window_id,
+            h.staff_id,
+            h.service_started_at,
+            h.service_finished_at,
+            h.level,
+            h.photo,
+            h.status,
+            h.requested_at,
+            seq
+        ])?;
+    if opened > 0 {
+        c.prepare_cached(
+            "INSERT OR IGNORE INTO evidence_blobs (ticket_id, digest, media, at)
+             SELECT ticket_id, digest, media, at FROM attachments WHERE ticket_id = ?1",
+        )?
+        .execute(params![h.ticket_id])?;
+        c.prepare_cached(
+            "UPDATE evidence_holds SET status = 'recording_linked' WHERE ticket_id = ?1
+             AND EXISTS (SELECT 1 FROM evidence_blobs WHERE ticket_id = ?1 AND media = 'recording')",
+        )?
+        .execute(params![h.ticket_id])?;
+    }
+    Ok(())
+}
+
+pub fn evidence(c: &Connection, ticket: &str) -> rusqlite::Result<Option<EvidenceHold>> {
+    let hold = c
+        .prepare_cached(
+            "SELECT ticket_id, hall_id, window_id, staff_id, service_started_at, service_finished_at, level, photo,
+                status, requested_at FROM evidence_holds WHERE ticket_id = ?1",
+        )?
+        .query_row(params![ticket], |r| {
+            Ok(EvidenceHold {
+                ticket_id: r.get(0)?,
+                hall_id: r.get(1)?,
+                window_id: r.get(2)?,
+                staff_id: r.get(3)?,
+                service_started_at: r.get(4)?,
+                service_finished_at: r.get(5)?,
+                level: r.get(6)?,
+                photo: r.get(7)?,
+                status: r.get(8)?,
+                requested_at: r.get(9)?,
+                blobs: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut hold) = hold else {
+        return Ok(None);
+    };
+    hold.blobs = c
+        .prepare_cached("SELECT digest, media, at FROM evidence_blobs WHERE ticket_id = ?1 ORDER BY at, digest")?
+        .query_map(params![ticket], |r| {
+            Ok(EvidenceBlob {
+                digest: r.get(0)?,
+                media: r.get(1)?,
+                at: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(hold))
+}
+
+pub fn confirmations(c: &Connection, ticket: &str) -> rusqlite::Result<Vec<ConfirmationRow>> {
+    c.prepare_cached(
+        "SELECT seq, body, at FROM events WHERE ticket_id = ?1 AND kind = 'confirmation_recorded' ORDER BY seq",
+    )?
+    .query_map(params![ticket], |r| {
+        let (seq, body, recorded_at): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+        Ok(ConfirmationRow {
+            seq,
+            device_id: s("device_id"),
+            fields: v["fields"].clone(),
+            digest: s("digest"),
+            outcome: s("outcome"),
+            at: v["at"].as_i64().unwrap_or(recorded_at),
+            recorded_at,
+        })
+    })?
+    .collect()
+}
+
+pub fn transfers_by(c: &Connection, hall: &str, actor: &str, since: i64) -> rusqlite::Result<u32> {
+    c.prepare_cached(
+        "SELECT COUNT(*) FROM events WHERE kind = 'ticket_transferred' AND hall_id = ?1 AND actor = ?2 AND at >= ?3",
+    )?
+    .query_row(params![hall, actor, since], |r| r.get(0))
 }

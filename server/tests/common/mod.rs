@@ -55,6 +55,7 @@ fn staff(id: &str, roles: Vec<Role>, hall: Option<&str>, windows: &[&str]) -> St
         roles,
         hall_id: hall.map(Into::into),
         window_ids: windows.iter().map(|w| (*w).into()).collect(),
+        card: StaffCard::default(),
     }
 }
 
@@ -72,6 +73,7 @@ pub fn test_city() -> CityConfig {
         utc_offset_minutes: 480,
         priority: PriorityRules::default(),
         appointments: AppointmentRules::default(),
+        rating_reasons: default_rating_reasons(),
     };
     let item = |id: &str, name: &str, dept: &str, id_card: bool, quota: Option<u32>, secs: u32| ServiceItem {
         id: id.into(),
@@ -152,7 +154,15 @@ pub fn test_city() -> CityConfig {
         staff: vec![
             staff("ADMIN", vec![Role::Admin], None, &[]),
             staff("MGR", vec![Role::HallManager], Some("H1"), &["W1", "W2", "W3", "W4"]),
-            staff("W1", vec![Role::WindowStaff], Some("H1"), &["W1"]),
+            Staff {
+                card: StaffCard {
+                    department: Some("公安户政".into()),
+                    staff_number: Some("HRB00001".into()),
+                    motto: Some("用心服务，让群众少跑腿".into()),
+                    photo: Some("ab".repeat(32)),
+                },
+                ..staff("W1", vec![Role::WindowStaff], Some("H1"), &["W1"])
+            },
             staff("W2", vec![Role::WindowStaff], Some("H1"), &["W2"]),
             staff("W3", vec![Role::WindowStaff], Some("H1"), &["W3"]),
             staff("W4", vec![Role::WindowStaff], Some("H1"), &["W4"]),
