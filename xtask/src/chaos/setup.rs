@@ -254,6 +254,7 @@ mod tests {
                 roles: vec![domain::config::Role::Admin],
                 hall_id: None,
                 window_ids: vec![],
+                card: Default::default(),
             }],
             slot_templates: vec![],
         })
