@@ -173,7 +173,7 @@ async fn hall_wall_end_to_end() -> Result<()> {
         ("CC_LANGS", "zh,en".into()),
         ("CC_REPEATS", "1".into()),
         ("CC_NOTICES", notices.display().to_string()),
-        ("CC_WINDOWED", "1".into()),
+        ("CC_WINDOWED", "true".into()),
     ];
     let bin = app_binary();
     let s = AppSession::start(&bin, &env, &[]).await?;

@@ -21,7 +21,11 @@ use tauri::{WebviewWindow, WebviewWindowBuilder};
 
 fn wall(data_dir: &Path, extra: &[&str]) -> Arc<Wall> {
     let dir = data_dir.to_string_lossy().into_owned();
-    let audio = if extra.contains(&"--audio") { &[][..] } else { &["--audio", "none"][..] };
+    let audio = if extra.contains(&"--audio") {
+        &[][..]
+    } else {
+        &["--audio", "none"][..]
+    };
     let args = Args::parse_from([&["command-center", "--data-dir", &dir][..], audio, extra].concat());
     Wall::new(args.hall_settings().expect("settings")).expect("wall")
 }

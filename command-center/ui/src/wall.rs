@@ -96,7 +96,7 @@ pub fn Wall(#[prop(into)] view: Signal<Option<WallView>>) -> impl IntoView {
             </header>
             <section class="calls">
                 <div class="section-title">
-                    {move || i.t("calls.latest.sub")}
+                    {move || i.t("calls.latest.title")}<small>{move || i.t("calls.latest.sub")}</small>
                 </div>
                 {move || match latest.get() {
                     Some(c) => view! { <Latest call=c /> }.into_any(),
