@@ -93,10 +93,11 @@ fn rss_tree_kib(pid: u32) -> (u64, u64) {
         };
         if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) {
             // The field after the parenthesised name: state, then ppid.
-            if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
-                if let Some(ppid) = rest.split_whitespace().nth(1).and_then(|x| x.parse().ok()) {
-                    parents.push((p, ppid));
-                }
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1).and_then(|x| x.parse().ok()));
+            if let Some(ppid) = ppid {
+                parents.push((p, ppid));
             }
         }
     }

@@ -91,21 +91,20 @@ pub async fn run(wall: Arc<Wall>, mut shutdown: watch::Receiver<bool>) {
 
 async fn link(wall: &Arc<Wall>) {
     let s = &wall.settings;
-    if wall.store().identity().ok().flatten().is_none() {
-        if let (Some(url), Some(code)) = (&s.hall_url, &s.enroll_code) {
-            // Flags: enroll at once, retrying while the hall node is down; a refused code goes to the
-            // setup screen (it cannot get better by retrying).
-            loop {
-                match enroll(wall.store(), url, code).await {
-                    Ok(_) => break,
-                    Err(LinkError::Client(ClientError::Unreachable(e))) => {
-                        wall.update(|st| st.set_offline(crate::now_ms(), e.clone()));
-                        tokio::time::sleep(SNAPSHOT_RETRY).await;
-                    }
-                    Err(e) => {
-                        wall.update(|st| st.error = Some(e.to_string()));
-                        break;
-                    }
+    let enrolled = wall.store().identity().ok().flatten().is_some();
+    if let (false, Some(url), Some(code)) = (enrolled, &s.hall_url, &s.enroll_code) {
+        // Flags: enroll at once, retrying while the hall node is down; a refused code goes to the
+        // setup screen (it cannot get better by retrying).
+        loop {
+            match enroll(wall.store(), url, code).await {
+                Ok(_) => break,
+                Err(LinkError::Client(ClientError::Unreachable(e))) => {
+                    wall.update(|st| st.set_offline(crate::now_ms(), e.clone()));
+                    tokio::time::sleep(SNAPSHOT_RETRY).await;
+                }
+                Err(e) => {
+                    wall.update(|st| st.error = Some(e.to_string()));
+                    break;
                 }
             }
         }

@@ -136,10 +136,9 @@ impl WallState {
         // Every event about a ticket carries its queue's waiting count after the event.
         let queue_id = ticket.and_then(|t| t.get("queue_id")).and_then(Value::as_str);
         let waiting = data.get("waiting_in_queue").and_then(Value::as_u64);
-        if let (Some(q), Some(w)) = (queue_id, waiting) {
-            if let Some(queue) = self.queues.iter_mut().find(|x| x.id == q) {
-                queue.waiting = u32::try_from(w).unwrap_or(u32::MAX);
-            }
+        let queue = queue_id.and_then(|q| self.queues.iter_mut().find(|x| x.id == q));
+        if let (Some(queue), Some(w)) = (queue, waiting) {
+            queue.waiting = u32::try_from(w).unwrap_or(u32::MAX);
         }
         if kind != "ticket_called" && kind != "ticket_recalled" {
             return None;
