@@ -62,6 +62,28 @@ async fn shown_at(s: &AppSession, key: &str, within: Duration) -> Result<f64> {
     }
 }
 
+/// Waits until `css` matches, polling with a script (fantoccini's element wait gives up at once on a
+/// WebDriver error raised while the page re-renders the list).
+async fn wait_css(s: &AppSession, css: &str, within: Duration) -> Result<()> {
+    let deadline = Instant::now() + within;
+    loop {
+        let found = s
+            .client
+            .execute("return !!document.querySelector(arguments[0]);", vec![json!(css)])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if found {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("no element {css} within {within:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn metrics(s: &AppSession) -> Result<WallMetrics> {
     let v = s
         .client
@@ -178,7 +200,7 @@ async fn hall_wall_end_to_end() -> Result<()> {
     ];
     let bin = app_binary();
     let s = AppSession::start(&bin, &env, &[]).await?;
-    s.wait_for("#wall[data-online='true']", Duration::from_secs(30)).await?;
+    wait_css(&s, "#wall[data-online='true']", Duration::from_secs(30)).await?;
     s.wait_text("#hall-name", "哈尔滨市", Duration::from_secs(10)).await?;
     let start_to_interactive = s.started.elapsed();
     let pid = app_pid(&bin);
@@ -191,8 +213,12 @@ async fn hall_wall_end_to_end() -> Result<()> {
         node.issue(&manager, "H00-Q01").await;
         node.issue(&manager, "H00-Q02").await;
     }
-    s.wait_for("li[data-queue='H00-Q01'][data-waiting='24']", Duration::from_secs(10))
-        .await?;
+    wait_css(
+        &s,
+        "li[data-queue='H00-Q01'][data-waiting='24']",
+        Duration::from_secs(10),
+    )
+    .await?;
     let mut caller = Caller {
         windows: vec![
             ("H00-W01".into(), "1".into(), w1.clone()),
@@ -236,7 +262,7 @@ async fn hall_wall_end_to_end() -> Result<()> {
 
     // Hall node down: banner, the calls stay.
     node.stop().await;
-    s.wait_for("#offline-banner", Duration::from_secs(10)).await?;
+    wait_css(&s, "#offline-banner", Duration::from_secs(10)).await?;
     let latest_offline = s.text("#call-latest").await;
     assert!(
         latest_offline.contains(&spoken.last().unwrap().0),
