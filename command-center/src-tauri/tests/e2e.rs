@@ -22,9 +22,9 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The app binary cargo built for this test (the UI in `ui/dist` must be built first: `cargo xtask ui`).
 fn app_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    target.join("debug/command-center")
+    PathBuf::from(env!("CARGO_BIN_EXE_command-center"))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
