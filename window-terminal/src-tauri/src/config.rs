@@ -33,7 +33,8 @@ pub struct Config {
     #[arg(long, env = "WT_RATING_TIMEOUT", default_value_t = 60)]
     pub rating_timeout_secs: u64,
     /// Test hooks (`sim_*` commands); never set on a real counter.
-    #[arg(long, env = "WT_SIM_CONTROL", default_value_t = false)]
+    #[arg(long, env = "WT_SIM_CONTROL", value_parser = clap::builder::BoolishValueParser::new(),
+        default_value = "false", num_args = 0..=1, default_missing_value = "true")]
     pub sim_control: bool,
     /// Seconds between sync rounds with the hall node (also how quickly the offline banner appears).
     #[arg(long, env = "WT_SYNC_SECS", default_value_t = 1)]

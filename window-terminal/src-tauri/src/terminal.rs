@@ -556,7 +556,10 @@ impl Terminal {
     pub async fn rate(&self, input: RatingInput) -> Result<RatingStored, CommandError> {
         let checked = lock(&self.eval).accept(&input, now_ms());
         if let Err(e) = checked {
-            self.emit_evaluator();
+            // Only a lapsed evaluation changes the screen; a missing reason keeps the citizen's choice.
+            if e.code == "timeout" {
+                self.emit_evaluator();
+            }
             return Err(e);
         }
         let devices = Arc::clone(&self.devices);
@@ -584,6 +587,8 @@ impl Terminal {
         lock(&self.session).rated += 1;
         lock(&self.measurements).ratings += 1;
         self.emit_evaluator();
+        let panel = self.panel();
+        self.emit(EVENT_PANEL, &panel);
         Ok(RatingStored { ticket_id: input.ticket_id, level: input.level, photo_digest, seq: ev.seq })
     }
 

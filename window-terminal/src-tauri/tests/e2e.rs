@@ -15,8 +15,9 @@ use anyhow::{Context, Result, bail};
 use desktop_test::AppSession;
 use serde_json::{Value, json};
 
-const MAIN: &str = "窗口叫号终端";
-const EVAL: &str = "服务评价";
+/// Each window is found by an element only its view has (titles change while pages load).
+const MAIN: &str = "#app";
+const EVAL: &str = "#evaluator";
 const T: Duration = Duration::from_secs(10);
 
 fn root() -> PathBuf {
@@ -41,6 +42,23 @@ async fn invoke(s: &AppSession, cmd: &str, args: Value) -> Result<Value> {
         bail!("{cmd}: {e}");
     }
     Ok(r["ok"].clone())
+}
+
+/// Switches to the window showing `css`.
+async fn switch(s: &AppSession, css: &str, within: Duration) -> Result<()> {
+    let deadline = Instant::now() + within;
+    loop {
+        for h in s.client.windows().await? {
+            s.client.switch_to_window(h).await?;
+            if s.client.find(desktop_test::Locator::Css(css)).await.is_ok() {
+                return Ok(());
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("no window shows {css} within {within:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 fn percentile(v: &[f64], p: f64) -> f64 {
@@ -91,7 +109,7 @@ async fn shot(s: &AppSession, name: &str) -> Result<()> {
 
 /// Evaluates one service: finish is done; the evaluator asks; the citizen picks `level`.
 async fn rate(s: &AppSession, level: u8, with_shot: bool) -> Result<()> {
-    s.switch_to_title(EVAL, T).await?;
+    switch(s, EVAL, T).await?;
     s.wait_for("#eval-rate", T).await?;
     s.click(&format!("#level-{level}")).await?;
     if level <= 2 {
@@ -105,7 +123,7 @@ async fn rate(s: &AppSession, level: u8, with_shot: bool) -> Result<()> {
     }
     s.click("#rate-submit").await?;
     s.wait_for(&format!("#eval-thanks[data-level='{level}']"), T).await?;
-    s.switch_to_title(MAIN, T).await?;
+    switch(s, MAIN, T).await?;
     Ok(())
 }
 
@@ -164,7 +182,7 @@ async fn counter_terminal_end_to_end() -> Result<()> {
 
 async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &Path) -> Result<()> {
     // Start → first screen usable.
-    s.switch_to_title(MAIN, Duration::from_secs(30)).await?;
+    switch(s, MAIN, Duration::from_secs(30)).await?;
     s.wait_for("#enroll-form", Duration::from_secs(30)).await?;
     let start_ms = s.started.elapsed().as_secs_f64() * 1000.0;
     shot(s, "enrollment").await?;
@@ -180,10 +198,10 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     s.wait_text("#window-status", "受理中", T).await?;
 
     // The evaluator shows the staff card.
-    s.switch_to_title(EVAL, T).await?;
+    switch(s, EVAL, T).await?;
     s.wait_text("#staff-name", "测试W1", T).await?;
     shot(s, "evaluator-idle").await?;
-    s.switch_to_title(MAIN, T).await?;
+    switch(s, MAIN, T).await?;
 
     // Call by keyboard (F1 as shown on the button).
     s.keys("\u{E031}").await?;
@@ -205,10 +223,10 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
 
     // 双屏确认.
     s.click("#act-confirm").await?;
-    s.switch_to_title(EVAL, T).await?;
+    switch(s, EVAL, T).await?;
     s.wait_text("#eval-confirm", "230***********1230", T).await?;
     s.click("#confirm-ok").await?;
-    s.switch_to_title(MAIN, T).await?;
+    switch(s, MAIN, T).await?;
     s.wait_text("#confirmation", "已确认", T).await?;
 
     // Recall.

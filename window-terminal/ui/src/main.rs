@@ -21,6 +21,10 @@ fn main() {
     leptos::mount::mount_to_body(|| {
         provide_i18n(Texts::new(&[ZH], &[EN]), Lang::Zh);
         if is_evaluator() {
+            // Both windows load index.html; the evaluator's own title is how people (and tests) find it.
+            if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+                d.set_title("服务评价 / Evaluation");
+            }
             view! { <evaluator::EvaluatorApp/> }.into_any()
         } else {
             view! { <staff::StaffApp/> }.into_any()
