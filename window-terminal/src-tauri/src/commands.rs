@@ -112,7 +112,10 @@ fn sim_only(t: &Terminal) -> R<()> {
     if t.config.sim_control {
         Ok(())
     } else {
-        Err(CommandError::new("forbidden", "测试接口未启用 / test hooks are off (WT_SIM_CONTROL)"))
+        Err(CommandError::new(
+            "forbidden",
+            "测试接口未启用 / test hooks are off (WT_SIM_CONTROL)",
+        ))
     }
 }
 

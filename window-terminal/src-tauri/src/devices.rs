@@ -78,7 +78,9 @@ impl Devices {
             "none" => None,
             "sim" => {
                 let (master, slave) = pty()?;
-                let sim = Simulator::new(None).map_err(|e| DeviceError::Sim(e.to_string()))?.spawn(master);
+                let sim = Simulator::new(None)
+                    .map_err(|e| DeviceError::Sim(e.to_string()))?
+                    .spawn(master);
                 let reader = IdCardReader::with_config(SerialTransport::from_port(Box::new(slave)), config);
                 Some(Mutex::new(IdCard { reader, sim: Some(sim) }))
             }
@@ -112,10 +114,14 @@ impl Devices {
                 let codec: Arc<dyn FrameCodec> = Arc::new(Imm90022Codec::default());
                 let (transport, sim) = if spec == "sim" {
                     let (master, slave) = pty()?;
-                    let sim = ScreenSim::spawn_pty(Arc::clone(&codec), master).map_err(|e| DeviceError::Sim(e.to_string()))?;
+                    let sim = ScreenSim::spawn_pty(Arc::clone(&codec), master)
+                        .map_err(|e| DeviceError::Sim(e.to_string()))?;
                     (SerialBus::from_port(Box::new(slave)), Some(sim))
                 } else {
-                    (SerialBus::open(spec, 9600).map_err(|e| DeviceError::Led(e.to_string()))?, None)
+                    (
+                        SerialBus::open(spec, 9600).map_err(|e| DeviceError::Led(e.to_string()))?,
+                        None,
+                    )
                 };
                 Some(Led {
                     bus: LedBus::start(transport, codec, [], BusConfig::default()),
@@ -136,15 +142,24 @@ impl Devices {
 
     /// Puts `card` on (or takes it off) the simulated reader. Only for `sim` readers.
     pub fn sim_present_card(&self, card: Option<CardInfo>) -> Result<(), DeviceError> {
-        let ic = self.idcard.as_ref().ok_or(DeviceError::Absent("身份证读卡器", "ID card reader"))?;
+        let ic = self
+            .idcard
+            .as_ref()
+            .ok_or(DeviceError::Absent("身份证读卡器", "ID card reader"))?;
         let guard = lock(ic);
-        let sim = guard.sim.as_ref().ok_or(DeviceError::Sim("reader is not simulated".into()))?;
+        let sim = guard
+            .sim
+            .as_ref()
+            .ok_or(DeviceError::Sim("reader is not simulated".into()))?;
         sim.set_card(card).map_err(|e| DeviceError::Sim(e.to_string()))
     }
 
     /// Reads the card on the reader (blocking: call from a blocking thread).
     pub fn read_card(&self) -> Result<CardInfo, DeviceError> {
-        let ic = self.idcard.as_ref().ok_or(DeviceError::Absent("身份证读卡器", "ID card reader"))?;
+        let ic = self
+            .idcard
+            .as_ref()
+            .ok_or(DeviceError::Absent("身份证读卡器", "ID card reader"))?;
         let mut guard = lock(ic);
         // Staff press 读身份证 on purpose, so a card still lying on the reader is read again (the
         // driver's read_card reports each presentation once, which suits polling, not a button).
@@ -174,7 +189,10 @@ impl Devices {
 
     /// One frame from the document camera through the crop pipeline (blocking).
     pub fn scan(&self) -> Result<Scan, DeviceError> {
-        let cam = self.camera.as_ref().ok_or(DeviceError::Absent("高拍仪", "document camera"))?;
+        let cam = self
+            .camera
+            .as_ref()
+            .ok_or(DeviceError::Absent("高拍仪", "document camera"))?;
         let frame = lock(cam).capture();
         let frame = match frame {
             Ok(f) => f,
@@ -202,7 +220,10 @@ impl Devices {
     pub fn led_show(&self, text: &str) -> Result<(), DeviceError> {
         match &self.led {
             None => Ok(()),
-            Some(l) => l.bus.show_address(l.addr, text).map_err(|e| DeviceError::Led(e.to_string())),
+            Some(l) => l
+                .bus
+                .show_address(l.addr, text)
+                .map_err(|e| DeviceError::Led(e.to_string())),
         }
     }
 
@@ -211,7 +232,11 @@ impl Devices {
         let l = self.led.as_ref()?;
         let sim = l.sim.as_ref()?;
         let addr = l.addr;
-        if !sim.wait_for(within, |shown| shown.iter().any(|s| s.address == addr && s.text == text && s.at >= since)) {
+        if !sim.wait_for(within, |shown| {
+            shown
+                .iter()
+                .any(|s| s.address == addr && s.text == text && s.at >= since)
+        }) {
             return None;
         }
         sim.shown()

@@ -7,14 +7,27 @@ use app_types::window_terminal::{Confirmation, EvaluatorView, RatingInput, Staff
 
 /// Reasons offered until the hall's own list is known (the domain's defaults, which the hall node
 /// accepts when the hall configures none).
-pub const DEFAULT_REASONS: [&str; 6] = ["等候时间长", "服务态度差", "业务不熟练", "材料要求不清楚", "办理效率低", "其他"];
+pub const DEFAULT_REASONS: [&str; 6] = [
+    "等候时间长",
+    "服务态度差",
+    "业务不熟练",
+    "材料要求不清楚",
+    "办理效率低",
+    "其他",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
     Idle,
     Confirm(Confirmation),
-    Rate { ticket_id: String, ticket: String, deadline_ms: i64 },
-    Thanks { level: u8 },
+    Rate {
+        ticket_id: String,
+        ticket: String,
+        deadline_ms: i64,
+    },
+    Thanks {
+        level: u8,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -73,7 +86,10 @@ impl Evaluator {
                 self.stage = Stage::Idle;
                 Ok(())
             }
-            _ => Err(CommandError::new("not_pending", "没有待确认的信息 / nothing to confirm")),
+            _ => Err(CommandError::new(
+                "not_pending",
+                "没有待确认的信息 / nothing to confirm",
+            )),
         }
     }
 
@@ -91,20 +107,32 @@ impl Evaluator {
             ticket_id, deadline_ms, ..
         } = &self.stage
         else {
-            return Err(CommandError::new("not_pending", "当前没有待评价的服务 / no evaluation is open"));
+            return Err(CommandError::new(
+                "not_pending",
+                "当前没有待评价的服务 / no evaluation is open",
+            ));
         };
         if *ticket_id != r.ticket_id {
-            return Err(CommandError::new("not_pending", "评价的号码与当前服务不符 / rating for another ticket"));
+            return Err(CommandError::new(
+                "not_pending",
+                "评价的号码与当前服务不符 / rating for another ticket",
+            ));
         }
         if now_ms > *deadline_ms {
             self.stage = Stage::Idle;
-            return Err(CommandError::new("timeout", "评价已超时，未记录评价 / the evaluation timed out; nothing recorded"));
+            return Err(CommandError::new(
+                "timeout",
+                "评价已超时，未记录评价 / the evaluation timed out; nothing recorded",
+            ));
         }
         if !(1..=5).contains(&r.level) {
             return Err(CommandError::new("invalid", "评价等级应为 1–5 / level must be 1–5").field("level"));
         }
         if r.level <= 2 && r.reasons.is_empty() && r.comment.trim().is_empty() {
-            return Err(CommandError::new("reason_required", "请选择或填写不满意的原因 / choose or write a reason").field("reasons"));
+            return Err(
+                CommandError::new("reason_required", "请选择或填写不满意的原因 / choose or write a reason")
+                    .field("reasons"),
+            );
         }
         self.stage = Stage::Thanks { level: r.level };
         Ok(())
@@ -151,8 +179,14 @@ mod tests {
     fn negative_levels_need_a_reason_positive_ones_do_not() {
         let mut e = Evaluator::default();
         e.start_rating("t1".into(), "A001".into(), 1_000);
-        assert_eq!(e.accept(&rating(1, &[], " "), 10).map_err(|e| e.code), Err("reason_required".into()));
-        assert_eq!(e.accept(&rating(2, &[], ""), 10).map_err(|e| e.code), Err("reason_required".into()));
+        assert_eq!(
+            e.accept(&rating(1, &[], " "), 10).map_err(|e| e.code),
+            Err("reason_required".into())
+        );
+        assert_eq!(
+            e.accept(&rating(2, &[], ""), 10).map_err(|e| e.code),
+            Err("reason_required".into())
+        );
         assert!(e.accept(&rating(2, &[], "太慢"), 10).is_ok());
         assert_eq!(e.stage, Stage::Thanks { level: 2 });
         e.start_rating("t1".into(), "A001".into(), 1_000);
@@ -166,9 +200,15 @@ mod tests {
         assert!(!e.expire(999));
         assert!(e.expire(1_001));
         assert_eq!(e.stage, Stage::Idle);
-        assert_eq!(e.accept(&rating(5, &[], ""), 1_002).map_err(|e| e.code), Err("not_pending".into()));
+        assert_eq!(
+            e.accept(&rating(5, &[], ""), 1_002).map_err(|e| e.code),
+            Err("not_pending".into())
+        );
         e.start_rating("t1".into(), "A001".into(), 1_000);
-        assert_eq!(e.accept(&rating(5, &[], ""), 1_001).map_err(|e| e.code), Err("timeout".into()));
+        assert_eq!(
+            e.accept(&rating(5, &[], ""), 1_001).map_err(|e| e.code),
+            Err("timeout".into())
+        );
     }
 
     #[test]

@@ -135,7 +135,11 @@ pub fn action_result(v: &Value, queue_names: &dyn Fn(&str) -> String) -> ActionR
 
 pub fn transfer_body(kind: &str, id: &str) -> Result<Value, CommandError> {
     if !["queue", "window", "staff"].contains(&kind) {
-        return Err(CommandError::new("invalid", "转办目标只能是队列、窗口或人员 / transfer to queue, window or staff").field("kind"));
+        return Err(CommandError::new(
+            "invalid",
+            "转办目标只能是队列、窗口或人员 / transfer to queue, window or staff",
+        )
+        .field("kind"));
     }
     if id.trim().is_empty() {
         return Err(CommandError::new("invalid", "请选择转办目标 / choose where to transfer").field("id"));

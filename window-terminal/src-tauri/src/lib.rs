@@ -73,7 +73,9 @@ pub fn setup<R: Runtime>(builder: Builder<R>, terminal: Arc<Terminal>) -> Builde
 }
 
 pub fn run() -> std::process::ExitCode {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let config = Config::from_env();
     let terminal = match Terminal::open(config) {
         Ok(t) => Arc::new(t),

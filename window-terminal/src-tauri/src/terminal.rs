@@ -80,7 +80,13 @@ impl Terminal {
     pub fn open(config: Config) -> anyhow::Result<Terminal> {
         std::fs::create_dir_all(&config.data_dir)?;
         let store = EdgeStore::open(&config.data_dir)?;
-        let devices = Devices::open(&config.idcard, &config.camera, &config.led, config.led_addr, &config.evaluator)?;
+        let devices = Devices::open(
+            &config.idcard,
+            &config.camera,
+            &config.led,
+            config.led_addr,
+            &config.evaluator,
+        )?;
         let t = Terminal {
             config,
             store,
@@ -164,20 +170,31 @@ impl Terminal {
     pub async fn enroll(&self, address: &str, code: &str) -> Result<Startup, CommandError> {
         let address = address.trim();
         if !(address.starts_with("http://") || address.starts_with("https://")) {
-            return Err(CommandError::new("invalid", "地址应以 http:// 或 https:// 开头 / address must start with http(s)://").field("address"));
+            return Err(CommandError::new(
+                "invalid",
+                "地址应以 http:// 或 https:// 开头 / address must start with http(s)://",
+            )
+            .field("address"));
         }
         if code.trim().is_empty() {
             return Err(CommandError::new("invalid", "请输入注册码 / enter the one-time code").field("code"));
         }
         let name = format!("窗口终端 {}", self.config.window);
-        let enrollment = SyncClient::enroll(address, code.trim(), &name).await.map_err(|e| match e {
-            edge::ClientError::Refused { .. } => CommandError::new("enroll_refused", format!("注册码无效或已使用 / code refused: {e}")).field("code"),
-            other => hall::unreachable(&other),
-        })?;
+        let enrollment = SyncClient::enroll(address, code.trim(), &name)
+            .await
+            .map_err(|e| match e {
+                edge::ClientError::Refused { .. } => {
+                    CommandError::new("enroll_refused", format!("注册码无效或已使用 / code refused: {e}")).field("code")
+                }
+                other => hall::unreachable(&other),
+            })?;
         if enrollment.kind != "window_terminal" {
             return Err(CommandError::new(
                 "wrong_kind",
-                format!("该注册码用于 {}，不是窗口终端 / code is for a {} device", enrollment.kind, enrollment.kind),
+                format!(
+                    "该注册码用于 {}，不是窗口终端 / code is for a {} device",
+                    enrollment.kind, enrollment.kind
+                ),
             )
             .field("code"));
         }
@@ -195,7 +212,11 @@ impl Terminal {
             .flatten()
             .and_then(|(_, c)| {
                 let qs = c.get("queues")?.as_array()?.clone();
-                Some(qs.iter().filter_map(|q| Some((q["id"].as_str()?.to_owned(), q["name"].as_str()?.to_owned()))).collect())
+                Some(
+                    qs.iter()
+                        .filter_map(|q| Some((q["id"].as_str()?.to_owned(), q["name"].as_str()?.to_owned())))
+                        .collect(),
+                )
             })
             .unwrap_or_default();
         move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned())
@@ -207,15 +228,36 @@ impl Terminal {
         if login.trim().is_empty() || password.is_empty() {
             return Err(CommandError::new("invalid", "请输入工号和密码 / enter login and password").field("login"));
         }
-        let s = hall::request(&client, Method::POST, "/api/v1/sessions", Some(&json!({"login": login.trim(), "password": password})), None).await?;
+        let s = hall::request(
+            &client,
+            Method::POST,
+            "/api/v1/sessions",
+            Some(&json!({"login": login.trim(), "password": password})),
+            None,
+        )
+        .await?;
         let token = s["token"].as_str().unwrap_or_default().to_owned();
         let staff = StaffInfo {
             staff_id: s["staff_id"].as_str().unwrap_or_default().to_owned(),
             name: s["name"].as_str().unwrap_or_default().to_owned(),
         };
         let w = &self.config.window;
-        hall::request(&client, Method::POST, &format!("/api/v1/windows/{w}/sign-in"), None, Some(&token)).await?;
-        let opened = hall::request(&client, Method::POST, &format!("/api/v1/windows/{w}/open"), None, Some(&token)).await;
+        hall::request(
+            &client,
+            Method::POST,
+            &format!("/api/v1/windows/{w}/sign-in"),
+            None,
+            Some(&token),
+        )
+        .await?;
+        let opened = hall::request(
+            &client,
+            Method::POST,
+            &format!("/api/v1/windows/{w}/open"),
+            None,
+            Some(&token),
+        )
+        .await;
         // Opening an already open window is refused; the sign-in stands either way.
         let names = self.queue_names();
         let panel = match opened {
@@ -246,14 +288,25 @@ impl Terminal {
             motto: Some("用心服务，一次办好".into()),
             photo: None,
         };
-        if let Ok(v) = hall::request(client, Method::GET, &format!("/api/v1/staff/{}/card", staff.staff_id), None, token.as_deref()).await {
+        if let Ok(v) = hall::request(
+            client,
+            Method::GET,
+            &format!("/api/v1/staff/{}/card", staff.staff_id),
+            None,
+            token.as_deref(),
+        )
+        .await
+        {
             let s = |k: &str| v[k].as_str().map(str::to_owned);
             card.department = s("department").unwrap_or_default();
             card.staff_number = s("staff_number").unwrap_or(card.staff_number);
             card.motto = s("motto").or(card.motto);
         }
         if let Ok(Some((_, cfg))) = self.store.config() {
-            let w = cfg["windows"].as_array().and_then(|ws| ws.iter().find(|w| w["id"] == self.config.window.as_str())).cloned();
+            let w = cfg["windows"]
+                .as_array()
+                .and_then(|ws| ws.iter().find(|w| w["id"] == self.config.window.as_str()))
+                .cloned();
             if let Some(w) = w {
                 card.window_number = w["number"].as_str().unwrap_or_default().to_owned();
                 if card.department.is_empty() {
@@ -306,9 +359,21 @@ impl Terminal {
 
     /// call-next, recall, start, finish, no-show, park, open (resume), close.
     pub async fn action(&self, action: &str) -> Result<Panel, CommandError> {
-        const ACTIONS: [&str; 8] = ["call-next", "recall", "start", "finish", "no-show", "park", "open", "close"];
+        const ACTIONS: [&str; 8] = [
+            "call-next",
+            "recall",
+            "start",
+            "finish",
+            "no-show",
+            "park",
+            "open",
+            "close",
+        ];
         if !ACTIONS.contains(&action) {
-            return Err(CommandError::new("invalid", format!("未知操作 / unknown action {action}")));
+            return Err(CommandError::new(
+                "invalid",
+                format!("未知操作 / unknown action {action}"),
+            ));
         }
         let sent = Instant::now();
         let r = self.window_request(action, None).await?;
@@ -377,7 +442,9 @@ impl Terminal {
     }
 
     pub async fn pause(&self, reason: &str) -> Result<Panel, CommandError> {
-        let r = self.window_request("pause", Some(json!({"reason": reason.trim()}))).await?;
+        let r = self
+            .window_request("pause", Some(json!({"reason": reason.trim()})))
+            .await?;
         lock(&self.session).panel = r.panel;
         let _ = self.devices.led_show("暂停服务");
         Ok(self.panel())
@@ -395,7 +462,14 @@ impl Terminal {
         let client = self.client()?;
         let token = self.token()?;
         let id = self.current_id()?;
-        let r = hall::request(&client, Method::POST, &format!("/api/v1/tickets/{id}/{what}"), Some(&body), Some(&token)).await;
+        let r = hall::request(
+            &client,
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/{what}"),
+            Some(&body),
+            Some(&token),
+        )
+        .await;
         self.mark_link(&r);
         r?;
         lock(&self.session).current = None;
@@ -429,12 +503,24 @@ impl Terminal {
         let name_masked = drivers::idcard::text::mask_name(&card.name);
         let id_masked = drivers::idcard::text::mask_id(&card.id_number);
         let Ok(ticket) = self.current_id() else {
-            return Ok(CardRead { name_masked, id_masked, attached: false, stored: "none".into() });
+            return Ok(CardRead {
+                name_masked,
+                id_masked,
+                attached: false,
+                stored: "none".into(),
+            });
         };
         let mut stored = "local".to_owned();
         if let (Ok(client), Ok(token)) = (self.client(), self.token()) {
             let body = json!({"id_number": card.id_number, "name": card.name});
-            let r = hall::request(&client, Method::POST, &format!("/api/v1/tickets/{ticket}/citizen"), Some(&body), Some(&token)).await;
+            let r = hall::request(
+                &client,
+                Method::POST,
+                &format!("/api/v1/tickets/{ticket}/citizen"),
+                Some(&body),
+                Some(&token),
+            )
+            .await;
             if r.is_ok() {
                 stored = "server".into();
             }
@@ -443,7 +529,12 @@ impl Terminal {
             t.citizen_name = Some(name_masked.clone());
             t.citizen_id = Some(id_masked.clone());
         }
-        Ok(CardRead { name_masked, id_masked, attached: true, stored })
+        Ok(CardRead {
+            name_masked,
+            id_masked,
+            attached: true,
+            stored,
+        })
     }
 
     /// Captures and crops one document; it waits for accept or retake.
@@ -464,7 +555,10 @@ impl Terminal {
             height: scan.height,
             bytes: scan.jpeg.len() as u64,
             sm3: scan.sm3.clone(),
-            data_url: format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&scan.jpeg)),
+            data_url: format!(
+                "data:image/jpeg;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(&scan.jpeg)
+            ),
         };
         *lock(&self.scan) = Some(PendingScan { id, jpeg: scan.jpeg });
         Ok(preview)
@@ -476,18 +570,31 @@ impl Terminal {
         let pending = {
             let mut slot = lock(&self.scan);
             // A stale id (an earlier preview) must not consume the one under review.
-            if slot.as_ref().is_some_and(|p| p.id == scan_id) { slot.take() } else { None }
+            if slot.as_ref().is_some_and(|p| p.id == scan_id) {
+                slot.take()
+            } else {
+                None
+            }
         };
         let Some(p) = pending else {
-            return Err(CommandError::new("not_pending", "没有待确认的扫描件 / no scan awaiting review"));
+            return Err(CommandError::new(
+                "not_pending",
+                "没有待确认的扫描件 / no scan awaiting review",
+            ));
         };
         let digest = self.store.put_blob(&p.jpeg).map_err(store_err)?;
         let payload = json!({"ticket_id": ticket_id, "digest": digest, "media": "scan", "size": p.jpeg.len()});
-        self.store.append(protocol::sync::kinds::BLOB_ATTACHED, 1, now_ms(), &payload).map_err(store_err)?;
+        self.store
+            .append(protocol::sync::kinds::BLOB_ATTACHED, 1, now_ms(), &payload)
+            .map_err(store_err)?;
         if let Some(t) = lock(&self.session).current.as_mut() {
             t.scans += 1;
         }
-        Ok(ScanAccepted { digest, ticket_id, waiting_blobs: self.store.waiting_blobs().map_err(store_err)? })
+        Ok(ScanAccepted {
+            digest,
+            ticket_id,
+            waiting_blobs: self.store.waiting_blobs().map_err(store_err)?,
+        })
     }
 
     pub fn scan_discard(&self) {
@@ -519,7 +626,9 @@ impl Terminal {
         let answer = if ok { "confirmed" } else { "disputed" };
         let shown = lock(&self.eval).last_confirmation.clone();
         let payload = confirmation_payload(ticket_id, shown.as_ref(), ok);
-        self.store.append(protocol::sync::kinds::TICKET_CONFIRMED, 1, now_ms(), &payload).map_err(store_err)?;
+        self.store
+            .append(protocol::sync::kinds::TICKET_CONFIRMED, 1, now_ms(), &payload)
+            .map_err(store_err)?;
         if let Some(t) = lock(&self.session).current.as_mut().filter(|t| t.id == ticket_id) {
             t.confirmation = Some(answer.into());
         }
@@ -571,7 +680,9 @@ impl Terminal {
             Ok(jpeg) => {
                 let d = self.store.put_blob(&jpeg).map_err(store_err)?;
                 let p = json!({"ticket_id": input.ticket_id, "digest": d, "media": "photo", "size": jpeg.len()});
-                self.store.append(protocol::sync::kinds::BLOB_ATTACHED, 1, now_ms(), &p).map_err(store_err)?;
+                self.store
+                    .append(protocol::sync::kinds::BLOB_ATTACHED, 1, now_ms(), &p)
+                    .map_err(store_err)?;
                 d
             }
             Err(e) => {
@@ -583,13 +694,21 @@ impl Terminal {
         let photo = Some(photo_digest.as_str()).filter(|d| !d.is_empty());
         let payload = json!({"ticket_id": input.ticket_id, "level": input.level, "reasons": input.reasons,
             "comment": comment, "photo": photo});
-        let ev = self.store.append(protocol::sync::kinds::TICKET_RATED, 1, now_ms(), &payload).map_err(store_err)?;
+        let ev = self
+            .store
+            .append(protocol::sync::kinds::TICKET_RATED, 1, now_ms(), &payload)
+            .map_err(store_err)?;
         lock(&self.session).rated += 1;
         lock(&self.measurements).ratings += 1;
         self.emit_evaluator();
         let panel = self.panel();
         self.emit(EVENT_PANEL, &panel);
-        Ok(RatingStored { ticket_id: input.ticket_id, level: input.level, photo_digest, seq: ev.seq })
+        Ok(RatingStored {
+            ticket_id: input.ticket_id,
+            level: input.level,
+            photo_digest,
+            seq: ev.seq,
+        })
     }
 
     /// Back to the staff card after the thank-you screen.
@@ -617,7 +736,10 @@ impl Terminal {
         let syncer = lock(&self.syncer).clone();
         let Some(syncer) = syncer else { return };
         let result = syncer.sync_once().await;
-        let (events, blobs) = (self.store.waiting_events().unwrap_or(0), self.store.waiting_blobs().unwrap_or(0));
+        let (events, blobs) = (
+            self.store.waiting_events().unwrap_or(0),
+            self.store.waiting_blobs().unwrap_or(0),
+        );
         let changed = {
             let mut l = lock(&self.link);
             let before = l.clone();
@@ -659,8 +781,16 @@ impl Terminal {
             .ok()
             .flatten()
             .and_then(|(_, cfg)| {
-                let h = cfg["halls"].as_array()?.iter().find(|h| h["id"].as_str() == hall.as_deref())?.clone();
-                let list: Vec<String> = h["rating_reasons"].as_array()?.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+                let h = cfg["halls"]
+                    .as_array()?
+                    .iter()
+                    .find(|h| h["id"].as_str() == hall.as_deref())?
+                    .clone();
+                let list: Vec<String> = h["rating_reasons"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|r| r.as_str().map(str::to_owned))
+                    .collect();
                 (!list.is_empty()).then_some(list)
             })
             .unwrap_or_else(domain::config::default_rating_reasons)
@@ -693,7 +823,13 @@ fn confirmation_payload(ticket_id: &str, shown: Option<&Confirmation>, ok: bool)
 /// The department of a window: its own, else that of the first item it serves.
 fn department_of(cfg: &Value, window: &Value) -> Option<String> {
     let depts = cfg["departments"].as_array()?;
-    let name = |id: &str| depts.iter().find(|d| d["id"] == id).and_then(|d| d["name"].as_str()).map(str::to_owned);
+    let name = |id: &str| {
+        depts
+            .iter()
+            .find(|d| d["id"] == id)
+            .and_then(|d| d["name"].as_str())
+            .map(str::to_owned)
+    };
     if let Some(d) = window["department_id"].as_str() {
         return name(d);
     }

@@ -83,7 +83,11 @@ fn memory_kb(data_dir: &Path) -> (u64, u64) {
     };
     let needle = format!("WT_DATA_DIR={}", data_dir.display());
     let pids: Vec<String> = std::fs::read_dir("/proc")
-        .map(|d| d.filter_map(|e| e.ok()?.file_name().into_string().ok()).filter(|n| n.chars().all(|c| c.is_ascii_digit())).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
+                .collect()
+        })
         .unwrap_or_default();
     let app = pids.iter().find(|p| {
         let exe = std::fs::read_link(format!("/proc/{p}/exe")).unwrap_or_default();
@@ -94,8 +98,10 @@ fn memory_kb(data_dir: &Path) -> (u64, u64) {
     let children: u64 = pids
         .iter()
         .filter(|p| {
-            std::fs::read_to_string(format!("/proc/{p}/status"))
-                .is_ok_and(|s| s.lines().any(|l| l.starts_with("PPid:") && l.split_whitespace().nth(1) == Some(app.as_str())))
+            std::fs::read_to_string(format!("/proc/{p}/status")).is_ok_and(|s| {
+                s.lines()
+                    .any(|l| l.starts_with("PPid:") && l.split_whitespace().nth(1) == Some(app.as_str()))
+            })
         })
         .map(|p| rss(p))
         .sum();
@@ -174,7 +180,9 @@ async fn counter_terminal_end_to_end() -> Result<()> {
     let s = AppSession::start(&app_binary(), &env, &[]).await?;
     let result = scenario(&s, &mut node, &code, data.path()).await;
     if result.is_err() {
-        let _ = s.screenshot(&root().join("target/e2e-screenshots/window-terminal-failure.png")).await;
+        let _ = s
+            .screenshot(&root().join("target/e2e-screenshots/window-terminal-failure.png"))
+            .await;
     }
     s.close().await;
     result
@@ -264,7 +272,11 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let m = invoke(s, "sim_measurements", json!({})).await?;
-    let nums = |k: &str| -> Vec<f64> { m[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+    let nums = |k: &str| -> Vec<f64> {
+        m[k].as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default()
+    };
     let (led, call) = (nums("led_ms"), nums("call_ms"));
     let (app_kb, web_kb) = memory_kb(data);
 
@@ -288,7 +300,10 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
         "call_to_led_frame_ms": {"p50": percentile(&led, 50.0), "p99": percentile(&led, 99.0), "n": led.len()},
         "memory_kb": {"app": app_kb, "webkit_children": web_kb, "total": app_kb + web_kb},
     });
-    println!("window-terminal measurements: {}", serde_json::to_string_pretty(&report)?);
+    println!(
+        "window-terminal measurements: {}",
+        serde_json::to_string_pretty(&report)?
+    );
     let dir = root().join("target/measurements");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("window-terminal.json"), serde_json::to_vec_pretty(&report)?)?;

@@ -28,7 +28,9 @@ fn call<T: DeserializeOwned>(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Va
         invoke_key: INVOKE_KEY.to_string(),
     };
     match get_ipc_response(w, req) {
-        Ok(body) => Ok(body.deserialize::<T>().unwrap_or_else(|e| panic!("{cmd}: cannot decode answer: {e}"))),
+        Ok(body) => Ok(body
+            .deserialize::<T>()
+            .unwrap_or_else(|e| panic!("{cmd}: cannot decode answer: {e}"))),
         Err(v) => Err(serde_json::from_value(v.clone()).unwrap_or_else(|_| panic!("{cmd}: not a CommandError: {v}"))),
     }
 }
@@ -57,7 +59,9 @@ fn the_counter_works_end_to_end_through_ipc() {
         .expect("mock app");
     // The setup hook (emitter, sync loop, evaluator window) runs on the first event-loop iteration.
     app.run_iteration(|_, _| {});
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
 
     // Enrollment: a wrong code is refused and named; the real one enrolls.
     let s: Startup = call(&w, "startup", json!({})).unwrap();
@@ -83,13 +87,23 @@ fn the_counter_works_end_to_end_through_ipc() {
     let cur = p.current.clone().expect("called ticket");
     assert_eq!(cur.id, first_id);
     assert_eq!(cur.status, "called");
-    assert_eq!(p.waiting.iter().find(|q| q.queue_id == "QA").map(|q| q.waiting), Some(2));
+    assert_eq!(
+        p.waiting.iter().find(|q| q.queue_id == "QA").map(|q| q.waiting),
+        Some(2)
+    );
     wait_until("LED shows the number", Duration::from_secs(3), || {
-        call::<SimMeasurements>(&w, "sim_measurements", json!({})).unwrap().led_text.as_deref() == Some(cur.display.as_str())
+        call::<SimMeasurements>(&w, "sim_measurements", json!({}))
+            .unwrap()
+            .led_text
+            .as_deref()
+            == Some(cur.display.as_str())
     });
 
     // ID card: no card → clear error; card on the reader → masked and attached.
-    assert_eq!(call::<CardRead>(&w, "read_card", json!({})).unwrap_err().code, "no_card");
+    assert_eq!(
+        call::<CardRead>(&w, "read_card", json!({})).unwrap_err().code,
+        "no_card"
+    );
     call::<()>(&w, "sim_present_card", json!({"present": true})).unwrap();
     let c: CardRead = call(&w, "read_card", json!({})).unwrap();
     assert_eq!(c.id_masked, "230***********1230");
@@ -107,9 +121,15 @@ fn the_counter_works_end_to_end_through_ipc() {
     let conf: Confirmation = call(&w, "push_confirmation", json!({})).unwrap();
     assert_eq!(conf.citizen_id, "230***********1230");
     assert_eq!(conf.scans, 1);
-    assert!(matches!(call::<EvaluatorView>(&w, "evaluator_view", json!({})).unwrap(), EvaluatorView::Confirm { .. }));
+    assert!(matches!(
+        call::<EvaluatorView>(&w, "evaluator_view", json!({})).unwrap(),
+        EvaluatorView::Confirm { .. }
+    ));
     let p: Panel = call(&w, "answer_confirmation", json!({"ticketId": first_id, "ok": true})).unwrap();
-    assert_eq!(p.current.as_ref().and_then(|t| t.confirmation.as_deref()), Some("confirmed"));
+    assert_eq!(
+        p.current.as_ref().and_then(|t| t.confirmation.as_deref()),
+        Some("confirmed")
+    );
 
     // Recall, start, finish → the evaluation opens.
     let p: Panel = call(&w, "window_action", json!({"action": "recall"})).unwrap();
@@ -126,7 +146,12 @@ fn the_counter_works_end_to_end_through_ipc() {
     // A negative level needs a reason; with one it is stored with a photo.
     let e = call::<RatingStored>(&w, "rate", json!({"rating": {"ticket_id": first_id, "level": 1}})).unwrap_err();
     assert_eq!(e.code, "reason_required");
-    let r: RatingStored = call(&w, "rate", json!({"rating": {"ticket_id": first_id, "level": 1, "reasons": [reasons[0]]}})).unwrap();
+    let r: RatingStored = call(
+        &w,
+        "rate",
+        json!({"rating": {"ticket_id": first_id, "level": 1, "reasons": [reasons[0]]}}),
+    )
+    .unwrap();
     assert_eq!(r.photo_digest.len(), 64);
     // Only one rating per evaluation.
     assert!(call::<RatingStored>(&w, "rate", json!({"rating": {"ticket_id": first_id, "level": 5}})).is_err());
@@ -136,14 +161,24 @@ fn the_counter_works_end_to_end_through_ipc() {
     let deadline = Instant::now() + Duration::from_secs(10);
     while synced()["rating"] != 1 {
         let link: app_types::LinkStatus = call(&w, "link", json!({})).unwrap();
-        assert!(Instant::now() < deadline, "rating not synced: ticket {} link {link:?}", synced());
+        assert!(
+            Instant::now() < deadline,
+            "rating not synced: ticket {} link {link:?}",
+            synced()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 
     // Transfer to another window; pause and resume.
     let p: Panel = call(&w, "window_action", json!({"action": "call-next"})).unwrap();
     assert!(p.current.is_some());
-    assert_eq!(call::<Panel>(&w, "transfer", json!({"kind": "desk", "id": "W2"})).unwrap_err().field.as_deref(), Some("kind"));
+    assert_eq!(
+        call::<Panel>(&w, "transfer", json!({"kind": "desk", "id": "W2"}))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("kind")
+    );
     let p: Panel = call(&w, "transfer", json!({"kind": "window", "id": "W2"})).unwrap();
     assert!(p.current.is_none());
     let p: Panel = call(&w, "pause", json!({"reason": "会议"})).unwrap();
@@ -155,7 +190,9 @@ fn the_counter_works_end_to_end_through_ipc() {
     rt.block_on(node.stop());
     let e = call::<Panel>(&w, "window_action", json!({"action": "call-next"})).unwrap_err();
     assert_eq!(e.code, "unreachable");
-    wait_until("offline", Duration::from_secs(10), || !call::<app_types::LinkStatus>(&w, "link", json!({})).unwrap().online);
+    wait_until("offline", Duration::from_secs(10), || {
+        !call::<app_types::LinkStatus>(&w, "link", json!({})).unwrap().online
+    });
     call::<()>(&w, "sim_present_card", json!({"present": false})).unwrap();
     call::<()>(&w, "sim_present_card", json!({"present": true})).unwrap();
     assert!(call::<CardRead>(&w, "read_card", json!({})).is_ok());
@@ -170,7 +207,19 @@ fn test_hooks_are_off_without_sim_control() {
     let app = window_terminal::setup(mock_builder(), Arc::new(Terminal::open(config).unwrap()))
         .build(mock_context(noop_assets()))
         .expect("mock app");
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    assert_eq!(call::<()>(&w, "sim_present_card", json!({"present": true})).unwrap_err().code, "forbidden");
-    assert_eq!(call::<Panel>(&w, "window_action", json!({"action": "call-next"})).unwrap_err().code, "not_enrolled");
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    assert_eq!(
+        call::<()>(&w, "sim_present_card", json!({"present": true}))
+            .unwrap_err()
+            .code,
+        "forbidden"
+    );
+    assert_eq!(
+        call::<Panel>(&w, "window_action", json!({"action": "call-next"}))
+            .unwrap_err()
+            .code,
+        "not_enrolled"
+    );
 }

@@ -127,7 +127,13 @@ pub fn StaffApp() -> impl IntoView {
     let startup = RwSignal::new(None::<Startup>);
     let ctx = Ctx {
         panel: RwSignal::new(Panel::default()),
-        link: RwSignal::new(LinkStatus { online: true, since_ms: None, waiting_events: 0, waiting_blobs: 0, error: None }),
+        link: RwSignal::new(LinkStatus {
+            online: true,
+            since_ms: None,
+            waiting_events: 0,
+            waiting_blobs: 0,
+            error: None,
+        }),
         devices: RwSignal::new(Vec::new()),
         message: RwSignal::new((false, String::new())),
         dialog: RwSignal::new(Dialog::None),
@@ -192,7 +198,10 @@ fn Enroll(ctx: Ctx, on_done: impl Fn(Startup) + Copy + 'static) -> impl IntoView
     let code = RwSignal::new(String::new());
     let submit = move |e: ev::SubmitEvent| {
         e.prevent_default();
-        let args = EnrollArgs { address: address.get_untracked(), code: code.get_untracked() };
+        let args = EnrollArgs {
+            address: address.get_untracked(),
+            code: code.get_untracked(),
+        };
         ctx.busy.set(true);
         spawn_local(async move {
             let r = invoke::<_, Startup>("enroll", &args).await;
@@ -226,7 +235,10 @@ fn SignIn(ctx: Ctx, window: String, on_done: impl Fn() + Copy + 'static) -> impl
     let password = RwSignal::new(String::new());
     let submit = move |e: ev::SubmitEvent| {
         e.prevent_default();
-        let args = SignInArgs { login: login.get_untracked(), password: password.get_untracked() };
+        let args = SignInArgs {
+            login: login.get_untracked(),
+            password: password.get_untracked(),
+        };
         ctx.busy.set(true);
         spawn_local(async move {
             let r = invoke::<_, Panel>("sign_in", &args).await;
@@ -322,7 +334,13 @@ fn fmt_wait(secs: u64) -> String {
 }
 
 #[component]
-fn ActionButton(ctx: Ctx, what: &'static str, label: &'static str, class: &'static str, enabled: Signal<bool>) -> impl IntoView {
+fn ActionButton(
+    ctx: Ctx,
+    what: &'static str,
+    label: &'static str,
+    class: &'static str,
+    enabled: Signal<bool>,
+) -> impl IntoView {
     let i = use_i18n();
     view! {
         <button id=format!("act-{what}") class=format!("action {class}") disabled=move || !enabled.get() || ctx.busy.get()
@@ -511,7 +529,14 @@ fn TransferDialog(ctx: Ctx) -> impl IntoView {
 }
 
 #[component]
-fn ReasonDialog(ctx: Ctx, cmd: &'static str, title: &'static str, label: &'static str, submit: &'static str, id: &'static str) -> impl IntoView {
+fn ReasonDialog(
+    ctx: Ctx,
+    cmd: &'static str,
+    title: &'static str,
+    label: &'static str,
+    submit: &'static str,
+    id: &'static str,
+) -> impl IntoView {
     let i = use_i18n();
     let reason = RwSignal::new(String::new());
     view! {

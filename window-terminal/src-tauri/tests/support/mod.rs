@@ -71,6 +71,10 @@ pub async fn issue_tickets(n: &Node, kiosk: &Device, count: usize) -> Vec<Value>
 /// A ticket as the admin sees it.
 pub async fn ticket(n: &Node, id: &str) -> Value {
     let admin = n.login("admin").await;
-    let (_, v) = n.req("GET", &format!("/api/v1/tickets/{id}")).bearer(&admin).send().await;
+    let (_, v) = n
+        .req("GET", &format!("/api/v1/tickets/{id}"))
+        .bearer(&admin)
+        .send()
+        .await;
     v
 }
