@@ -512,7 +512,7 @@ impl Terminal {
         };
         let mut stored = "local".to_owned();
         if let (Ok(client), Ok(token)) = (self.client(), self.token()) {
-            let body = json!({"id_number": card.id_number, "name": card.name});
+            let body = json!({"number": card.id_number, "name": card.name});
             let r = hall::request(
                 &client,
                 Method::POST,

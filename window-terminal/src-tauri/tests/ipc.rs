@@ -108,6 +108,7 @@ fn the_counter_works_end_to_end_through_ipc() {
     let c: CardRead = call(&w, "read_card", json!({})).unwrap();
     assert_eq!(c.id_masked, "230***********1230");
     assert!(c.attached);
+    assert_eq!(c.stored, "server", "the hall node records the card (POST /tickets/{{id}}/citizen)");
 
     // Document camera: preview, accept → blob kept and attached.
     let s: ScanPreview = call(&w, "scan_capture", json!({})).unwrap();
