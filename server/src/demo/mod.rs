@@ -13,6 +13,10 @@ use anyhow::Context as _;
 use crate::app::{AppState, ServerConfig};
 use crate::auth::Caller;
 
+/// The window the demo leaves to the `window-terminal` app (`scripts/demo` starts it there, signed in
+/// as `hrb0001`): the traffic simulation never staffs it.
+pub const COUNTER_APP_WINDOW: &str = "H00-W01";
+
 /// Seeds (first run only), serves, prints how to look at it, simulates traffic until `stop` resolves.
 pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
     let config = ServerConfig {
@@ -41,6 +45,7 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
     for (login, what) in city::demo_logins() {
         println!("  {login:<12} {what}");
     }
+    println!("  counter app window: {COUNTER_APP_WINDOW} (left free by the traffic simulation)");
     println!("leader-token: {}", leader.token);
     println!(
         "Try: curl -N -H 'Authorization: Bearer {}' {base}/api/v1/events",

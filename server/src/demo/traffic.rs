@@ -64,9 +64,9 @@ pub async fn staff_windows(app: &Arc<AppState>) -> Staffed {
     let mut rng = StdRng::from_entropy();
     let cfg = app.engine.shared.cfg.read().clone();
     let mut windows: HashMap<WindowId, WindowSim> = HashMap::new();
-    // Staff about 75 % of windows.
+    // Staff about 75 % of windows; the counter app's window stays free for a person at the demo.
     for w in &cfg.data.windows {
-        if rng.gen_bool(0.25) {
+        if w.id.as_str() == super::COUNTER_APP_WINDOW || rng.gen_bool(0.25) {
             continue;
         }
         let Some(staff) = cfg.data.staff.iter().find(|s| s.window_ids.first() == Some(&w.id)) else {
