@@ -140,11 +140,11 @@ impl Evaluator {
 
     /// Ends an evaluation whose deadline passed; true when one lapsed (nothing is recorded).
     pub fn expire(&mut self, now_ms: i64) -> bool {
-        if let Stage::Rate { deadline_ms, .. } = &self.stage {
-            if now_ms > *deadline_ms {
-                self.stage = Stage::Idle;
-                return true;
-            }
+        if let Stage::Rate { deadline_ms, .. } = &self.stage
+            && now_ms > *deadline_ms
+        {
+            self.stage = Stage::Idle;
+            return true;
         }
         false
     }

@@ -58,6 +58,8 @@ fn the_counter_works_end_to_end_through_ipc() {
         .build(mock_context(noop_assets()))
         .expect("mock app");
     // The setup hook (emitter, sync loop, evaluator window) runs on the first event-loop iteration.
+    // Called once, not in a loop, so the busy-loop reason for the deprecation does not apply.
+    #[allow(deprecated)]
     app.run_iteration(|_, _| {});
     let w = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
@@ -108,7 +110,10 @@ fn the_counter_works_end_to_end_through_ipc() {
     let c: CardRead = call(&w, "read_card", json!({})).unwrap();
     assert_eq!(c.id_masked, "230***********1230");
     assert!(c.attached);
-    assert_eq!(c.stored, "server", "the hall node records the card (POST /tickets/{{id}}/citizen)");
+    assert_eq!(
+        c.stored, "server",
+        "the hall node records the card (POST /tickets/{{id}}/citizen)"
+    );
 
     // Document camera: preview, accept → blob kept and attached.
     let s: ScanPreview = call(&w, "scan_capture", json!({})).unwrap();
