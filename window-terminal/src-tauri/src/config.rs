@@ -26,7 +26,8 @@ pub struct Config {
     /// Address of this window's LED screen on the bus.
     #[arg(long, env = "WT_LED_ADDR", default_value_t = 1)]
     pub led_addr: u8,
-    /// Citizen evaluator: `window` (second monitor), `pad:HOST:PORT` (network pad), `none`.
+    /// Citizen evaluator: `window` (second monitor) or `none`. The network pad (`pad:HOST:PORT`) is not
+    /// wired yet and is refused at start.
     #[arg(long, env = "WT_EVALUATOR", default_value = "window")]
     pub evaluator: String,
     /// Seconds the citizen has to rate before the evaluation lapses (no rating recorded).

@@ -78,6 +78,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Terminal {
     pub fn open(config: Config) -> anyhow::Result<Terminal> {
+        check_evaluator(&config.evaluator)?;
         std::fs::create_dir_all(&config.data_dir)?;
         let store = EdgeStore::open(&config.data_dir)?;
         let devices = Devices::open(
@@ -794,6 +795,21 @@ impl Terminal {
                 (!list.is_empty()).then_some(list)
             })
             .unwrap_or_else(domain::config::default_rating_reasons)
+    }
+}
+
+/// The evaluator setting this terminal can honour: `window` or `none`. The network pad (`pad:HOST:PORT`)
+/// is refused rather than accepted and ignored, so a counter is never set up with an evaluator that
+/// silently records nothing.
+pub fn check_evaluator(evaluator: &str) -> anyhow::Result<()> {
+    match evaluator {
+        "window" | "none" => Ok(()),
+        pad if pad.starts_with("pad:") => anyhow::bail!(
+            "网络评价器尚未接入，请使用 --evaluator window 或 none / the network evaluator pad is not wired yet; use --evaluator window or none (got {pad})"
+        ),
+        other => anyhow::bail!(
+            "评价器设置无效，请使用 --evaluator window 或 none / unknown evaluator {other:?}; use --evaluator window or none"
+        ),
     }
 }
 

@@ -229,3 +229,20 @@ fn test_hooks_are_off_without_sim_control() {
         "not_enrolled"
     );
 }
+
+#[test]
+fn an_unwired_evaluator_pad_is_refused_at_start() {
+    for evaluator in ["pad:127.0.0.1:9300", "hid"] {
+        let data = tempfile::tempdir().unwrap();
+        let mut config = Config::for_test(data.path().to_path_buf(), "W1");
+        config.evaluator = evaluator.into();
+        let Err(e) = Terminal::open(config) else {
+            panic!("--evaluator {evaluator} must be refused");
+        };
+        let msg = format!("{e:#}");
+        assert!(msg.contains("--evaluator window 或 none"), "{msg}");
+        if evaluator.starts_with("pad:") {
+            assert!(msg.starts_with("网络评价器尚未接入"), "{msg}");
+        }
+    }
+}
