@@ -56,6 +56,39 @@ pub struct Panel {
     pub rated_today: u32,
     /// Calls this session (this terminal).
     pub calls_today: u32,
+    /// The signed-in person's day as the hall node counts it (`GET /windows/{id}/panel`).
+    #[serde(default)]
+    pub today: Option<Today>,
+    /// Where the current ticket can be transferred: the hall's queues, open windows, signed-in staff.
+    #[serde(default)]
+    pub transfer_targets: Vec<TransferTarget>,
+}
+
+/// Today's figures of the person signed in at the window, from the hall node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Today {
+    pub served: u32,
+    pub no_shows: u32,
+    #[serde(default)]
+    pub avg_service_secs: Option<u32>,
+    pub ratings: u32,
+    /// Mean rating × 100 (467 = 4.67), none without ratings.
+    #[serde(default)]
+    pub rating_avg_x100: Option<u32>,
+    pub transferred: u32,
+}
+
+/// One choice in the transfer dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TransferTarget {
+    /// `queue`, `window` or `staff` (the `kind` of the `transfer` command).
+    pub kind: String,
+    pub id: String,
+    /// What staff read: queue name, window number (with who sits there), staff name (with window).
+    pub label: String,
+    /// Tickets waiting (queues only).
+    #[serde(default)]
+    pub waiting: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! answers turned into the panel's shapes. Transport failures are "unreachable", never guessed.
 
 use app_types::CommandError;
-use app_types::window_terminal::{Panel, QueueCount, TicketInfo};
+use app_types::window_terminal::{Panel, QueueCount, TicketInfo, Today, TransferTarget};
 use edge::{ClientError, SyncClient};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -123,7 +123,72 @@ pub fn panel_of(window: &Value, queue_names: &dyn Fn(&str) -> String) -> Panel {
         served_today: u32::try_from(window["served_today"].as_u64().unwrap_or(0)).unwrap_or(u32::MAX),
         rated_today: 0,
         calls_today: 0,
+        today: None,
+        transfer_targets: Vec::new(),
     }
+}
+
+/// `GET /windows/{id}/panel` → the window part of [`Panel`] with the served queues' waiting counts,
+/// today's figures and the transfer targets (the current ticket stays the terminal's own).
+pub fn live_panel(v: &Value, queue_names: &dyn Fn(&str) -> String) -> Panel {
+    let mut p = panel_of(&v["window"], queue_names);
+    let u32_of = |x: &Value| u32::try_from(x.as_u64().unwrap_or(0)).unwrap_or(u32::MAX);
+    let s = |x: &Value| x.as_str().unwrap_or_default().to_owned();
+    if let Some(qs) = v["queues"].as_array() {
+        p.waiting = qs
+            .iter()
+            .map(|q| QueueCount {
+                queue_id: s(&q["id"]),
+                name: q["name"]
+                    .as_str()
+                    .map_or_else(|| queue_names(&s(&q["id"])), str::to_owned),
+                waiting: q["waiting"].as_u64().unwrap_or(0),
+            })
+            .collect();
+    }
+    let t = &v["today"];
+    if t.is_object() {
+        let today = Today {
+            served: u32_of(&t["served"]),
+            no_shows: u32_of(&t["no_shows"]),
+            avg_service_secs: t["avg_service_secs"].as_u64().and_then(|x| u32::try_from(x).ok()),
+            ratings: u32_of(&t["ratings"]["count"]),
+            rating_avg_x100: t["ratings"]["avg"]
+                .as_f64()
+                .map(|a| (a * 100.0).round().clamp(0.0, 500.0) as u32),
+            transferred: u32_of(&t["transferred"]),
+        };
+        p.served_today = today.served;
+        p.today = Some(today);
+    }
+    let targets = &v["transfer_targets"];
+    let list = |k: &str| targets[k].as_array().cloned().unwrap_or_default();
+    for q in list("queues") {
+        p.transfer_targets.push(TransferTarget {
+            kind: "queue".into(),
+            id: s(&q["id"]),
+            label: s(&q["name"]),
+            waiting: q["waiting"].as_u64(),
+        });
+    }
+    for w in list("windows") {
+        let who = w["staff_name"].as_str().map(|n| format!(" · {n}")).unwrap_or_default();
+        p.transfer_targets.push(TransferTarget {
+            kind: "window".into(),
+            id: s(&w["id"]),
+            label: format!("{} 号窗口{who}", s(&w["number"])),
+            waiting: None,
+        });
+    }
+    for st in list("staff") {
+        p.transfer_targets.push(TransferTarget {
+            kind: "staff".into(),
+            id: s(&st["staff_id"]),
+            label: format!("{} · {} 号窗口", s(&st["name"]), s(&st["window_number"])),
+            waiting: None,
+        });
+    }
+    p
 }
 
 pub fn action_result(v: &Value, queue_names: &dyn Fn(&str) -> String) -> ActionResult {
@@ -167,6 +232,37 @@ mod tests {
         assert!(transfer_body("desk", "W2").is_err());
         assert!(transfer_body("window", " ").is_err());
         assert_eq!(transfer_body("window", "W2").expect("ok")["to"]["id"], "W2");
+    }
+
+    #[test]
+    fn the_live_panel_reads_counts_figures_and_targets() {
+        let v = json!({
+            "window": {"id": "W1", "number": "1", "status": "open", "served_today": 0},
+            "queues": [{"id": "QA", "name": "户政", "prefix": "A", "waiting": 3}],
+            "today": {"staff_id": "S1", "served": 4, "no_shows": 1, "avg_service_secs": 95,
+                "ratings": {"count": 3, "avg": 4.67}, "transferred": 2},
+            "transfer_targets": {
+                "queues": [{"id": "QB", "name": "咨询", "prefix": "B", "waiting": 0}],
+                "windows": [{"id": "W2", "number": "2", "staff_id": "S2", "staff_name": "李四"}],
+                "staff": [{"staff_id": "S2", "name": "李四", "window_id": "W2", "window_number": "2"}]
+            }
+        });
+        let p = live_panel(&v, &|id: &str| id.to_owned());
+        assert_eq!(p.waiting[0].waiting, 3);
+        assert_eq!(p.waiting[0].name, "户政");
+        assert_eq!(p.served_today, 4);
+        let t = p.today.expect("today");
+        assert_eq!(
+            (t.no_shows, t.ratings, t.rating_avg_x100, t.transferred),
+            (1, 3, Some(467), 2)
+        );
+        let kinds: Vec<_> = p
+            .transfer_targets
+            .iter()
+            .map(|t| (t.kind.as_str(), t.id.as_str()))
+            .collect();
+        assert_eq!(kinds, [("queue", "QB"), ("window", "W2"), ("staff", "S2")]);
+        assert_eq!(p.transfer_targets[1].label, "2 号窗口 · 李四");
     }
 
     #[test]

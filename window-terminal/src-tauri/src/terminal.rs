@@ -49,6 +49,8 @@ struct Session {
     current: Option<TicketInfo>,
     calls: u32,
     rated: u32,
+    /// Bumped whenever an action sets the panel, so a refresh that raced it is dropped.
+    panel_gen: u64,
 }
 
 struct PendingScan {
@@ -270,7 +272,9 @@ impl Terminal {
             sess.token = Some(token);
             sess.staff = Some(staff.clone());
             sess.panel = panel;
+            sess.panel_gen += 1;
         }
+        self.refresh_panel().await;
         let card = self.staff_card(&client, &staff).await;
         lock(&self.eval).card = card;
         self.emit_evaluator();
@@ -382,6 +386,7 @@ impl Terminal {
         let finished = {
             let mut s = lock(&self.session);
             s.panel = r.panel.clone();
+            s.panel_gen += 1;
             let previous = s.current.take();
             let mut finished = None;
             match (action, r.ticket) {
@@ -419,7 +424,32 @@ impl Terminal {
         if let Some(t) = finished {
             self.start_evaluation(&t);
         }
+        self.refresh_panel().await;
         Ok(self.panel())
+    }
+
+    /// Reloads waiting counts, today's figures and transfer targets from `GET /windows/{id}/panel`
+    /// (each sync round and after each action). Only while signed in; a failure keeps the panel as
+    /// it was. True when the panel changed.
+    pub async fn refresh_panel(&self) -> bool {
+        let (Ok(client), Ok(token)) = (self.client(), self.token()) else {
+            return false;
+        };
+        let generation = lock(&self.session).panel_gen;
+        let path = format!("/api/v1/windows/{}/panel", self.config.window);
+        let Ok(v) = hall::request(&client, Method::GET, &path, None, Some(&token)).await else {
+            return false;
+        };
+        let fresh = hall::live_panel(&v, &self.queue_names());
+        let mut s = lock(&self.session);
+        // Signed out, or an action answered meanwhile: its panel is newer than this one.
+        if s.token.as_deref() != Some(token.as_str()) || s.panel_gen != generation || fresh.window_id.is_empty() {
+            return false;
+        }
+        let changed = s.panel != fresh;
+        s.panel = fresh;
+        s.panel_gen += 1;
+        changed
     }
 
     fn show_led(&self, display: &str, sent: Instant, round_trip: Duration) {
@@ -446,8 +476,13 @@ impl Terminal {
         let r = self
             .window_request("pause", Some(json!({"reason": reason.trim()})))
             .await?;
-        lock(&self.session).panel = r.panel;
+        {
+            let mut s = lock(&self.session);
+            s.panel = r.panel;
+            s.panel_gen += 1;
+        }
         let _ = self.devices.led_show("暂停服务");
+        self.refresh_panel().await;
         Ok(self.panel())
     }
 
@@ -483,12 +518,14 @@ impl Terminal {
             return Err(CommandError::new("invalid", "请填写作废原因 / give a reason").field("reason"));
         }
         self.ticket_request("void", json!({"reason": reason.trim()})).await?;
+        self.refresh_panel().await;
         Ok(self.panel())
     }
 
     pub async fn transfer(&self, kind: &str, id: &str) -> Result<Panel, CommandError> {
         let body = hall::transfer_body(kind, id)?;
         self.ticket_request("transfer", body).await?;
+        self.refresh_panel().await;
         Ok(self.panel())
     }
 
@@ -768,6 +805,9 @@ impl Terminal {
         let expired = lock(&self.eval).expire(now_ms());
         if expired {
             self.emit_evaluator();
+        }
+        if self.refresh_panel().await {
+            self.emit(EVENT_PANEL, self.panel());
         }
     }
 }

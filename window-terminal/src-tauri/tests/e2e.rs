@@ -253,11 +253,12 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     }
     s.wait_text("#rated-today", "5", T).await?;
 
-    // Transfer to window 2.
+    // Transfer to queue B, chosen from the hall's targets.
     call_next(s).await?;
     s.click("#act-transfer").await?;
-    s.click("#transfer-window").await?;
-    s.fill("#transfer-target", "W2").await?;
+    s.click("#transfer-queue").await?;
+    s.click("#transfer-to-queue-QB").await?;
+    shot(s, "transfer").await?;
     s.click("#transfer-submit").await?;
     s.wait_for("#ticket-none", T).await?;
 

@@ -81,8 +81,22 @@ fn the_counter_works_end_to_end_through_ipc() {
     assert_eq!(p.status, "open");
     assert_eq!(p.window_number, "1");
 
+    // The live panel: the hall's transfer targets are offered; tickets issued at the kiosk show up
+    // in the waiting count with no action at this terminal (the sync round refreshes the panel).
+    let waiting_qa = |p: &Panel| p.waiting.iter().find(|q| q.queue_id == "QA").map(|q| q.waiting);
+    let p: Panel = call(&w, "panel", json!({})).unwrap();
+    assert_eq!(waiting_qa(&p), Some(0));
+    assert!(p.today.is_some());
+    assert!(
+        p.transfer_targets.iter().any(|t| t.kind == "queue" && t.id == "QB"),
+        "{:?}",
+        p.transfer_targets
+    );
     let tickets = rt.block_on(support::issue_tickets(&node, &kiosk, 3));
     let first_id = tickets[0]["ticket_id"].as_str().unwrap().to_owned();
+    wait_until("the waiting count follows the kiosk", Duration::from_secs(5), || {
+        waiting_qa(&call::<Panel>(&w, "panel", json!({})).unwrap()) == Some(3)
+    });
 
     // Call: the ticket, its waiting counts, and the LED (real IMM90022 frames to the simulated screen).
     let p: Panel = call(&w, "window_action", json!({"action": "call-next"})).unwrap();

@@ -424,6 +424,13 @@ fn CallPanel(ctx: Ctx) -> impl IntoView {
                         <div><strong id="calls-today">{move || ctx.panel.get().calls_today}</strong><span>{move || i.t("panel.calls")}</span></div>
                         <div><strong id="rated-today">{move || ctx.panel.get().rated_today}</strong><span>{move || i.t("panel.rated")}</span></div>
                     </div>
+                    {move || ctx.panel.get().today.map(|d| view! {
+                        <div class="figures" id="figures-hall">
+                            <div><strong id="no-shows-today">{d.no_shows}</strong><span>{move || i.t("panel.no_shows")}</span></div>
+                            <div><strong id="avg-service">{d.avg_service_secs.map_or_else(|| "—".to_owned(), |s| fmt_wait(u64::from(s)))}</strong><span>{move || i.t("panel.avg_service")}</span></div>
+                            <div><strong id="rating-avg">{d.rating_avg_x100.map_or_else(|| "—".to_owned(), |a| format!("{}.{:02}", a / 100, a % 100))}</strong><span>{move || i.t("panel.rating_avg")}</span></div>
+                        </div>
+                    })}
                 </section>
             </aside>
             <section class="actions">
@@ -502,7 +509,7 @@ fn ScanReview(ctx: Ctx) -> impl IntoView {
 #[component]
 fn TransferDialog(ctx: Ctx) -> impl IntoView {
     let i = use_i18n();
-    let kind = RwSignal::new(String::from("window"));
+    let kind = RwSignal::new(String::from("queue"));
     let target = RwSignal::new(String::new());
     view! {
         <div class="modal-backdrop">
@@ -514,13 +521,34 @@ fn TransferDialog(ctx: Ctx) -> impl IntoView {
                 <div class="segmented">
                     {["queue", "window", "staff"].into_iter().map(|k| view! {
                         <button type="button" id=format!("transfer-{k}") class=move || if kind.get() == k { "seg chosen" } else { "seg" }
-                            on:click=move |_| kind.set(k.into())>{move || i.t(&format!("transfer.{k}"))}</button>
+                            on:click=move |_| { kind.set(k.into()); target.set(String::new()); }>{move || i.t(&format!("transfer.{k}"))}</button>
                     }).collect_view()}
                 </div>
-                <label>{move || i.t("transfer.target")}
-                    <input id="transfer-target" on:input=move |e| target.set(event_target_value(&e))/></label>
+                <div class="target-list" id="transfer-targets">
+                    {move || {
+                        let k = kind.get();
+                        let list: Vec<_> = ctx.panel.get().transfer_targets.into_iter().filter(|t| t.kind == k).collect();
+                        if list.is_empty() {
+                            return view! { <p class="muted" id="transfer-none">{move || i.t("transfer.none")}</p> }.into_any();
+                        }
+                        list.into_iter().map(|t| {
+                            let id = t.id.clone();
+                            let pick = t.id.clone();
+                            let waiting = t.waiting.map(|n| i.fill("transfer.waiting", &[("n", &n.to_string())]));
+                            view! {
+                                <button type="button" id=format!("transfer-to-{}-{}", t.kind, t.id)
+                                    class=move || if target.get() == id { "target chosen" } else { "target" }
+                                    on:click=move |_| target.set(pick.clone())>
+                                    <span>{t.label.clone()}</span>
+                                    {waiting.map(|w| view! { <small>{w}</small> })}
+                                </button>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </div>
                 <div class="modal-actions">
-                    <button class="primary big" id="transfer-submit" type="submit">{move || i.t("transfer.submit")}</button>
+                    <button class="primary big" id="transfer-submit" type="submit"
+                        disabled=move || target.get().is_empty()>{move || i.t("transfer.submit")}</button>
                     <button class="big" type="button" on:click=move |_| ctx.dialog.set(Dialog::None)>{move || i.t("dialog.cancel")}</button>
                 </div>
             </form>
