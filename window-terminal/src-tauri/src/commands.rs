@@ -27,6 +27,12 @@ pub async fn sign_in(t: T<'_>, login: String, password: String) -> R<Panel> {
     t.sign_in(&login, &password).await
 }
 
+/// Signs out at this window; answers what the terminal knows afterwards (no staff).
+#[tauri::command]
+pub async fn sign_out(t: T<'_>) -> R<Startup> {
+    t.sign_out().await
+}
+
 #[tauri::command]
 pub fn panel(t: T<'_>) -> Panel {
     t.panel()

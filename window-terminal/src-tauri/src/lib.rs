@@ -51,6 +51,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>, terminal: Arc<Terminal>) -> Builde
             commands::startup,
             commands::enroll,
             commands::sign_in,
+            commands::sign_out,
             commands::panel,
             commands::window_action,
             commands::pause,

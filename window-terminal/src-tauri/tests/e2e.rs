@@ -1,9 +1,10 @@
 //! The real app (WebKitGTK under Xvfb, driven through tauri-driver) against a real hall node started
 //! here, with the simulated reader, camera and LED running their byte protocols inside the app.
 //! One app start covers: enroll, sign in, call (keyboard), read card, scan, confirm, recall,
-//! evaluate (all five levels, a negative one with its reason), transfer, 30 timed calls, and the
-//! offline banner when the hall node stops. Screenshots go to docs/screenshots/window-terminal-*.png,
-//! measurements to target/measurements/window-terminal.json.
+//! evaluate (all five levels, a negative one with its reason), transfer (chosen from the hall's
+//! targets), sign-out and back in, 30 timed calls, and the offline banner when the hall node stops.
+//! Screenshots go to docs/screenshots/window-terminal-*.png, measurements to
+//! target/measurements/window-terminal.json.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -261,6 +262,15 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     shot(s, "transfer").await?;
     s.click("#transfer-submit").await?;
     s.wait_for("#ticket-none", T).await?;
+
+    // Sign out by its shortcut (End, as shown on the button), then sign in again: one key press
+    // still makes one call (the panel's key listener went with the panel).
+    s.keys("\u{E010}").await?;
+    s.wait_for("#signin-form", T).await?;
+    s.fill("#signin-login", "w1").await?;
+    s.fill("#signin-password", support::PASSWORD).await?;
+    s.click("#signin-submit").await?;
+    s.wait_text("#window-status", "受理中", T).await?;
 
     // 30 timed calls: click → number on screen (UI round trip); the app measures call → LED.
     let mut ui_ms = Vec::new();

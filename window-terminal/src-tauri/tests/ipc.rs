@@ -206,6 +206,29 @@ fn the_counter_works_end_to_end_through_ipc() {
     let p: Panel = call(&w, "window_action", json!({"action": "open"})).unwrap();
     assert_eq!(p.status, "open");
 
+    // Sign-out: the hall node closes the window, the terminal forgets the session; signing in again works.
+    let s: Startup = call(&w, "sign_out", json!({})).unwrap();
+    assert!(s.staff.is_none());
+    assert_eq!(
+        call::<Panel>(&w, "window_action", json!({"action": "call-next"}))
+            .unwrap_err()
+            .code,
+        "not_signed_in"
+    );
+    assert_eq!(
+        call::<Startup>(&w, "sign_out", json!({})).unwrap_err().code,
+        "not_signed_in"
+    );
+    assert!(matches!(
+        call::<EvaluatorView>(&w, "evaluator_view", json!({})).unwrap(),
+        EvaluatorView::Idle { card } if card.name.is_empty()
+    ));
+    let panel = rt.block_on(support::window_panel(&node, "W1"));
+    assert_eq!(panel["window"]["status"], "closed", "{panel}");
+    let p: Panel = call(&w, "sign_in", json!({"login": "w1", "password": support::PASSWORD})).unwrap();
+    assert_eq!(p.status, "open");
+    assert_eq!(p.calls_today, 0);
+
     // Hall node gone: calling fails as unreachable, the link says offline, the reader still works.
     rt.block_on(node.stop());
     let e = call::<Panel>(&w, "window_action", json!({"action": "call-next"})).unwrap_err();

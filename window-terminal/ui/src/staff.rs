@@ -58,7 +58,7 @@ enum Dialog {
 }
 
 /// Shortcut keys (`KeyboardEvent.key`) and the action each triggers.
-pub const SHORTCUTS: [(&str, &str); 12] = [
+pub const SHORTCUTS: [(&str, &str); 13] = [
     ("F1", "call"),
     ("F2", "recall"),
     ("F3", "start"),
@@ -71,6 +71,7 @@ pub const SHORTCUTS: [(&str, &str); 12] = [
     ("F12", "scan"),
     ("Insert", "confirm"),
     ("Escape", "close"),
+    ("End", "signout"),
 ];
 
 fn key_of(action: &str) -> &'static str {
@@ -86,6 +87,7 @@ struct Ctx {
     dialog: RwSignal<Dialog>,
     scan: RwSignal<Option<ScanPreview>>,
     busy: RwSignal<bool>,
+    screen: RwSignal<Screen>,
     i: I18n,
 }
 
@@ -139,6 +141,7 @@ pub fn StaffApp() -> impl IntoView {
         dialog: RwSignal::new(Dialog::None),
         scan: RwSignal::new(None),
         busy: RwSignal::new(false),
+        screen,
         i,
     };
     spawn_local(async move {
@@ -174,6 +177,12 @@ pub fn StaffApp() -> impl IntoView {
                 }}</div>
                 <div class="spacer"></div>
                 <DeviceChips devices=ctx.devices/>
+                <Show when=move || screen.get() == Screen::Panel>
+                    <button id="act-signout" class="signout" disabled=move || !ctx.link.get().online || ctx.busy.get()
+                        on:click=move |_| trigger(ctx, "signout")>
+                        {move || i.t("act.signout")}<kbd>{key_of("signout")}</kbd>
+                    </button>
+                </Show>
                 <LangSwitch/>
             </header>
             <main class="content">
@@ -307,6 +316,27 @@ fn push_confirmation(ctx: Ctx) {
     });
 }
 
+/// Signs out at this window and returns to the sign-in screen.
+fn sign_out(ctx: Ctx) {
+    if ctx.busy.get_untracked() {
+        return;
+    }
+    ctx.busy.set(true);
+    spawn_local(async move {
+        let r = invoke0::<Startup>("sign_out").await;
+        ctx.busy.set(false);
+        match r {
+            Ok(_) => {
+                ctx.dialog.set(Dialog::None);
+                ctx.panel.set(Panel::default());
+                ctx.info(ctx.i.t("signout.done"));
+                ctx.screen.set(Screen::SignIn);
+            }
+            Err(e) => ctx.fail(&e),
+        }
+    });
+}
+
 fn trigger(ctx: Ctx, what: &str) {
     let online = ctx.link.get_untracked().online;
     let has_ticket = ctx.panel.get_untracked().current.is_some();
@@ -325,6 +355,7 @@ fn trigger(ctx: Ctx, what: &str) {
         "scan" => capture(ctx),
         "confirm" if has_ticket => push_confirmation(ctx),
         "close" => ctx.dialog.set(Dialog::None),
+        "signout" if online => sign_out(ctx),
         _ => {}
     }
 }
@@ -354,14 +385,15 @@ fn ActionButton(
 #[component]
 fn CallPanel(ctx: Ctx) -> impl IntoView {
     let i = use_i18n();
-    // The panel stays for the life of the window once signed in, so the listener is never removed.
-    let _ = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
+    // Removed with the panel (sign-out), so signing in again does not add a second listener.
+    let keys = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         let key = e.key();
         if let Some((_, what)) = SHORTCUTS.iter().find(|(k, _)| *k == key) {
             e.prevent_default();
             trigger(ctx, what);
         }
     });
+    on_cleanup(move || keys.remove());
     let online = Signal::derive(move || ctx.link.get().online);
     let has = Signal::derive(move || ctx.link.get().online && ctx.panel.get().current.is_some());
     let local_has = Signal::derive(move || ctx.panel.get().current.is_some());

@@ -5,6 +5,35 @@
 use super::*;
 
 impl Terminal {
+    /// Signs the person out at this window (`POST /windows/{id}/sign-out`, which closes it): the
+    /// session, its counters and any scan under review are dropped, the evaluator goes idle without a
+    /// staff card, the LED is cleared. The staff window returns to sign-in.
+    pub async fn sign_out(&self) -> Result<Startup, CommandError> {
+        let client = self.client()?;
+        let token = self.token()?;
+        let path = format!("/api/v1/windows/{}/sign-out", self.config.window);
+        let r = hall::request(&client, Method::POST, &path, None, Some(&token)).await;
+        self.mark_link(&r);
+        r?;
+        {
+            let mut s = lock(&self.session);
+            let panel_gen = s.panel_gen + 1;
+            *s = Session {
+                panel_gen,
+                ..Session::default()
+            };
+        }
+        {
+            let mut e = lock(&self.eval);
+            e.card = StaffCard::default();
+            e.stage = Stage::Idle;
+        }
+        *lock(&self.scan) = None;
+        let _ = self.devices.led_show("");
+        self.emit_evaluator();
+        self.startup()
+    }
+
     /// Login and sign-in at this terminal's window, which is then opened for calling.
     pub async fn sign_in(&self, login: &str, password: &str) -> Result<Panel, CommandError> {
         let client = self.client()?;

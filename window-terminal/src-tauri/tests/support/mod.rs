@@ -78,3 +78,14 @@ pub async fn ticket(n: &Node, id: &str) -> Value {
         .await;
     v
 }
+
+/// A window's panel (`GET /windows/{id}/panel`) as the admin sees it.
+pub async fn window_panel(n: &Node, id: &str) -> Value {
+    let admin = n.login("admin").await;
+    let (_, v) = n
+        .req("GET", &format!("/api/v1/windows/{id}/panel"))
+        .bearer(&admin)
+        .send()
+        .await;
+    v
+}
