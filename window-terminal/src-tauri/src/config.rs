@@ -26,10 +26,14 @@ pub struct Config {
     /// Address of this window's LED screen on the bus.
     #[arg(long, env = "WT_LED_ADDR", default_value_t = 1)]
     pub led_addr: u8,
-    /// Citizen evaluator: `window` (second monitor) or `none`. The network pad (`pad:HOST:PORT`) is not
-    /// wired yet and is refused at start.
+    /// Citizen evaluator: `window` (second monitor), `pad:HOST:PORT` (network pad: the terminal listens
+    /// there for the pad's WebSocket), `none`.
     #[arg(long, env = "WT_EVALUATOR", default_value = "window")]
     pub evaluator: String,
+    /// The network pad's login key (with `--evaluator pad:…`); the pad logs in with this window's id
+    /// as its work number.
+    #[arg(long, env = "WT_PAD_KEY", default_value = "")]
+    pub pad_key: String,
     /// Seconds the citizen has to rate before the evaluation lapses (no rating recorded).
     #[arg(long, env = "WT_RATING_TIMEOUT", default_value_t = 60)]
     pub rating_timeout_secs: u64,

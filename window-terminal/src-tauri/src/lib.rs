@@ -21,6 +21,7 @@ pub use terminal::Terminal;
 /// Registers the terminal state and the commands; starts the sync loop and, when configured, the
 /// evaluator window on the citizen's monitor.
 pub fn setup<R: Runtime>(builder: Builder<R>, terminal: Arc<Terminal>) -> Builder<R> {
+    terminal.attach();
     let for_setup = Arc::clone(&terminal);
     builder
         .manage(terminal)

@@ -3,7 +3,7 @@
 //! mock-runtime tests and the real app run the same code.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use app_types::window_terminal::*;
@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::devices::{DeviceError, Devices};
 use crate::evaluator::{Evaluator, Stage};
 use crate::hall::{self, ActionResult};
+use drivers::evaluator::{PadServer, PadServerConfig};
 
 mod evaluation;
 mod scans;
@@ -76,6 +77,10 @@ pub struct Terminal {
     scan_seq: Mutex<u64>,
     measurements: Arc<Mutex<SimMeasurements>>,
     emit: Mutex<Emit>,
+    /// The network evaluator pad's server (`--evaluator pad:HOST:PORT`).
+    pad: Option<Arc<PadServer>>,
+    /// This terminal, for work that outlives a command (the pad's evaluation); set by [`Terminal::attach`].
+    this: Mutex<Weak<Terminal>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -86,6 +91,21 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Terminal {
     pub fn open(config: Config) -> anyhow::Result<Terminal> {
         check_evaluator(&config.evaluator)?;
+        let pad = match config.evaluator.strip_prefix("pad:") {
+            Some(addr) => {
+                if config.pad_key.is_empty() {
+                    anyhow::bail!("网络评价器需要登录密钥 --pad-key / the network evaluator pad needs --pad-key");
+                }
+                let pads = HashMap::from([(config.window.clone(), config.pad_key.clone())]);
+                let pad_config = PadServerConfig {
+                    pads,
+                    rating_timeout: Duration::from_secs(config.rating_timeout_secs),
+                    ..PadServerConfig::default()
+                };
+                Some(Arc::new(PadServer::bind(addr, pad_config)?))
+            }
+            None => None,
+        };
         std::fs::create_dir_all(&config.data_dir)?;
         let store = EdgeStore::open(&config.data_dir)?;
         let devices = Devices::open(
@@ -114,11 +134,23 @@ impl Terminal {
             scan_seq: Mutex::new(0),
             measurements: Arc::new(Mutex::new(SimMeasurements::default())),
             emit: Mutex::new(Arc::new(|_, _| {})),
+            pad,
+            this: Mutex::new(Weak::new()),
         };
         if let Some(id) = t.store.identity()? {
             t.connect(&id)?;
         }
         Ok(t)
+    }
+
+    /// Lets background work (the pad's evaluation) reach this terminal; [`crate::setup`] calls it.
+    pub fn attach(self: &Arc<Self>) {
+        *lock(&self.this) = Arc::downgrade(self);
+    }
+
+    /// Where the network evaluator pad connects (`--evaluator pad:…`).
+    pub fn pad_addr(&self) -> Option<std::net::SocketAddr> {
+        self.pad.as_ref().map(|p| p.local_addr())
     }
 
     pub fn set_emitter(&self, emit: Emit) {
@@ -311,17 +343,17 @@ impl Terminal {
     }
 }
 
-/// The evaluator setting this terminal can honour: `window` or `none`. The network pad (`pad:HOST:PORT`)
-/// is refused rather than accepted and ignored, so a counter is never set up with an evaluator that
-/// silently records nothing.
+/// The evaluator settings this terminal honours: `window`, `none`, `pad:HOST:PORT`; anything else is
+/// refused at start rather than accepted and ignored.
 pub fn check_evaluator(evaluator: &str) -> anyhow::Result<()> {
     match evaluator {
         "window" | "none" => Ok(()),
+        pad if pad.strip_prefix("pad:").is_some_and(|a| a.contains(':')) => Ok(()),
         pad if pad.starts_with("pad:") => anyhow::bail!(
-            "网络评价器尚未接入，请使用 --evaluator window 或 none / the network evaluator pad is not wired yet; use --evaluator window or none (got {pad})"
+            "网络评价器地址应为 pad:HOST:PORT / the network evaluator pad needs pad:HOST:PORT (got {pad})"
         ),
         other => anyhow::bail!(
-            "评价器设置无效，请使用 --evaluator window 或 none / unknown evaluator {other:?}; use --evaluator window or none"
+            "评价器设置无效，请使用 --evaluator window、none 或 pad:HOST:PORT / unknown evaluator {other:?}; use --evaluator window, none or pad:HOST:PORT"
         ),
     }
 }

@@ -268,8 +268,12 @@ fn test_hooks_are_off_without_sim_control() {
 }
 
 #[test]
-fn an_unwired_evaluator_pad_is_refused_at_start() {
-    for evaluator in ["pad:127.0.0.1:9300", "hid"] {
+fn evaluator_settings_are_checked_at_start() {
+    for (evaluator, expect) in [
+        ("hid", "--evaluator window、none 或 pad:HOST:PORT"),
+        ("pad:nowhere", "pad:HOST:PORT"),
+        ("pad:127.0.0.1:0", "--pad-key"),
+    ] {
         let data = tempfile::tempdir().unwrap();
         let mut config = Config::for_test(data.path().to_path_buf(), "W1");
         config.evaluator = evaluator.into();
@@ -277,9 +281,72 @@ fn an_unwired_evaluator_pad_is_refused_at_start() {
             panic!("--evaluator {evaluator} must be refused");
         };
         let msg = format!("{e:#}");
-        assert!(msg.contains("--evaluator window 或 none"), "{msg}");
-        if evaluator.starts_with("pad:") {
-            assert!(msg.starts_with("网络评价器尚未接入"), "{msg}");
-        }
+        assert!(msg.contains(expect), "{msg}");
     }
+}
+
+/// `--evaluator pad:…`: the terminal runs the drivers' PadServer; the simulated pad logs in, gets the
+/// evaluation with the staff card, and its rating takes the window's path (rules, photo, outbox) to
+/// the hall node; an evaluation the pad leaves unanswered lapses with nothing recorded.
+#[test]
+fn the_network_pad_rates_through_the_same_path() {
+    use drivers::evaluator::{PadAnswer, PadSim, PadSimConfig, message};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let node = rt.block_on(support::start_node());
+    let kiosk = rt.block_on(node.enroll("H1", "kiosk"));
+    let code = rt.block_on(support::window_terminal_code(&node));
+    let data = tempfile::tempdir().unwrap();
+    let mut config = Config::for_test(data.path().to_path_buf(), "W1");
+    config.evaluator = "pad:127.0.0.1:0".into();
+    config.pad_key = "K-W1".into();
+    config.rating_timeout_secs = 2;
+    let terminal = Arc::new(Terminal::open(config).unwrap());
+    let addr = terminal.pad_addr().expect("pad server");
+    let mut app = window_terminal::setup(mock_builder(), terminal)
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    call::<Startup>(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
+    call::<Panel>(&w, "sign_in", json!({"login": "w1", "password": support::PASSWORD})).unwrap();
+
+    let reason = domain::config::default_rating_reasons()[0].clone();
+    let mut pad_config = PadSimConfig::new(&addr.to_string(), "W1", "K-W1");
+    pad_config.answers = vec![PadAnswer::level(2).with_reason(&reason)];
+    let pad = PadSim::start(pad_config);
+    wait_until("pad online", Duration::from_secs(5), || pad.is_connected());
+
+    let tickets = rt.block_on(support::issue_tickets(&node, &kiosk, 2));
+    let serve = || {
+        call::<Panel>(&w, "window_action", json!({"action": "call-next"})).unwrap();
+        call::<Panel>(&w, "window_action", json!({"action": "finish"})).unwrap();
+    };
+    // Rated on the pad: the show-evaluation carried the staff card; the rating reaches the hall node.
+    serve();
+    let first = tickets[0]["ticket_id"].as_str().unwrap().to_owned();
+    let shown = pad
+        .wait_for(Duration::from_secs(5), |e| e.code == message::SHOW_EVALUATION)
+        .expect("show evaluation");
+    assert_eq!(shown.data["staff"]["name"], "测试W1", "{:?}", shown.data);
+    wait_until("pad rating synced", Duration::from_secs(10), || {
+        rt.block_on(support::ticket(&node, &first))["rating"] == 2
+    });
+    assert_eq!(call::<Panel>(&w, "panel", json!({})).unwrap().rated_today, 1);
+
+    // Not answered: the evaluation lapses, nothing is recorded.
+    serve();
+    let second = tickets[1]["ticket_id"].as_str().unwrap().to_owned();
+    wait_until("evaluation lapsed", Duration::from_secs(8), || {
+        !matches!(
+            call::<EvaluatorView>(&w, "evaluator_view", json!({})).unwrap(),
+            EvaluatorView::Rate { .. }
+        )
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(rt.block_on(support::ticket(&node, &second))["rating"].is_null());
+    assert_eq!(call::<Panel>(&w, "panel", json!({})).unwrap().rated_today, 1);
+    pad.stop();
 }

@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use drivers::evaluator::Outcome;
 
 impl Terminal {
     /// Pushes the key fields of the current ticket to the citizen's screen.
@@ -50,6 +51,63 @@ impl Terminal {
         lock(&self.eval).reasons = reasons;
         lock(&self.eval).start_rating(t.id.clone(), t.display.clone(), deadline);
         self.emit_evaluator();
+        if let Some(pad) = self.pad.clone() {
+            self.evaluate_on_pad(pad, t);
+        }
+    }
+
+    /// Shows the evaluation with the staff card on the network pad and waits (off the command's
+    /// path) for the citizen: a rating goes through [`Terminal::rate`] like one from the evaluator
+    /// window (same rules, photo, outbox); no rating within the timeout records nothing.
+    fn evaluate_on_pad(&self, pad: Arc<PadServer>, t: &TicketInfo) {
+        let card = lock(&self.eval).card.clone();
+        let evaluation = drivers::evaluator::Evaluation {
+            ticket: t.display.clone(),
+            case_no: None,
+            staff: drivers::evaluator::StaffCard {
+                department: card.department,
+                staff_no: card.staff_number,
+                name: card.name,
+                photo_url: card.photo.unwrap_or_default(),
+                motto: card.motto.unwrap_or_default(),
+            },
+        };
+        let this = lock(&self.this).clone();
+        let work_no = self.config.window.clone();
+        let ticket_id = t.id.clone();
+        tauri::async_runtime::spawn(async move {
+            let outcome = tauri::async_runtime::spawn_blocking(move || pad.evaluate(&work_no, &evaluation)).await;
+            let Some(terminal) = this.upgrade() else { return };
+            match outcome {
+                Ok(Ok(Outcome::Rated(r))) => {
+                    let input = RatingInput {
+                        ticket_id,
+                        level: r.rating.level(),
+                        reasons: r.reasons,
+                        comment: r.text.unwrap_or_default(),
+                    };
+                    if let Err(e) = terminal.rate(input).await {
+                        tracing::warn!("pad rating not stored: {}", e.message);
+                    }
+                }
+                Ok(Ok(Outcome::NoRating)) => terminal.lapse_evaluation(&ticket_id),
+                Ok(Err(e)) => {
+                    tracing::warn!("evaluator pad: {e}");
+                    terminal.lapse_evaluation(&ticket_id);
+                }
+                Err(e) => tracing::warn!("evaluator pad task: {e}"),
+            }
+        });
+    }
+
+    /// Ends the open evaluation of `ticket_id` without a rating (the pad timed out or went away).
+    fn lapse_evaluation(&self, ticket_id: &str) {
+        let mut e = lock(&self.eval);
+        if matches!(&e.stage, Stage::Rate { ticket_id: open, .. } if open == ticket_id) {
+            e.stage = Stage::Idle;
+            drop(e);
+            self.emit_evaluator();
+        }
     }
 
     pub fn evaluator_view(&self) -> EvaluatorView {
