@@ -106,7 +106,7 @@ pub fn evaluator_idle(t: T<'_>) {
 
 #[tauri::command]
 pub fn devices(t: T<'_>) -> Vec<DeviceStatus> {
-    t.devices.status()
+    t.device_status()
 }
 
 #[tauri::command]

@@ -79,6 +79,8 @@ pub struct Terminal {
     emit: Mutex<Emit>,
     /// The network evaluator pad's server (`--evaluator pad:HOST:PORT`).
     pad: Option<Arc<PadServer>>,
+    /// Whether the pad was online at the last look (the chip is re-sent when it changes).
+    pad_online: Mutex<bool>,
     /// This terminal, for work that outlives a command (the pad's evaluation); set by [`Terminal::attach`].
     this: Mutex<Weak<Terminal>>,
 }
@@ -135,6 +137,7 @@ impl Terminal {
             measurements: Arc::new(Mutex::new(SimMeasurements::default())),
             emit: Mutex::new(Arc::new(|_, _| {})),
             pad,
+            pad_online: Mutex::new(false),
             this: Mutex::new(Weak::new()),
         };
         if let Some(id) = t.store.identity()? {
@@ -151,6 +154,21 @@ impl Terminal {
     /// Where the network evaluator pad connects (`--evaluator pad:…`).
     pub fn pad_addr(&self) -> Option<std::net::SocketAddr> {
         self.pad.as_ref().map(|p| p.local_addr())
+    }
+
+    /// The device chips; with a network pad, the evaluator chip says whether the pad is logged in.
+    pub fn device_status(&self) -> Vec<app_types::DeviceStatus> {
+        let mut list = self.devices.status();
+        if let Some(pad) = &self.pad {
+            let online = pad.is_online(&self.config.window);
+            if let Some(chip) = list.iter_mut().find(|d| d.device == "evaluator")
+                && !online
+            {
+                chip.health = app_types::DeviceHealth::Fault;
+                chip.detail = Some("评价器未连接 / the evaluator pad is not connected".into());
+            }
+        }
+        list
     }
 
     pub fn set_emitter(&self, emit: Emit) {
@@ -202,7 +220,7 @@ impl Terminal {
             device_id: id.as_ref().map(|i| i.device_id.clone()),
             upstream: id.as_ref().map(|i| i.upstream.clone()),
             staff: s.staff.clone(),
-            devices: self.devices.status(),
+            devices: self.device_status(),
             link: lock(&self.link).clone(),
         })
     }
@@ -302,6 +320,13 @@ impl Terminal {
 
     /// One sync round: pushes the outbox and blobs, pulls configuration; updates the link status.
     pub async fn sync_round(&self) {
+        if let Some(pad) = &self.pad {
+            let online = pad.is_online(&self.config.window);
+            let flipped = std::mem::replace(&mut *lock(&self.pad_online), online) != online;
+            if flipped {
+                self.emit(EVENT_DEVICES, self.device_status());
+            }
+        }
         let syncer = lock(&self.syncer).clone();
         let Some(syncer) = syncer else { return };
         let result = syncer.sync_once().await;

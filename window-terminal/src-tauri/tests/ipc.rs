@@ -313,11 +313,22 @@ fn the_network_pad_rates_through_the_same_path() {
     call::<Startup>(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
     call::<Panel>(&w, "sign_in", json!({"login": "w1", "password": support::PASSWORD})).unwrap();
 
+    let evaluator_chip = || {
+        call::<Vec<app_types::DeviceStatus>>(&w, "devices", json!({}))
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device == "evaluator")
+            .expect("evaluator chip")
+            .health
+    };
+    assert_eq!(evaluator_chip(), app_types::DeviceHealth::Fault, "no pad logged in yet");
     let reason = domain::config::default_rating_reasons()[0].clone();
     let mut pad_config = PadSimConfig::new(&addr.to_string(), "W1", "K-W1");
     pad_config.answers = vec![PadAnswer::level(2).with_reason(&reason)];
     let pad = PadSim::start(pad_config);
-    wait_until("pad online", Duration::from_secs(5), || pad.is_connected());
+    wait_until("pad online", Duration::from_secs(5), || {
+        evaluator_chip() == app_types::DeviceHealth::Ok
+    });
 
     let tickets = rt.block_on(support::issue_tickets(&node, &kiosk, 2));
     let serve = || {

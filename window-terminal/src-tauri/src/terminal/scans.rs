@@ -11,7 +11,7 @@ impl Terminal {
         let card = tauri::async_runtime::spawn_blocking(move || devices.read_card())
             .await
             .map_err(|e| CommandError::new("internal", e.to_string()))?;
-        self.emit(EVENT_DEVICES, self.devices.status());
+        self.emit(EVENT_DEVICES, self.device_status());
         let card = card.map_err(device_err)?;
         let name_masked = drivers::idcard::text::mask_name(&card.name);
         let id_masked = drivers::idcard::text::mask_id(&card.id_number);

@@ -83,7 +83,7 @@ impl Terminal {
     pub(super) fn show_led(&self, display: &str, sent: Instant, round_trip: Duration) {
         if let Err(e) = self.devices.led_show(display) {
             tracing::warn!("LED: {e}");
-            self.emit(EVENT_DEVICES, self.devices.status());
+            self.emit(EVENT_DEVICES, self.device_status());
             return;
         }
         let m = Arc::clone(&self.measurements);
