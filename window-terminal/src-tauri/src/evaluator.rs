@@ -37,7 +37,14 @@ pub struct Evaluator {
     pub reasons: Vec<String>,
     /// What the citizen was last asked to confirm (digested into the confirmation record).
     pub last_confirmation: Option<Confirmation>,
+    /// When the thank-you screen began (ms), so a late "back to idle" from an earlier one cannot cut
+    /// the next citizen's short.
+    pub thanks_since_ms: i64,
 }
+
+/// How long the thank-you screen stays before the evaluator may go back to the staff card (the
+/// evaluator window asks after 3 s).
+pub const THANKS_MS: i64 = 2_500;
 
 impl Default for Evaluator {
     fn default() -> Self {
@@ -46,6 +53,7 @@ impl Default for Evaluator {
             stage: Stage::Idle,
             reasons: DEFAULT_REASONS.iter().map(|s| (*s).to_owned()).collect(),
             last_confirmation: None,
+            thanks_since_ms: 0,
         }
     }
 }
@@ -135,7 +143,18 @@ impl Evaluator {
             );
         }
         self.stage = Stage::Thanks { level: r.level };
+        self.thanks_since_ms = now_ms;
         Ok(())
+    }
+
+    /// Back to the staff card after the thank-you screen, unless that screen only just began (the
+    /// request then belongs to an earlier thank-you). True when the stage changed.
+    pub fn idle_after_thanks(&mut self, now_ms: i64) -> bool {
+        if matches!(self.stage, Stage::Thanks { .. }) && now_ms - self.thanks_since_ms >= THANKS_MS {
+            self.stage = Stage::Idle;
+            return true;
+        }
+        false
     }
 
     /// Ends an evaluation whose deadline passed; true when one lapsed (nothing is recorded).
@@ -220,6 +239,17 @@ mod tests {
         assert!(e.accept(&r, 1).is_err());
         assert!(e.accept(&rating(6, &[], ""), 1).is_err());
         assert!(e.accept(&rating(0, &[], ""), 1).is_err());
+    }
+
+    #[test]
+    fn a_late_idle_request_does_not_cut_the_next_thanks_short() {
+        let mut e = Evaluator::default();
+        e.start_rating("t1".into(), "A001".into(), 100_000);
+        assert!(e.accept(&rating(5, &[], ""), 10_000).is_ok());
+        assert!(!e.idle_after_thanks(10_000 + THANKS_MS - 1));
+        assert_eq!(e.stage, Stage::Thanks { level: 5 });
+        assert!(e.idle_after_thanks(10_000 + THANKS_MS));
+        assert_eq!(e.stage, Stage::Idle);
     }
 
     #[test]

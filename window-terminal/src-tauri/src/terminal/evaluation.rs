@@ -174,11 +174,8 @@ impl Terminal {
 
     /// Back to the staff card after the thank-you screen.
     pub fn evaluator_idle(&self) {
-        let mut e = lock(&self.eval);
-        if matches!(e.stage, Stage::Thanks { .. }) {
-            e.stage = Stage::Idle;
-        }
-        drop(e);
+        let now = now_ms();
+        lock(&self.eval).idle_after_thanks(now);
         self.emit_evaluator();
     }
 
