@@ -223,11 +223,11 @@ fn sim_flag_runs_against_built_in_simulators() {
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     assert_eq!(v["name"], "张*");
-    assert_eq!(v["id_number"], "110***********1232");
+    assert_eq!(v["id_number"], "230***********1230");
 
     let (out, _) = devicectl_timed(&["idcard", "read", "--sim", "--reveal", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(json(&out)["id_number"], "110105199001011232");
+    assert_eq!(json(&out)["id_number"], "230102199001011230");
 
     let (out, _) = devicectl_timed(&["--sim", "printer", "status", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));

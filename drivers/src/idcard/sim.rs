@@ -12,7 +12,7 @@ use tracing::debug;
 
 use super::frame::{self, Decoder, FrameError, Request};
 use super::status::{SW3_FOUND, SW3_OK};
-use super::text::{CardInfo, TEXT_LEN, TextError};
+use super::text::{CardInfo, CardType, TEXT_LEN, TextError};
 
 /// Ways the simulator misbehaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,4 +366,20 @@ impl Drop for SimHandle {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
+}
+
+/// The sample resident card simulated readers hold (`devicectl --sim`, the apps' `sim` readers): a
+/// fictitious person with a valid GB 11643 check character.
+pub fn sample_card() -> CardInfo {
+    let mut c = CardInfo::empty(CardType::Resident);
+    c.name = "张三".into();
+    c.sex = "男".into();
+    c.nation = "汉".into();
+    c.birth = "19900101".into();
+    c.address = "黑龙江省哈尔滨市南岗区示例路1号".into();
+    c.id_number = "230102199001011230".into();
+    c.authority = "哈尔滨市公安局南岗分局".into();
+    c.valid_from = "20200101".into();
+    c.valid_to = "20400101".into();
+    c
 }

@@ -129,7 +129,7 @@ fn sim_only(t: &Terminal) -> R<()> {
 #[tauri::command]
 pub fn sim_present_card(t: T<'_>, present: bool) -> R<()> {
     sim_only(&t)?;
-    let card = present.then(crate::devices::sample_card);
+    let card = present.then(drivers::idcard::sim::sample_card);
     t.devices
         .sim_present_card(card)
         .map_err(|e| CommandError::new("device_fault", e.to_string()))

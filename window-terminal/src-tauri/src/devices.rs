@@ -9,7 +9,7 @@ use app_types::{DeviceHealth, DeviceStatus};
 use drivers::camera::{Camera, PipelineConfig, Scan, SimCamera, SimConfig, process};
 use drivers::display::{BusConfig, BusStatus, FrameCodec, Imm90022Codec, LedBus, ScreenSim, SerialBus};
 use drivers::idcard::sim::{SimHandle, Simulator};
-use drivers::idcard::{CardInfo, CardType, IdCardReader, ReaderConfig, SerialTransport};
+use drivers::idcard::{CardInfo, IdCardReader, ReaderConfig, SerialTransport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
@@ -27,21 +27,6 @@ pub enum DeviceError {
     Led(String),
     #[error("无法启动模拟设备 / cannot start a simulated device: {0}")]
     Sim(String),
-}
-
-/// The sample card the simulated reader offers (valid GB 11643 check character).
-pub fn sample_card() -> CardInfo {
-    let mut c = CardInfo::empty(CardType::Resident);
-    c.name = "张三".into();
-    c.sex = "男".into();
-    c.nation = "汉".into();
-    c.birth = "19900101".into();
-    c.address = "黑龙江省哈尔滨市南岗区示例路1号".into();
-    c.id_number = "230102199001011230".into();
-    c.authority = "哈尔滨市公安局南岗分局".into();
-    c.valid_from = "20200101".into();
-    c.valid_to = "20400101".into();
-    c
 }
 
 struct IdCard {

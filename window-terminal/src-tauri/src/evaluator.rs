@@ -5,17 +5,6 @@
 use app_types::CommandError;
 use app_types::window_terminal::{Confirmation, EvaluatorView, RatingInput, StaffCard};
 
-/// Reasons offered until the hall's own list is known (the domain's defaults, which the hall node
-/// accepts when the hall configures none).
-pub const DEFAULT_REASONS: [&str; 6] = [
-    "等候时间长",
-    "服务态度差",
-    "业务不熟练",
-    "材料要求不清楚",
-    "办理效率低",
-    "其他",
-];
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
     Idle,
@@ -51,7 +40,9 @@ impl Default for Evaluator {
         Evaluator {
             card: StaffCard::default(),
             stage: Stage::Idle,
-            reasons: DEFAULT_REASONS.iter().map(|s| (*s).to_owned()).collect(),
+            // Until the hall's own list is known: the domain's defaults, which the hall node accepts when
+            // the hall configures none.
+            reasons: domain::config::default_rating_reasons(),
             last_confirmation: None,
             thanks_since_ms: 0,
         }

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use drivers::idcard::sim::{SimHandle, Simulator};
 use drivers::idcard::text::{mask_id, mask_name};
-use drivers::idcard::{CardInfo, CardType, IdCardReader, ReaderConfig, ReaderError, SerialTransport};
+use drivers::idcard::{CardInfo, IdCardReader, ReaderConfig, ReaderError, SerialTransport};
 use serde_json::json;
 
 use crate::{Failure, IdcardReadArgs};
@@ -13,21 +13,6 @@ use crate::{Failure, IdcardReadArgs};
 const CARD_WAIT: Duration = Duration::from_secs(3);
 /// Pause between "find" polls while no card is present.
 const POLL: Duration = Duration::from_millis(200);
-
-/// The sample resident card the `--sim` reader holds (GB 11643 check digit valid).
-pub fn sample_card() -> CardInfo {
-    let mut c = CardInfo::empty(CardType::Resident);
-    c.name = "张三".into();
-    c.sex = "男".into();
-    c.nation = "汉".into();
-    c.birth = "19900101".into();
-    c.address = "北京市朝阳区示例路1号".into();
-    c.id_number = "110105199001011232".into();
-    c.authority = "北京市公安局朝阳分局".into();
-    c.valid_from = "20200101".into();
-    c.valid_to = "20400101".into();
-    c
-}
 
 /// Keeps the simulator (if any) alive while the reader talks to it.
 struct Session {
@@ -44,7 +29,7 @@ fn open(args: &IdcardReadArgs) -> Result<Session, Failure> {
     if args.sim {
         let (master, slave) = serialport::TTYPort::pair()
             .map_err(|e| Failure::new(Failure::OTHER, format!("无法创建伪终端 / cannot create pty pair: {e}")))?;
-        let sim = Simulator::new(Some(sample_card()))
+        let sim = Simulator::new(Some(drivers::idcard::sim::sample_card()))
             .map_err(|e| Failure::new(Failure::OTHER, format!("模拟器启动失败 / simulator failed: {e}")))?
             .spawn(master);
         let reader = IdCardReader::with_config(SerialTransport::from_port(Box::new(slave)), config);
@@ -209,7 +194,7 @@ mod tests {
 
     #[test]
     fn sample_id_has_valid_check_digit() {
-        let id = sample_card().id_number;
+        let id = drivers::idcard::sim::sample_card().id_number;
         let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
         let sum: u32 = id.chars().zip(weights).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
         let check = b"10X98765432"[(sum % 11) as usize] as char;
