@@ -240,6 +240,17 @@ impl AppSession {
     }
 }
 
+/// Where the documented screenshots go: `docs/screenshots` when `UPDATE_SCREENSHOTS` is set (to refresh
+/// the docs on purpose), else beside the other test output in `target/e2e-screenshots`, so a test run
+/// does not modify the work tree.
+pub fn docs_screenshot_dir(workspace_root: &Path) -> PathBuf {
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        workspace_root.join("docs/screenshots")
+    } else {
+        screenshot_dir(workspace_root)
+    }
+}
+
 /// Where the end-to-end screenshots go: `$E2E_SCREENSHOTS` or `target/e2e-screenshots`.
 pub fn screenshot_dir(workspace_root: &Path) -> PathBuf {
     std::env::var_os("E2E_SCREENSHOTS").map_or_else(|| workspace_root.join("target/e2e-screenshots"), PathBuf::from)

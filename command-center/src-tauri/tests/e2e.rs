@@ -257,7 +257,7 @@ async fn hall_wall_end_to_end() -> Result<()> {
     let recalled = display_of(&v);
     shown_at(&s, &format!("{recalled}#1"), Duration::from_secs(10)).await?;
     spoken.push((recalled, "1".into()));
-    let shots = root().join("docs/screenshots");
+    let shots = desktop_test::docs_screenshot_dir(&root());
     s.screenshot(&shots.join("command-center-wall.png")).await?;
 
     // Hall node down: banner, the calls stay.

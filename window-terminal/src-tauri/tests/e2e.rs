@@ -3,7 +3,8 @@
 //! One app start covers: enroll, sign in, call (keyboard), read card, scan, confirm, recall,
 //! evaluate (all five levels, a negative one with its reason), transfer (chosen from the hall's
 //! targets), sign-out and back in, 30 timed calls, and the offline banner when the hall node stops.
-//! Screenshots go to docs/screenshots/window-terminal-*.png, measurements to
+//! Screenshots go to target/e2e-screenshots/window-terminal-*.png (docs/screenshots with
+//! UPDATE_SCREENSHOTS=1), measurements to
 //! target/measurements/window-terminal.json.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -110,7 +111,7 @@ fn memory_kb(data_dir: &Path) -> (u64, u64) {
 }
 
 async fn shot(s: &AppSession, name: &str) -> Result<()> {
-    let out = root().join(format!("docs/screenshots/window-terminal-{name}.png"));
+    let out = desktop_test::docs_screenshot_dir(&root()).join(format!("window-terminal-{name}.png"));
     s.screenshot(&out).await.with_context(|| format!("screenshot {name}"))
 }
 
