@@ -54,6 +54,17 @@ fn drain(events: &Receiver<AnnouncerEvent>) -> Vec<AnnouncerEvent> {
     events.try_iter().collect()
 }
 
+/// The ids of the announcements that started, in order.
+fn started_ids(events: &[AnnouncerEvent]) -> Vec<AnnouncementId> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            AnnouncerEvent::Started { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
 fn config(languages: Vec<Lang>, repeats: u32) -> AnnouncerConfig {
     AnnouncerConfig {
         languages,
@@ -148,16 +159,7 @@ fn recording_equals_the_expected_clips_with_gaps() {
     assert!(recorded == expected, "recorded samples differ from the expected clips");
 
     let events = drain(&events);
-    let started: Vec<AnnouncementId> = events
-        .iter()
-        .filter_map(|e| {
-            if let AnnouncerEvent::Started { id, .. } = e {
-                Some(*id)
-            } else {
-                None
-            }
-        })
-        .collect();
+    let started = started_ids(&events);
     let finished = events
         .iter()
         .filter(|e| matches!(e, AnnouncerEvent::Finished { .. }))
@@ -334,16 +336,7 @@ fn a_full_queue_drops_its_oldest_and_reports_it() {
         })
         .collect();
     assert_eq!(skipped, [(2, "A2".to_owned())]);
-    let started: Vec<_> = events
-        .iter()
-        .filter_map(|e| {
-            if let AnnouncerEvent::Started { id, .. } = e {
-                Some(*id)
-            } else {
-                None
-            }
-        })
-        .collect();
+    let started = started_ids(&events);
     assert_eq!(started, [1, 3, 4]);
 }
 

@@ -35,6 +35,21 @@ fn call<T: DeserializeOwned>(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Va
     }
 }
 
+/// The app on the mock runtime with its setup hook run, and its main window.
+fn mock_app(terminal: Arc<Terminal>) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let mut app = window_terminal::setup(mock_builder(), terminal)
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    // The setup hook (emitter, sync loop, evaluator window) runs on the first event-loop iteration.
+    // Called once, not in a loop, so the busy-loop reason for the deprecation does not apply.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, w)
+}
+
 fn wait_until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + within;
     while !f() {
@@ -54,16 +69,7 @@ fn the_counter_works_end_to_end_through_ipc() {
     let mut config = Config::for_test(data.path().to_path_buf(), "W1");
     config.rating_timeout_secs = 30;
     let terminal = Arc::new(Terminal::open(config).unwrap());
-    let mut app = window_terminal::setup(mock_builder(), terminal)
-        .build(mock_context(noop_assets()))
-        .expect("mock app");
-    // The setup hook (emitter, sync loop, evaluator window) runs on the first event-loop iteration.
-    // Called once, not in a loop, so the busy-loop reason for the deprecation does not apply.
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let (_app, w) = mock_app(terminal);
 
     // Enrollment: a wrong code is refused and named; the real one enrolls.
     let s: Startup = call(&w, "startup", json!({})).unwrap();
@@ -302,14 +308,7 @@ fn the_network_pad_rates_through_the_same_path() {
     config.rating_timeout_secs = 2;
     let terminal = Arc::new(Terminal::open(config).unwrap());
     let addr = terminal.pad_addr().expect("pad server");
-    let mut app = window_terminal::setup(mock_builder(), terminal)
-        .build(mock_context(noop_assets()))
-        .expect("mock app");
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let (_app, w) = mock_app(terminal);
     call::<Startup>(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
     call::<Panel>(&w, "sign_in", json!({"login": "w1", "password": support::PASSWORD})).unwrap();
 
