@@ -1,0 +1,1 @@
+//! Online-lawyer platform rules (lawyer-platform standard). Pure Rust, no I/O, no clock.

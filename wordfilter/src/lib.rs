@@ -1,0 +1,1 @@
+//! Sensitive-word matching for Chinese text (lawyer-platform standard 10.3).
