@@ -7,6 +7,8 @@
 
 pub mod calendar;
 pub mod ratio;
+pub mod sla;
 
 pub use calendar::{CalendarConfig, CalendarError, WorkCalendar};
 pub use ratio::{BasisPoints, Ratio};
+pub use sla::{ServiceKind, SlaConfig};
