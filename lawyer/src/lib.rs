@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod ratio;
+pub mod reply;
 pub mod sla;
 
 pub use calendar::{CalendarConfig, CalendarError, WorkCalendar};
