@@ -8,7 +8,9 @@
 pub mod calendar;
 pub mod ratio;
 pub mod reply;
+pub mod report;
 pub mod sla;
+pub mod tiers;
 
 pub use calendar::{CalendarConfig, CalendarError, WorkCalendar};
 pub use ratio::{BasisPoints, Ratio};
