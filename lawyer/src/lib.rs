@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod ratio;
+pub mod records;
 pub mod reply;
 pub mod report;
 pub mod sla;
