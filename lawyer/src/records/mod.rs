@@ -12,7 +12,7 @@
 //! - 20205 支付宝账号 defined as "省市（地区编码）", 20401 精品案例名称 / 20501 订单标题 defined as "0 男 1 女",
 //!   20402 描述 defined as "格式 2021-11-20": copy-paste slips in the definitions; the names are followed.
 //! - 20502 下单时间 / 20512 支付时间 are "日期型, 格式 2021-11-20" yet are instants; a date with an optional
-//!   " HH:MM[:SS]" is accepted.
+//!   `" HH:MM[:SS]"` is accepted.
 //! - 20508 联系电话 / 20509 安全号码 "数值型": digits only, so landline separators must be removed by the caller.
 
 pub mod tables;
@@ -50,7 +50,7 @@ pub enum Format {
     Email,
     /// 日期型 "2021-11-20".
     Date,
-    /// "2021-11-20" or "2021-11-20 08:30[:00]".
+    /// `2021-11-20` or `2021-11-20 08:30[:00]`.
     DateTime,
     /// 20301 性别: "0" 男, "1" 女.
     Sex,
