@@ -13,6 +13,15 @@ pub const EVENT_EVALUATOR: &str = "wt://evaluator";
 pub const EVENT_DEVICES: &str = "wt://devices";
 /// Event carrying [`Panel`] after anything at the window changed (e.g. the citizen confirmed).
 pub const EVENT_PANEL: &str = "wt://panel";
+/// Event carrying [`ScannedCode`] when the counter's scanner reads a code.
+pub const EVENT_SCANNED: &str = "wt://scanned";
+
+/// A code the counter's barcode/QR scanner read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScannedCode {
+    pub code: String,
+    pub at_ms: i64,
+}
 
 /// What the terminal knows at start: enrolled or not, which window, who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,3 +9,13 @@ pub mod idcard;
 mod poll;
 pub mod printer;
 pub mod scanner;
+pub mod station;
+
+/// A fresh pseudo-terminal pair (master, slave) for a simulator. `TTYPort::pair` is not thread-safe
+/// (see serialport's own tests) and simulators start in parallel, so every caller goes through one lock.
+#[cfg(unix)]
+pub fn pty_pair() -> std::io::Result<(serialport::TTYPort, serialport::TTYPort)> {
+    static PAIR_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = PAIR_LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    serialport::TTYPort::pair().map_err(std::io::Error::from)
+}

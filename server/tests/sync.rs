@@ -328,6 +328,25 @@ async fn heartbeats_and_attachments_are_recorded() {
     let atts = app.reader.attachments(ticket).unwrap();
     assert_eq!(atts.len(), 1);
     assert_eq!(atts[0].digest, "ab".repeat(32));
+
+    // Device management reads the latest heartbeat per device (hall staff with oversight only).
+    let mgr = n.login("mgr").await;
+    let (st, v) = n.req("GET", "/api/v1/halls/H1/devices").bearer(&mgr).send().await;
+    assert_eq!(st, 200, "{v}");
+    let dev = v["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == kiosk.id.as_str())
+        .expect("the kiosk is listed");
+    assert_eq!(dev["kind"], "kiosk");
+    assert_eq!(dev["status"]["printer"], "paper_near_end", "{dev}");
+    assert!(dev["heartbeat_at"].is_i64(), "{dev}");
+    let w1 = n.login("w1").await;
+    let (st, _) = n.req("GET", "/api/v1/halls/H1/devices").bearer(&w1).send().await;
+    assert_eq!(st, 403, "window staff do not manage devices");
+    let (st, _) = n.req("GET", "/api/v1/halls/H2/devices").bearer(&mgr).send().await;
+    assert_eq!(st, 403, "another hall's devices");
 }
 
 #[tokio::test]

@@ -283,9 +283,6 @@ fn lock(s: &Mutex<State>) -> MutexGuard<'_, State> {
     s.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// `TTYPort::pair` is not thread-safe (see serialport's own tests), and tests run in parallel.
-static PAIR_LOCK: Mutex<()> = Mutex::new(());
-
 const IDLE: Duration = Duration::from_millis(20);
 
 /// Handle to a running simulator; stops it on drop.
@@ -337,10 +334,7 @@ impl PrinterSim {
     /// Starts a simulator on the master side of a fresh pty pair; returns the slave side, which
     /// behaves like the printer's serial port.
     pub fn pty() -> io::Result<(PrinterSim, serialport::TTYPort)> {
-        let (mut master, slave) = {
-            let _guard = PAIR_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-            serialport::TTYPort::pair()?
-        };
+        let (mut master, slave) = crate::pty_pair()?;
         master.set_timeout(IDLE)?;
         let state = Self::new_state();
         let stop = Arc::new(AtomicBool::new(false));
@@ -402,6 +396,8 @@ impl PrinterSim {
         st.fault = fault;
         st.paper = match fault {
             SimFault::PaperNearEnd => PaperState::NearEnd,
+            // Already past the limit (e.g. `PaperOutAfterLines(0)`): out of paper now.
+            SimFault::PaperOutAfterLines(n) if st.record.lines.len() >= n => PaperState::Out,
             _ => PaperState::Ok,
         };
     }

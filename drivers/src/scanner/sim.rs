@@ -1,8 +1,8 @@
 //! A simulated serial scanner: plays a script of scans (and faults) into the far end of a pty.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -29,10 +29,6 @@ pub const NOISE: &[u8] = &[0x00, 0xFF, 0x00, 0x7F, 0x18, b'\r', b'\n', 0x1B, 0x0
 
 /// Pause after each code when the suffix is [`Suffix::None`], well over the default 50 ms gap.
 const GAP_PAUSE: Duration = Duration::from_millis(150);
-
-/// `TTYPort::pair` is not thread-safe and tests run in parallel.
-#[cfg(unix)]
-static PAIR_LOCK: Mutex<()> = Mutex::new(());
 
 /// Handle to a running simulated scanner; stops it (closing its end) on drop.
 pub struct ScannerSim {
@@ -97,10 +93,7 @@ impl ScannerSim {
     /// like the scanner's serial port (its path is `slave.name()`).
     #[cfg(unix)]
     pub fn pty(suffix: Suffix, steps: Vec<SimStep>) -> io::Result<(Self, serialport::TTYPort)> {
-        let (master, slave) = {
-            let _guard = PAIR_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-            serialport::TTYPort::pair()?
-        };
+        let (master, slave) = crate::pty_pair()?;
         Ok((Self::spawn(master, suffix, steps), slave))
     }
 

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod appointments;
 pub mod counter;
+pub mod devices;
 pub mod halls;
 pub mod sync;
 pub mod tickets;
@@ -27,7 +28,7 @@ use crate::metrics::HttpLabels;
     info(title = "Service hall node API", version = "1", description = "Queue, windows, appointments, live feeds and access for hall and city nodes. Errors are always {code, message, field}."),
     paths(
         tickets::issue, tickets::status_by_token, tickets::get_ticket, tickets::void, tickets::transfer, tickets::rate,
-        tickets::attach_citizen, tickets::evidence, counter::panel, counter::staff_card,
+        tickets::attach_citizen, tickets::evidence, counter::panel, counter::staff_card, devices::hall_devices,
         windows::call_next, windows::call_ticket, windows::recall, windows::start, windows::finish, windows::no_show,
         windows::park, windows::open, windows::pause, windows::close, windows::sign_in, windows::sign_out,
         appointments::slots, appointments::book, appointments::by_code, appointments::cancel, appointments::reschedule,
@@ -94,6 +95,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/appointments/{id}/check-in", post(appointments::check_in))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
+        .route("/halls/{hall}/devices", get(devices::hall_devices))
         .route("/events", get(halls::city_events))
         .route("/halls/{hall}/events", get(halls::hall_events))
         .route("/sessions", post(access::login))

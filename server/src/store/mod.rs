@@ -288,6 +288,23 @@ pub struct DeviceRow {
     pub revoked: bool,
 }
 
+/// A device of a hall and what its last heartbeat said (device management; kiosk/counter health).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DeviceHealthRow {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    /// The offline-series letter of a kiosk (empty for other kinds).
+    pub letter: String,
+    pub revoked: bool,
+    pub enrolled_at: i64,
+    /// When the hall node applied the latest heartbeat (ms), `None` if none arrived yet.
+    pub heartbeat_at: Option<i64>,
+    /// The heartbeat's status object as the device sent it (`printer`, `idcard`, `scanner`, `alarms` …).
+    #[schema(value_type = Option<Object>)]
+    pub status: Option<serde_json::Value>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionRow {
     pub staff_id: String,
@@ -399,4 +416,6 @@ pub trait Reader: Send + Sync {
     fn confirmations(&self, ticket: &str) -> Result<Vec<ConfirmationRow>, StoreError>;
     /// How many transfers `actor` (e.g. `staff:S1`) made in `hall` at or after `since` (ms).
     fn transfers_by(&self, hall: &str, actor: &str, since: i64) -> Result<u32, StoreError>;
+    /// The hall's enrolled devices with their latest heartbeat.
+    fn hall_devices(&self, hall: &str) -> Result<Vec<DeviceHealthRow>, StoreError>;
 }

@@ -600,6 +600,10 @@ impl Reader for SqliteReader {
     fn transfers_by(&self, hall: &str, actor: &str, since: i64) -> Result<u32, StoreError> {
         self.with(|c| super::sqlite_sync::transfers_by(c, hall, actor, since))
     }
+
+    fn hall_devices(&self, hall: &str) -> Result<Vec<DeviceHealthRow>, StoreError> {
+        self.with(|c| super::sqlite_sync::hall_devices(c, hall))
+    }
 }
 
 /// Walks the whole event log and checks the SM3 chain. `Err` names the first broken link.

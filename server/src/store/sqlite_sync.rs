@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Attachment, ConfirmationRow, EvidenceBlob, EvidenceHold, Record};
+use super::{Attachment, ConfirmationRow, DeviceHealthRow, EvidenceBlob, EvidenceHold, Record};
 
 pub fn latest_config(c: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
     c.prepare_cached("SELECT version, body FROM config_versions ORDER BY version DESC LIMIT 1")?
@@ -204,4 +204,28 @@ pub fn transfers_by(c: &Connection, hall: &str, actor: &str, since: i64) -> rusq
         "SELECT COUNT(*) FROM events WHERE kind = 'ticket_transferred' AND hall_id = ?1 AND actor = ?2 AND at >= ?3",
     )?
     .query_row(params![hall, actor, since], |r| r.get(0))
+}
+
+/// The hall's devices with their latest heartbeat (`device.heartbeat`), enrolment order.
+pub fn hall_devices(c: &Connection, hall: &str) -> rusqlite::Result<Vec<DeviceHealthRow>> {
+    c.prepare_cached(
+        "SELECT d.id, d.kind, d.name, d.letter, d.revoked, d.enrolled_at, s.at, s.body
+         FROM devices d LEFT JOIN device_status s ON s.device_id = d.id
+         WHERE d.hall_id = ?1 ORDER BY d.enrolled_at, d.id",
+    )?
+    .query_map(params![hall], |r| {
+        Ok(DeviceHealthRow {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            name: r.get(2)?,
+            letter: r.get(3)?,
+            revoked: r.get::<_, i64>(4)? != 0,
+            enrolled_at: r.get(5)?,
+            heartbeat_at: r.get(6)?,
+            status: r
+                .get::<_, Option<String>>(7)?
+                .and_then(|b| serde_json::from_str(&b).ok()),
+        })
+    })?
+    .collect()
 }

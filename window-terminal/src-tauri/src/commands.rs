@@ -140,3 +140,22 @@ pub fn sim_measurements(t: T<'_>) -> R<SimMeasurements> {
     sim_only(&t)?;
     Ok(t.measurements())
 }
+
+/// Puts the simulated printer into a state: `ok`, `paper_near_end`, `paper_out`, `cover_open`,
+/// `offline`, `silent`.
+#[tauri::command]
+pub fn sim_printer(t: T<'_>, fault: String) -> R<()> {
+    sim_only(&t)?;
+    t.devices
+        .sim_printer(&fault)
+        .map_err(|e| CommandError::new("device_fault", e.to_string()))
+}
+
+/// The simulated scanner reads `code`.
+#[tauri::command]
+pub fn sim_scan(t: T<'_>, code: String) -> R<()> {
+    sim_only(&t)?;
+    t.devices
+        .sim_scan(&code)
+        .map_err(|e| CommandError::new("device_fault", e.to_string()))
+}

@@ -26,6 +26,14 @@ pub struct Config {
     /// Address of this window's LED screen on the bus.
     #[arg(long, env = "WT_LED_ADDR", default_value_t = 1)]
     pub led_addr: u8,
+    /// Receipt printer (ESC/POS): `sim`, a serial path (`PATH@BAUD`), `/dev/usb/lpN`, `tcp:HOST:PORT`, or
+    /// `none`. Its paper and cover state is polled and shown; faults are reported to the hall node.
+    #[arg(long, env = "WT_PRINTER", default_value = "sim")]
+    pub printer: String,
+    /// Barcode/QR scanner: `sim`, a serial/CDC path (`PATH@BAUD`, codes end in CR), `hid:VID:PID`
+    /// (HID-POS), or `none`.
+    #[arg(long, env = "WT_SCANNER", default_value = "sim")]
+    pub scanner: String,
     /// Citizen evaluator: `window` (second monitor), `pad:HOST:PORT` (network pad: the terminal listens
     /// there for the pad's WebSocket), `none`.
     #[arg(long, env = "WT_EVALUATOR", default_value = "window")]

@@ -1,4 +1,5 @@
-//! The counter's peripherals: ID card reader, document camera, window LED. A device configured as
+//! The counter's peripherals: ID card reader, document camera, window LED, receipt printer, scanner. A
+//! device configured as
 //! `sim` runs the drivers' simulator of the far end on a pty pair, so the real byte protocol runs
 //! even in tests; `none` means not installed (shown as absent, its actions refuse clearly).
 
@@ -10,6 +11,9 @@ use drivers::camera::{Camera, PipelineConfig, Scan, SimCamera, SimConfig, proces
 use drivers::display::{BusConfig, BusStatus, FrameCodec, Imm90022Codec, LedBus, ScreenSim, SerialBus};
 use drivers::idcard::sim::{SimHandle, Simulator};
 use drivers::idcard::{CardInfo, IdCardReader, ReaderConfig, SerialTransport};
+use drivers::printer::{PaperState, SimFault};
+use drivers::scanner::Scan as Code;
+use drivers::station::{PrinterReading, PrinterStation, ScannerStation};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
@@ -27,6 +31,20 @@ pub enum DeviceError {
     Led(String),
     #[error("无法启动模拟设备 / cannot start a simulated device: {0}")]
     Sim(String),
+}
+
+/// Where scanned codes go; set by the terminal once it exists (scans before that are dropped).
+pub type ScanSink = Arc<Mutex<Option<Box<dyn Fn(Code) + Send + Sync>>>>;
+
+/// The device settings of one terminal (`--idcard`, `--camera`, … as strings).
+pub struct DeviceSettings<'a> {
+    pub idcard: &'a str,
+    pub camera: &'a str,
+    pub led: &'a str,
+    pub led_addr: u8,
+    pub evaluator: &'a str,
+    pub printer: &'a str,
+    pub scanner: &'a str,
 }
 
 struct IdCard {
@@ -47,14 +65,29 @@ pub struct Devices {
     idcard_fault: Mutex<Option<String>>,
     camera_fault: Mutex<Option<String>>,
     evaluator: String,
+    printer: Option<PrinterStation>,
+    /// Why a configured printer could not be opened at start.
+    printer_open_fault: Option<String>,
+    scanner: Option<ScannerStation>,
+    scanner_open_fault: Option<String>,
+    scan_sink: ScanSink,
 }
 
 fn pty() -> Result<(serialport::TTYPort, serialport::TTYPort), DeviceError> {
-    serialport::TTYPort::pair().map_err(|e| DeviceError::Sim(e.to_string()))
+    drivers::pty_pair().map_err(|e| DeviceError::Sim(e.to_string()))
 }
 
 impl Devices {
-    pub fn open(idcard: &str, camera: &str, led: &str, led_addr: u8, evaluator: &str) -> Result<Devices, DeviceError> {
+    pub fn open(settings: &DeviceSettings<'_>) -> Result<Devices, DeviceError> {
+        let DeviceSettings {
+            idcard,
+            camera,
+            led,
+            led_addr,
+            evaluator,
+            printer,
+            scanner,
+        } = *settings;
         let config = ReaderConfig {
             attempts: 2,
             ..ReaderConfig::default()
@@ -115,6 +148,28 @@ impl Devices {
                 })
             }
         };
+        // A printer or scanner that cannot be opened now is shown as a fault, not a start failure.
+        let (printer, printer_open_fault) = match PrinterStation::open(printer) {
+            Ok(p) => (p, None),
+            Err(e) => {
+                tracing::warn!("printer {printer}: {e}");
+                (None, Some(e.to_string()))
+            }
+        };
+        let scan_sink: ScanSink = Arc::new(Mutex::new(None));
+        let sink = Arc::clone(&scan_sink);
+        let on_scan = Box::new(move |scan: Code| {
+            if let Some(f) = lock(&sink).as_ref() {
+                f(scan);
+            }
+        });
+        let (scanner, scanner_open_fault) = match ScannerStation::open(scanner, on_scan) {
+            Ok(s) => (s, None),
+            Err(e) => {
+                tracing::warn!("scanner {scanner}: {e}");
+                (None, Some(e.to_string()))
+            }
+        };
         Ok(Devices {
             idcard,
             camera,
@@ -122,7 +177,52 @@ impl Devices {
             idcard_fault: Mutex::new(None),
             camera_fault: Mutex::new(None),
             evaluator: evaluator.to_owned(),
+            printer,
+            printer_open_fault,
+            scanner,
+            scanner_open_fault,
+            scan_sink,
         })
+    }
+
+    /// Where scanned codes go from now on.
+    pub fn on_scan(&self, f: Box<dyn Fn(Code) + Send + Sync>) {
+        *lock(&self.scan_sink) = Some(f);
+    }
+
+    /// Asks the printer for its paper/cover state (blocking, bounded by the driver's deadline).
+    pub fn poll_printer(&self) {
+        if let Some(p) = &self.printer {
+            p.poll();
+        }
+    }
+
+    /// Puts the simulated printer in `fault` (`paper_near_end`, `paper_out`, `cover_open`, `ok`).
+    pub fn sim_printer(&self, fault: &str) -> Result<(), DeviceError> {
+        let sim = self
+            .printer
+            .as_ref()
+            .and_then(PrinterStation::sim)
+            .ok_or(DeviceError::Sim("printer is not simulated".into()))?;
+        sim.set_fault(match fault {
+            "ok" => SimFault::None,
+            "paper_near_end" => SimFault::PaperNearEnd,
+            "paper_out" => SimFault::PaperOutAfterLines(0),
+            "cover_open" => SimFault::CoverOpen,
+            "offline" => SimFault::Offline,
+            "silent" => SimFault::Silent,
+            other => return Err(DeviceError::Sim(format!("unknown printer fault {other:?}"))),
+        });
+        Ok(())
+    }
+
+    /// The simulated scanner reads `code`.
+    pub fn sim_scan(&self, code: &str) -> Result<(), DeviceError> {
+        self.scanner
+            .as_ref()
+            .ok_or(DeviceError::Absent("扫码器", "scanner"))?
+            .sim_scan(code)
+            .map_err(|e| DeviceError::Sim(e.to_string()))
     }
 
     /// Puts `card` on (or takes it off) the simulated reader. Only for `sim` readers.
@@ -254,10 +354,51 @@ impl Devices {
             chip("idcard", self.idcard.is_some(), lock(&self.idcard_fault).clone()),
             chip("camera", self.camera.is_some(), lock(&self.camera_fault).clone()),
             chip("led", self.led.is_some(), led_fault),
-            // No printer at a counter unless configured; shown so staff see it is intentionally absent.
-            chip("printer", false, None),
+            self.printer_chip(),
+            match (&self.scanner, &self.scanner_open_fault) {
+                (Some(s), _) => chip("scanner", true, s.fault()),
+                (None, Some(e)) => chip("scanner", true, Some(e.clone())),
+                (None, None) => chip("scanner", false, None),
+            },
             chip("evaluator", self.evaluator != "none", None),
         ]
+    }
+
+    /// Paper near end is a warning (load paper soon); out of paper, cover open, offline or no answer
+    /// are faults. Not polled yet counts as working: the first poll comes within seconds.
+    fn printer_chip(&self) -> DeviceStatus {
+        let status = |health, detail: Option<&str>| DeviceStatus {
+            device: "printer".into(),
+            health,
+            detail: detail.map(str::to_owned),
+        };
+        let Some(p) = &self.printer else {
+            return match &self.printer_open_fault {
+                Some(e) => status(DeviceHealth::Fault, Some(e.as_str())),
+                None => status(DeviceHealth::Absent, None),
+            };
+        };
+        match p.last() {
+            PrinterReading::Unknown => status(DeviceHealth::Ok, None),
+            PrinterReading::Unreachable { error } => status(
+                DeviceHealth::Fault,
+                Some(&format!("打印机无应答 / printer does not answer: {error}")),
+            ),
+            PrinterReading::Status(s) if s.cover_open => {
+                status(DeviceHealth::Fault, Some("打印机盖未关 / printer cover open"))
+            }
+            PrinterReading::Status(s) if s.paper == PaperState::Out => {
+                status(DeviceHealth::Fault, Some("打印机缺纸 / printer out of paper"))
+            }
+            PrinterReading::Status(s) if s.blocking_fault().is_some() => status(
+                DeviceHealth::Fault,
+                Some("打印机离线或故障 / printer offline or in error"),
+            ),
+            PrinterReading::Status(s) if s.paper == PaperState::NearEnd => {
+                status(DeviceHealth::Warning, Some("打印纸将用尽 / paper near end"))
+            }
+            PrinterReading::Status(_) => status(DeviceHealth::Ok, None),
+        }
     }
 }
 

@@ -71,6 +71,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>, terminal: Arc<Terminal>) -> Builde
             commands::link,
             commands::sim_present_card,
             commands::sim_measurements,
+            commands::sim_printer,
+            commands::sim_scan,
         ])
 }
 

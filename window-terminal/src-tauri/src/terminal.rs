@@ -20,6 +20,7 @@ use crate::hall::{self, ActionResult};
 use drivers::evaluator::{PadServer, PadServerConfig};
 
 mod evaluation;
+mod health;
 mod scans;
 mod session;
 mod window;
@@ -79,8 +80,8 @@ pub struct Terminal {
     emit: Mutex<Emit>,
     /// The network evaluator pad's server (`--evaluator pad:HOST:PORT`).
     pad: Option<Arc<PadServer>>,
-    /// Whether the pad was online at the last look (the chip is re-sent when it changes).
-    pad_online: Mutex<bool>,
+    /// Device polling, chips last sent and heartbeats.
+    health: Mutex<health::Health>,
     /// This terminal, for work that outlives a command (the pad's evaluation); set by [`Terminal::attach`].
     this: Mutex<Weak<Terminal>>,
 }
@@ -110,13 +111,15 @@ impl Terminal {
         };
         std::fs::create_dir_all(&config.data_dir)?;
         let store = EdgeStore::open(&config.data_dir)?;
-        let devices = Devices::open(
-            &config.idcard,
-            &config.camera,
-            &config.led,
-            config.led_addr,
-            &config.evaluator,
-        )?;
+        let devices = Devices::open(&crate::devices::DeviceSettings {
+            idcard: &config.idcard,
+            camera: &config.camera,
+            led: &config.led,
+            led_addr: config.led_addr,
+            evaluator: &config.evaluator,
+            printer: &config.printer,
+            scanner: &config.scanner,
+        })?;
         let t = Terminal {
             config,
             store,
@@ -137,7 +140,7 @@ impl Terminal {
             measurements: Arc::new(Mutex::new(SimMeasurements::default())),
             emit: Mutex::new(Arc::new(|_, _| {})),
             pad,
-            pad_online: Mutex::new(false),
+            health: Mutex::new(health::Health::default()),
             this: Mutex::new(Weak::new()),
         };
         if let Some(id) = t.store.identity()? {
@@ -149,6 +152,7 @@ impl Terminal {
     /// Lets background work (the pad's evaluation) reach this terminal; [`crate::setup`] calls it.
     pub fn attach(self: &Arc<Self>) {
         *lock(&self.this) = Arc::downgrade(self);
+        self.forward_scans();
     }
 
     /// Where the network evaluator pad connects (`--evaluator pad:…`).
@@ -320,13 +324,8 @@ impl Terminal {
 
     /// One sync round: pushes the outbox and blobs, pulls configuration; updates the link status.
     pub async fn sync_round(&self) {
-        if let Some(pad) = &self.pad {
-            let online = pad.is_online(&self.config.window);
-            let flipped = std::mem::replace(&mut *lock(&self.pad_online), online) != online;
-            if flipped {
-                self.emit(EVENT_DEVICES, self.device_status());
-            }
-        }
+        // Chips (the pad's login included) and heartbeats first: they matter enrolled or not.
+        self.check_devices().await;
         let syncer = lock(&self.syncer).clone();
         let Some(syncer) = syncer else { return };
         let result = syncer.sync_once().await;

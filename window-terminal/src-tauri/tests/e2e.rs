@@ -213,6 +213,19 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     shot(s, "evaluator-idle").await?;
     switch(s, MAIN, T).await?;
 
+    // Printer alarm: the simulated printer runs out of paper → the chip turns red with the cause;
+    // a scanned code shows in the status bar; paper loaded → the chip is green again.
+    invoke(s, "sim_printer", json!({"fault": "paper_out"})).await?;
+    s.wait_for(r#".chip[data-device="printer"][data-health="health.fault"]"#, T)
+        .await?;
+    s.wait_text(r#".chip[data-device="printer"]"#, "缺纸", T).await?;
+    invoke(s, "sim_scan", json!({"code": "YY-20261124-0007"})).await?;
+    s.wait_text("#message", "YY-20261124-0007", T).await?;
+    shot(s, "printer-alarm").await?;
+    invoke(s, "sim_printer", json!({"fault": "ok"})).await?;
+    s.wait_for(r#".chip[data-device="printer"][data-health="health.ok"]"#, T)
+        .await?;
+
     // Call by keyboard (F1 as shown on the button).
     s.keys("\u{E031}").await?;
     s.wait_text("#ticket-number", "A001", T).await?;

@@ -360,3 +360,73 @@ fn the_network_pad_rates_through_the_same_path() {
     assert_eq!(call::<Panel>(&w, "panel", json!({})).unwrap().rated_today, 1);
     pad.stop();
 }
+
+#[test]
+fn printer_alarms_show_on_the_chip_and_reach_the_hall_node() {
+    use app_types::DeviceHealth;
+    use tauri::Listener;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let node = rt.block_on(support::start_node());
+    let code = rt.block_on(support::window_terminal_code(&node));
+    let data = tempfile::tempdir().unwrap();
+    let terminal = Arc::new(Terminal::open(Config::for_test(data.path().to_path_buf(), "W1")).unwrap());
+    let (app, w) = mock_app(terminal);
+    let s: Startup = call(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
+    let device_id = s.device_id.unwrap();
+    let chip = |name: &str| {
+        call::<Vec<app_types::DeviceStatus>>(&w, "devices", json!({}))
+            .unwrap()
+            .into_iter()
+            .find(|d| d.device == name)
+            .unwrap_or_else(|| panic!("{name} chip"))
+    };
+    assert_eq!(chip("scanner").health, DeviceHealth::Ok);
+    wait_until("printer polled", Duration::from_secs(10), || {
+        chip("printer").health == DeviceHealth::Ok
+    });
+
+    // The printer's real DLE EOT answers drive the chip: near end warns, out of paper is a fault.
+    call::<()>(&w, "sim_printer", json!({"fault": "paper_near_end"})).unwrap();
+    wait_until("near-end warning", Duration::from_secs(10), || {
+        chip("printer").health == DeviceHealth::Warning
+    });
+    call::<()>(&w, "sim_printer", json!({"fault": "paper_out"})).unwrap();
+    wait_until("paper-out fault", Duration::from_secs(10), || {
+        chip("printer").health == DeviceHealth::Fault
+    });
+    assert!(chip("printer").detail.unwrap().contains("缺纸"));
+
+    // The hall node hears it through the outbox (device management's list).
+    let mgr = rt.block_on(node.login("mgr"));
+    let printer_on_node = || {
+        let (st, v) = rt.block_on(node.req("GET", "/api/v1/halls/H1/devices").bearer(&mgr).send());
+        assert_eq!(st, 200, "{v}");
+        let dev = v["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == device_id.as_str())
+            .cloned()
+            .expect("the terminal is listed");
+        dev["status"]["devices"]["printer"]["health"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    wait_until("fault on the node", Duration::from_secs(10), || {
+        printer_on_node().as_deref() == Some("fault")
+    });
+    call::<()>(&w, "sim_printer", json!({"fault": "ok"})).unwrap();
+    wait_until("recovery on the node", Duration::from_secs(10), || {
+        printer_on_node().as_deref() == Some("ok")
+    });
+
+    // A scanned code reaches the staff window as an event.
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let tx = std::sync::Mutex::new(tx);
+    app.listen_any(EVENT_SCANNED, move |e| {
+        let _ = tx.lock().unwrap().send(e.payload().to_owned());
+    });
+    call::<()>(&w, "sim_scan", json!({"code": "YY-20261124-0007"})).unwrap();
+    let got: ScannedCode = serde_json::from_str(&rx.recv_timeout(Duration::from_secs(5)).unwrap()).unwrap();
+    assert_eq!(got.code, "YY-20261124-0007");
+}

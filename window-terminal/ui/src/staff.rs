@@ -151,6 +151,10 @@ pub fn StaffApp() -> impl IntoView {
         let _ = listen::<LinkStatus>(EVENT_LINK, move |l| ctx.link.set(l)).await;
         let _ = listen::<Vec<DeviceStatus>>(EVENT_DEVICES, move |d| ctx.devices.set(d)).await;
         let _ = listen::<Panel>(EVENT_PANEL, move |p| ctx.panel.set(p)).await;
+        let _ = listen::<ScannedCode>(EVENT_SCANNED, move |c| {
+            ctx.info(i.fill("scan.code", &[("code", &c.code)]))
+        })
+        .await;
         match invoke0::<Startup>("startup").await {
             Ok(s) => {
                 ctx.link.set(s.link.clone());
