@@ -69,3 +69,54 @@ pub fn template_slots(cfg: &Config, hall: &HallId, item: &ItemId, day: BusinessD
     out.sort_by_key(|s| s.start_minute);
     out
 }
+
+/// How many days ahead (today included) the booking channels offer slots: what a kiosk searches for the
+/// next free slot.
+pub const BOOKING_HORIZON_DAYS: i32 = 14;
+
+/// The earliest slot of `item` in `hall` that has not started at `now` and has capacity left, searching
+/// `horizon_days` business days from `now`'s (`booked` filled from the hall state). The same rules as
+/// booking: a slot that has started cannot be booked.
+pub fn next_open_slot(
+    cfg: &Config,
+    h: Option<&crate::hall::HallState>,
+    hall: &HallId,
+    item: &ItemId,
+    now: Millis,
+    horizon_days: i32,
+) -> Option<Slot> {
+    let offset = cfg.hall(hall)?.utc_offset_minutes;
+    let today = now.business_day(offset);
+    (0..horizon_days.max(0)).find_map(|d| {
+        let day = BusinessDay(today.0 + d);
+        template_slots(cfg, hall, item, day).into_iter().find_map(|mut s| {
+            s.booked = h.map_or(0, |h| h.slot_booked(item, day, s.start_minute));
+            (day.at_minute(s.start_minute, offset) > now && s.booked < s.capacity).then_some(s)
+        })
+    })
+}
+
+/// When check-in opens and until when an arrival keeps appointment precedence (the rule
+/// `decide::CheckIn` applies), in minutes after local midnight of the appointment's day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckInWindow {
+    /// Check-in is refused before this minute (slot start − `early_minutes`).
+    pub opens_minute: u16,
+    /// Arrivals after this minute (slot start + `late_minutes`) join the normal queue.
+    pub late_after_minute: u16,
+}
+
+impl CheckInWindow {
+    pub fn of(a: &Appointment, rules: &crate::config::AppointmentRules) -> CheckInWindow {
+        CheckInWindow {
+            opens_minute: a.start_minute.saturating_sub(rules.early_minutes),
+            late_after_minute: a.start_minute.saturating_add(rules.late_minutes),
+        }
+    }
+}
+
+/// `HH:MM` of a minute after midnight.
+pub fn clock_text(minute: u16) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}

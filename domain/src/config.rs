@@ -102,6 +102,9 @@ pub struct ServiceItem {
     pub daily_quota: Option<u32>,
     /// The planned service time, the starting point of the rolling average used for wait estimates.
     pub avg_service_secs: u32,
+    /// 办事指南: materials, fee, time limit, conditions, basis (shown and printed by kiosks).
+    #[serde(default)]
+    pub guide: Option<crate::guide::ServiceGuide>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -412,6 +415,9 @@ impl CityConfig {
                     format!("items[{i}].department_id"),
                     format!("unknown department {}", it.department_id),
                 ));
+            }
+            if let Some(g) = &it.guide {
+                g.validate(&format!("items[{i}].guide"))?;
             }
         }
         let mut queue_of_item = HashMap::new();

@@ -401,7 +401,8 @@ pub fn decide(
             }
             let rules = &hall.appointments;
             let minute = now.minute_of_day(hall.utc_offset_minutes);
-            let opens = a.start_minute.saturating_sub(rules.early_minutes);
+            let window = crate::appointment::CheckInWindow::of(a, rules);
+            let opens = window.opens_minute;
             if minute < opens {
                 return Err(DomainError::CheckInTooEarly {
                     opens_at_minute_of_day: opens,
@@ -409,7 +410,7 @@ pub fn decide(
                 });
             }
             // Inside the window around the slot: called first. Later: the normal queue.
-            let on_time = minute <= a.start_minute + rules.late_minutes;
+            let on_time = minute <= window.late_after_minute;
             let req = IssueTicket {
                 ticket_id: ticket_id.clone(),
                 token: token.clone(),

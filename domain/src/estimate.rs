@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::hall::{HallState, WindowStatus};
+use crate::ids::QueueId;
+use crate::routing::Class;
 use crate::ticket::{Ticket, TransferTarget};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,17 +45,33 @@ pub fn avg_service_secs(cfg: &Config, h: &HallState, queue: &crate::ids::QueueId
 }
 
 pub fn estimate(cfg: &Config, h: &HallState, t: &Ticket) -> WaitEstimate {
-    let people_ahead = u32::try_from(h.position(t)).unwrap_or(u32::MAX);
-    let windows_serving = match &t.target {
+    in_line(cfg, h, &t.queue_id, t.target.as_ref(), h.position(t))
+}
+
+/// What a new ticket of `class` for `queue` would be told if it were issued now (the kiosk's preview
+/// before issuing): the same formula as [`estimate`], at the next arrival number.
+pub fn estimate_new(cfg: &Config, h: &HallState, queue: &QueueId, class: Class) -> WaitEstimate {
+    in_line(cfg, h, queue, None, h.position_in_queue(queue, class, h.next_arrival))
+}
+
+fn in_line(
+    cfg: &Config,
+    h: &HallState,
+    queue: &QueueId,
+    target: Option<&TransferTarget>,
+    position: usize,
+) -> WaitEstimate {
+    let people_ahead = u32::try_from(position).unwrap_or(u32::MAX);
+    let windows_serving = match target {
         Some(TransferTarget::Window(_)) | Some(TransferTarget::Staff(_)) => 1,
         _ => u32::try_from(
-            cfg.windows_of_hall(&t.hall_id)
-                .filter(|w| w.profile.serves(&t.queue_id) && h.window(&w.id).status == WindowStatus::Open)
+            cfg.windows_of_hall(&h.hall_id)
+                .filter(|w| w.profile.serves(queue) && h.window(&w.id).status == WindowStatus::Open)
                 .count(),
         )
         .unwrap_or(0),
     };
-    let avg = avg_service_secs(cfg, h, &t.queue_id);
+    let avg = avg_service_secs(cfg, h, queue);
     let estimated_wait_secs = (windows_serving > 0).then(|| {
         u32::try_from(u64::from(people_ahead) * u64::from(avg) / u64::from(windows_serving)).unwrap_or(u32::MAX)
     });

@@ -160,11 +160,16 @@ impl HallState {
     pub fn position(&self, ticket: &Ticket) -> usize {
         match &ticket.target {
             Some(t) => self.direct.get(t).map_or(0, |m| count_below(m, &ticket.arrival)),
-            None => self
-                .pool
-                .get(&ticket.queue_id)
-                .map_or(0, |q| count_below(&q.by_key, &(ticket.class, ticket.arrival))),
+            None => self.position_in_queue(&ticket.queue_id, ticket.class, ticket.arrival),
         }
+    }
+
+    /// Tickets of `queue`'s pool ahead of a ticket of `class` that arrived at `arrival` (it need not
+    /// exist: a kiosk previews where a new ticket would stand).
+    pub fn position_in_queue(&self, queue: &QueueId, class: Class, arrival: u64) -> usize {
+        self.pool
+            .get(queue)
+            .map_or(0, |q| count_below(&q.by_key, &(class, arrival)))
     }
 
     pub fn snapshot(&self) -> HallSnapshot {

@@ -5,11 +5,13 @@
 //! [`hall::HallState::apply`] folds events into state. Replaying the log rebuilds the same state.
 
 pub mod appointment;
+pub mod case;
 pub mod config;
 pub mod decide;
 pub mod error;
 pub mod estimate;
 pub mod event;
+pub mod guide;
 pub mod hall;
 pub mod idcard;
 pub mod ids;

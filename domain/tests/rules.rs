@@ -1073,3 +1073,63 @@ fn an_id_card_can_be_attached_to_a_live_ticket_only() {
     });
     assert_eq!(sim.refused(Command::Identify { ticket: v }).code(), "bad_transition");
 }
+
+/// Tender 21(2) "排队取号" at a kiosk: before issuing, the citizen is told what the ticket would say.
+/// The preview is the issue's own estimate at the next arrival: after issuing, the ticket says the same.
+#[test]
+fn a_preview_tells_what_the_next_ticket_will_be_told() {
+    use domain::estimate::estimate_new;
+    let mut sim = Sim::new(standard());
+    sim.open("W1", "S1");
+    for _ in 0..3 {
+        sim.issue(I_PLAIN);
+    }
+    let preview = estimate_new(&sim.cfg, &sim.state, &q(QA), Class::Normal);
+    let t = sim.issue(I_PLAIN);
+    assert_eq!(preview, estimate(&sim.cfg, &sim.state, sim.ticket(&t)));
+    assert_eq!((preview.people_ahead, preview.windows_serving), (3, 1));
+    // A priority ticket would stand ahead of the normal ones.
+    assert_eq!(
+        estimate_new(&sim.cfg, &sim.state, &q(QA), Class::Priority).people_ahead,
+        0
+    );
+}
+
+/// Tender 2818–2826 "预约数量限制": when the day's quota is gone the kiosk offers the earliest slot with
+/// room left, from now on: started and full slots are skipped, later days follow.
+#[test]
+fn the_next_open_slot_skips_started_and_full_slots() {
+    use domain::appointment::{BOOKING_HORIZON_DAYS, next_open_slot};
+    let mut sim = Sim::new(standard());
+    let today = sim.today();
+    sim.at(9 * 60 + 10);
+    sim.book(I_APPT, today, 9 * 60 + 30, "c1");
+    sim.book(I_APPT, today, 9 * 60 + 30, "c2");
+    let next = |sim: &Sim| {
+        next_open_slot(
+            &sim.cfg,
+            Some(&sim.state),
+            &hall_id(),
+            &item(I_APPT),
+            sim.now,
+            BOOKING_HORIZON_DAYS,
+        )
+    };
+    let s = next(&sim).expect("a slot");
+    assert_eq!((s.day, s.start_minute, s.booked, s.capacity), (today, 10 * 60, 0, 2));
+    sim.at(17 * 60);
+    let s = next(&sim).expect("tomorrow");
+    assert_eq!((s.day, s.start_minute), (BusinessDay(today.0 + 1), 9 * 60));
+    assert_eq!(
+        next_open_slot(
+            &sim.cfg,
+            Some(&sim.state),
+            &hall_id(),
+            &item(I_PLAIN),
+            sim.now,
+            BOOKING_HORIZON_DAYS
+        ),
+        None,
+        "an item without slot templates has none"
+    );
+}

@@ -107,6 +107,7 @@ pub fn city() -> CityConfig {
         id_card_required,
         daily_quota,
         avg_service_secs: secs,
+        guide: None,
     };
     let queue = |id: &str, prefix: &str, items: &[&str]| Queue {
         id: q(id),

@@ -85,6 +85,7 @@ pub fn bench_city() -> CityConfig {
             id_card_required: false,
             daily_quota: None,
             avg_service_secs: 120,
+            guide: None,
         }],
         queues: vec![Queue {
             id: QUEUE.into(),

@@ -83,6 +83,7 @@ pub fn test_city() -> CityConfig {
         id_card_required: id_card,
         daily_quota: quota,
         avg_service_secs: secs,
+        guide: None,
     };
     let queue = |id: &str, hall: &str, prefix: &str, items: &[&str]| Queue {
         id: id.into(),
