@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use proptest::prelude::*;
 
-use crate::normalize::{fold_char, normalize, normalize_mapped};
-use crate::t2s::{self, Simplifier};
+use crate::normalize::{Folder, fold_char, normalize, normalize_mapped};
+use crate::t2s;
 use crate::{Matcher, WordList};
 
 const SAMPLE: &str = include_str!("../../assets/wordfilter/sample.tsv");
@@ -86,7 +86,7 @@ fn disguised_word() -> impl Strategy<Value = (String, String)> {
 /// character of a listed word (so the only possible hit is the planted one).
 fn filler() -> impl Strategy<Value = String> {
     let banned = word_chars();
-    let simp = Simplifier::get();
+    let folder = Folder::get();
     let ch = prop_oneof![
         4 => prop::char::range('\u{4e00}', '\u{9fa5}'),
         2 => prop::char::range('!', '~'),
@@ -94,7 +94,7 @@ fn filler() -> impl Strategy<Value = String> {
         1 => prop::sample::select(SEPARATORS),
     ]
     .prop_filter("must not normalise into a listed word's character", move |c| {
-        fold_char(*c, simp).is_none_or(|f| !banned.contains(&f))
+        fold_char(*c, folder).is_none_or(|f| !banned.contains(&f))
     });
     prop::collection::vec(ch, 0..40).prop_map(|v| v.into_iter().collect())
 }
@@ -149,9 +149,9 @@ proptest! {
 
     #[test]
     fn offset_map_points_at_each_kept_char(text in any::<String>()) {
-        let simp = Simplifier::get();
+        let folder = Folder::get();
         let mapped = normalize_mapped(&text);
-        let kept: Vec<usize> = text.char_indices().filter(|&(_, c)| fold_char(c, simp).is_some()).map(|(i, _)| i).collect();
+        let kept: Vec<usize> = text.char_indices().filter(|&(_, c)| fold_char(c, folder).is_some()).map(|(i, _)| i).collect();
         let starts: Vec<usize> = mapped.text.char_indices().map(|(i, _)| mapped.original_start(i)).collect();
         prop_assert_eq!(kept, starts);
         prop_assert_eq!(normalize(&mapped.text), mapped.text.clone(), "normalisation is idempotent");

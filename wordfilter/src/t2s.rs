@@ -63,22 +63,38 @@ fn in_block(c: char) -> bool {
 /// A handle to the unpacked table, fetched once per normalisation call so the per-character
 /// path does not touch the `LazyLock` state.
 #[derive(Clone, Copy)]
-pub(crate) struct Simplifier(&'static Tables);
+pub(crate) struct Simplifier {
+    // The two slices by value, so the hot loop keeps them in registers instead of reloading
+    // them through the `LazyLock` on every character.
+    table: &'static [u16],
+    bitmap: &'static [u64],
+}
 
 impl Simplifier {
     pub(crate) fn get() -> Self {
-        Simplifier(&TABLES)
+        let tables: &'static Tables = &TABLES;
+        Simplifier {
+            table: &tables.table,
+            bitmap: &tables.bitmap,
+        }
+    }
+
+    /// Whether code point `cp` is a listed traditional character.
+    #[inline(always)]
+    pub(crate) fn is_traditional(self, cp: u32) -> bool {
+        let idx = (cp.wrapping_sub(FIRST)) as usize;
+        self.bitmap
+            .get(idx / 64)
+            .is_some_and(|word| word & (1 << (idx % 64)) != 0)
     }
 
     /// The simplified form of code point `cp` if it is a listed traditional character.
     #[inline]
     pub(crate) fn simplified(self, cp: u32) -> Option<char> {
-        let idx = (cp.wrapping_sub(FIRST)) as usize;
-        let word = *self.0.bitmap.get(idx / 64)?;
-        if word & (1 << (idx % 64)) == 0 {
+        if !self.is_traditional(cp) {
             return None;
         }
-        char::from_u32(u32::from(*self.0.table.get(idx)?))
+        char::from_u32(u32::from(*self.table.get((cp.wrapping_sub(FIRST)) as usize)?))
     }
 
     /// Simplified form of `c`; characters without one come back unchanged.
