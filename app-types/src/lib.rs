@@ -80,4 +80,5 @@ pub struct LinkStatus {
 }
 
 pub mod hall_wall;
+pub mod kiosk;
 pub mod window_terminal;

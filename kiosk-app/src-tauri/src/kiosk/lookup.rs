@@ -1,0 +1,229 @@
+//! Looking things up for the citizen (tender 3025–3041 "预约签到、办件进度查询、办事指南查询"): an
+//! appointment by its QR code or the ID card, with the early/late rule explained; a case's stages by
+//! receipt QR or ID card; the service guides.
+
+use app_types::CommandError;
+use app_types::kiosk::{AppointmentInfo, CaseInfo, CaseStage, GuideInfo, Scanned};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{HallFacts, Kiosk, hhmm, now_ms};
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+/// Codes are printed ASCII; anything else (or a path separator) cannot be one of ours.
+fn plausible_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 128
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl Kiosk {
+    /// What a scanned QR code is: an appointment to check in, a case receipt, or nothing we know.
+    pub async fn scanned(&self, code: &str) -> Result<Scanned, CommandError> {
+        let code = code.trim();
+        if !plausible_code(code) {
+            return Ok(Scanned::Unknown {
+                message: "无法识别该二维码 / this code is not one this kiosk knows".into(),
+            });
+        }
+        match self.appointment_by_code(code).await {
+            Ok(a) => return Ok(Scanned::Appointment { appointment: a }),
+            Err(e) if e.code == "not_found" || e.code == "no_route" => {}
+            Err(e) => return Err(e),
+        }
+        match self
+            .request(Method::GET, &format!("/api/v1/cases/by-receipt/{code}"), None)
+            .await
+        {
+            Ok(v) => {
+                let case = v["cases"].as_array().and_then(|c| c.first()).unwrap_or(&v);
+                Ok(Scanned::Case { case: case_info(case) })
+            }
+            Err(e) if e.code == "not_found" || e.code == "no_route" => Ok(Scanned::Unknown {
+                message: "未找到该预约或办件 / no appointment or case with this code".into(),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn appointment_by_code(&self, code: &str) -> Result<AppointmentInfo, CommandError> {
+        let facts = self.hall_facts()?;
+        let v = self
+            .request(Method::GET, &format!("/api/v1/appointments/by-code/{code}"), None)
+            .await?;
+        Ok(self.appointment_info(&v, &facts))
+    }
+
+    /// The card holder's appointments in this hall (today and later, not yet checked in).
+    pub async fn appointments_by_card(&self) -> Result<Vec<AppointmentInfo>, CommandError> {
+        let card = self.card().ok_or_else(need_card)?;
+        let facts = self.hall_facts()?;
+        let v = self
+            .request(
+                Method::POST,
+                "/api/v1/appointments/lookup",
+                Some(&json!({"hall_id": facts.hall_id, "id_number": card.id_number})),
+            )
+            .await?;
+        Ok(v["appointments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| self.appointment_info(a, &facts))
+            .collect())
+    }
+
+    /// The rule of `domain` (AppointmentRules): check-in opens `early_minutes` before the slot; up to
+    /// `late_minutes` after its start the appointment keeps precedence, later it joins the queue.
+    fn appointment_info(&self, v: &Value, facts: &HallFacts) -> AppointmentInfo {
+        let start = v["start_minute"].as_i64().unwrap_or(0);
+        let end = v["end_minute"].as_i64().unwrap_or(start);
+        let day = s(&v["day"]);
+        let item_id = s(&v["item_id"]);
+        let item_name = self
+            .items()
+            .ok()
+            .and_then(|is| is.into_iter().find(|i| i.id == item_id))
+            .map_or(item_id, |i| i.name);
+        let now = domain::Millis(now_ms());
+        let today = now.business_day(facts.utc_offset).date().to_string();
+        let minute = i64::from(now.minute_of_day(facts.utc_offset));
+        let opens = start - facts.early_minutes;
+        let late_after = start + facts.late_minutes;
+        let timing = match day.cmp(&today) {
+            std::cmp::Ordering::Greater => "early",
+            std::cmp::Ordering::Less => "late",
+            std::cmp::Ordering::Equal if minute < opens => "early",
+            std::cmp::Ordering::Equal if minute > late_after => "late",
+            std::cmp::Ordering::Equal => "on_time",
+        };
+        AppointmentInfo {
+            id: s(&v["id"]),
+            item_name,
+            slot: format!("{day} {}–{}", hhmm(start), hhmm(end)),
+            opens_at: hhmm(opens),
+            late_after: hhmm(late_after),
+            timing: timing.into(),
+        }
+    }
+
+    /// The card holder's cases in this hall.
+    pub async fn cases_by_card(&self) -> Result<Vec<CaseInfo>, CommandError> {
+        let card = self.card().ok_or_else(need_card)?;
+        let facts = self.hall_facts()?;
+        let v = self
+            .request(
+                Method::POST,
+                "/api/v1/cases/lookup",
+                Some(&json!({"hall_id": facts.hall_id, "id_number": card.id_number})),
+            )
+            .await?;
+        Ok(v["cases"].as_array().into_iter().flatten().map(case_info).collect())
+    }
+
+    /// The hall's service guides.
+    pub async fn guides(&self) -> Result<Vec<GuideInfo>, CommandError> {
+        let facts = self.hall_facts()?;
+        let v = self
+            .request(Method::GET, &format!("/api/v1/halls/{}/guides", facts.hall_id), None)
+            .await?;
+        Ok(v["items"].as_array().into_iter().flatten().map(guide_info).collect())
+    }
+}
+
+fn need_card() -> CommandError {
+    CommandError::new("no_card", "请先刷身份证 / place your ID card on the reader first").field("id_card")
+}
+
+fn case_info(v: &Value) -> CaseInfo {
+    let offset = 480;
+    let when = |ms: &Value| {
+        ms.as_i64().map_or_else(String::new, |ms| {
+            let m = domain::Millis(ms);
+            format!(
+                "{} {}",
+                m.business_day(offset).date(),
+                hhmm(i64::from(m.minute_of_day(offset)))
+            )
+        })
+    };
+    CaseInfo {
+        receipt: s(&v["receipt"]),
+        item_name: s(&v["item_name"]),
+        stage_label: s(&v["stage_label"]),
+        stages: v["stages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|st| CaseStage {
+                label: s(&st["label"]),
+                at: when(&st["at"]),
+                note: st["note"].as_str().map(str::to_owned),
+            })
+            .collect(),
+    }
+}
+
+fn guide_info(v: &Value) -> GuideInfo {
+    let g = &v["guide"];
+    GuideInfo {
+        item_id: s(&v["item_id"]),
+        name: s(&v["name"]),
+        department: s(&v["department"]),
+        materials: g["materials"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                let kind = if m["original"].as_bool().unwrap_or(false) {
+                    "原件"
+                } else {
+                    "复印件"
+                };
+                let mut line = format!("{} {} {} 份", s(&m["name"]), kind, m["copies"].as_u64().unwrap_or(1));
+                if let Some(n) = m["note"].as_str() {
+                    line.push_str(&format!("（{n}）"));
+                }
+                line
+            })
+            .collect(),
+        fee: g["fee"].as_str().unwrap_or("—").to_owned(),
+        time_limit: g["time_limit"].as_str().unwrap_or("—").to_owned(),
+        windows: v["window_numbers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w.as_str().map(str::to_owned))
+            .collect(),
+        conditions: g["conditions"].as_str().map(str::to_owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_printable_codes_are_looked_up() {
+        assert!(plausible_code("YY-20261124-0007"));
+        assert!(!plausible_code("../../admin"));
+        assert!(!plausible_code(""));
+        assert!(!plausible_code("办件 1"));
+    }
+
+    #[test]
+    fn a_guide_lists_materials_plainly() {
+        let v = json!({"item_id": "I1", "name": "户口迁移", "department": "公安", "window_numbers": ["1", "2"],
+            "guide": {"materials": [{"name": "居民身份证", "copies": 1, "original": true, "note": "本人"}],
+                "fee": "免费", "time_limit": "即办"}});
+        let g = guide_info(&v);
+        assert_eq!(g.materials, ["居民身份证 原件 1 份（本人）"]);
+        assert_eq!(g.windows, ["1", "2"]);
+        assert_eq!(g.fee, "免费");
+    }
+}

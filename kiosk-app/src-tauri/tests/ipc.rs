@@ -1,0 +1,243 @@
+//! The kiosk's commands through Tauri's IPC layer on the mock runtime (no display), against a real
+//! hall node in-process and the simulated reader, printer and scanner (byte protocols on pty pairs).
+//! Tender 3025–3041 (自助取号、预约签到、办件进度、办事指南), 2818–2826 (身份证取号、优先).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app_types::CommandError;
+use app_types::kiosk::*;
+use kiosk_app::{Config, Kiosk};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+fn call<T: DeserializeOwned>(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<T, CommandError> {
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    match get_ipc_response(w, req) {
+        Ok(body) => Ok(body
+            .deserialize::<T>()
+            .unwrap_or_else(|e| panic!("{cmd}: cannot decode answer: {e}"))),
+        Err(v) => Err(serde_json::from_value(v.clone()).unwrap_or_else(|_| panic!("{cmd}: not a CommandError: {v}"))),
+    }
+}
+
+fn mock_app(kiosk: Arc<Kiosk>) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let mut app = kiosk_app::setup(mock_builder(), kiosk)
+        .build(mock_context(noop_assets()))
+        .expect("mock app");
+    // The setup hook (emitter, sync loop) runs on the first event-loop iteration.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, w)
+}
+
+fn wait_until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    while !f() {
+        assert!(Instant::now() < deadline, "{what} did not happen within {within:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn read_card_until_present(w: &WebviewWindow<MockRuntime>) -> CardHolder {
+    let mut found = None;
+    wait_until("card read", Duration::from_secs(5), || {
+        found = call::<Option<CardHolder>>(w, "read_card", json!({})).unwrap();
+        found.is_some()
+    });
+    found.unwrap()
+}
+
+#[test]
+fn the_kiosk_issues_prints_falls_back_and_works_offline() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut node = rt.block_on(support::start_node());
+    let code = rt.block_on(support::kiosk_code(&node));
+    let data = tempfile::tempdir().unwrap();
+    let kiosk = Arc::new(Kiosk::open(Config::for_test(data.path().to_path_buf())).unwrap());
+    let (_app, w) = mock_app(kiosk);
+
+    // Enrollment: a wrong code is refused and named; the real one gives the kiosk its offline letter.
+    let e = call::<Startup>(&w, "enroll", json!({"address": node.base, "code": "NOPE"})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("code"));
+    let s: Startup = call(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
+    assert!(s.enrolled);
+    assert!(s.letter.is_some_and(|l| l.is_ascii_uppercase()), "{s:?}");
+    let device_id = s.device_id.clone().unwrap();
+    let items: Vec<ItemInfo> = call(&w, "items", json!({})).unwrap();
+    let names: Vec<&str> = items.iter().map(|i| i.name.as_str()).collect();
+    assert!(names.contains(&"户口迁移") && names.contains(&"政策咨询"), "{names:?}");
+    assert!(!names.contains(&"综合受理"), "another hall's item is not offered");
+
+    // An item that needs the ID card is refused without one, naming the card (2818–2826 身份证取号).
+    let e = call::<Issued>(&w, "issue", json!({"itemId": "I1", "claims": []})).unwrap_err();
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("id_card_required", Some("id_card"))
+    );
+
+    // Swipe the card: masked on screen; the ticket is issued and printed over ESC/POS, counted only
+    // once the printer confirmed it.
+    call::<()>(&w, "sim_card", json!({"card": "sample"})).unwrap();
+    let holder = read_card_until_present(&w);
+    assert!(
+        holder.id_masked.contains('*') && holder.name_masked.contains('*'),
+        "{holder:?}"
+    );
+    assert!(!holder.elderly);
+    let p: Preview = call(&w, "preview", json!({"itemId": "I1"})).unwrap();
+    assert!(!p.offline && !p.printer_down && !p.quota_exhausted, "{p:?}");
+    assert_eq!(p.people_ahead, Some(0));
+    let t: Issued = call(&w, "issue", json!({"itemId": "I1", "claims": []})).unwrap();
+    assert!(t.printed && !t.offline, "{t:?}");
+    assert_eq!(t.number, "A001");
+    let printed: String = call(&w, "sim_printed", json!({})).unwrap();
+    assert!(printed.contains("A001") && printed.contains("第一大厅"), "{printed}");
+    call::<()>(&w, "end_visit", json!({})).unwrap();
+
+    // An elderly citizen's card gives the age priority (60+, the hall's rule).
+    call::<()>(&w, "sim_card", json!({"card": "elderly"})).unwrap();
+    let holder = read_card_until_present(&w);
+    assert!(holder.elderly && holder.age >= 60, "{holder:?}");
+    let t: Issued = call(&w, "issue", json!({"itemId": "I1", "claims": []})).unwrap();
+    assert_eq!(t.priority.as_deref(), Some("elderly"), "{t:?}");
+    call::<()>(&w, "end_visit", json!({})).unwrap();
+    call::<()>(&w, "sim_card", json!({"card": "none"})).unwrap();
+
+    // The quota (I3: 2 a day) runs out: the preview says so and names the next appointment slot.
+    for _ in 0..2 {
+        call::<Issued>(&w, "issue", json!({"itemId": "I3", "claims": []})).unwrap();
+    }
+    let p: Preview = call(&w, "preview", json!({"itemId": "I3"})).unwrap();
+    assert!(p.quota_exhausted && p.quota_left == Some(0), "{p:?}");
+    let e = call::<Issued>(&w, "issue", json!({"itemId": "I3", "claims": []})).unwrap_err();
+    assert_eq!(e.code, "quota_exhausted", "{e:?}");
+    assert!(e.message.contains("号源已取完"), "{}", e.message);
+
+    // Paper out: the preview warns, the ticket is issued and shown on screen with the cause.
+    call::<()>(&w, "sim_printer", json!({"fault": "paper_out"})).unwrap();
+    let p: Preview = call(&w, "preview", json!({"itemId": "I2"})).unwrap();
+    assert!(p.printer_down, "{p:?}");
+    let t: Issued = call(&w, "issue", json!({"itemId": "I2", "claims": []})).unwrap();
+    assert!(!t.printed, "{t:?}");
+    assert!(t.print_problem.as_deref().unwrap_or("").contains("缺纸"), "{t:?}");
+    assert_eq!(t.token.len(), 32, "the on-screen ticket carries the QR token");
+    // …and the hall node hears the alarm through the heartbeat.
+    wait_until("paper-out alarm on the node", Duration::from_secs(15), || {
+        rt.block_on(support::heartbeat_of(&node, &device_id))["devices"]["printer"]["health"] == "fault"
+    });
+    call::<()>(&w, "sim_printer", json!({"fault": "ok"})).unwrap();
+
+    // Hall node down: the ticket comes from the kiosk's own letter series, marked, printed, queued.
+    rt.block_on(node.stop());
+    let t: Issued = call(&w, "issue", json!({"itemId": "I2", "claims": []})).unwrap();
+    assert!(t.offline && t.printed, "{t:?}");
+    let letter = s.letter.unwrap();
+    assert_eq!(t.number, format!("B-{letter}001"));
+    let link: app_types::LinkStatus = call(&w, "link", json!({})).unwrap();
+    assert!(!link.online);
+    // Back up on the same address: the outbox delivers the offline ticket.
+    rt.block_on(support::restart_same_address(&mut node));
+    let mgr = rt.block_on(node.login("mgr"));
+    wait_until("offline ticket on the node", Duration::from_secs(20), || {
+        let (st, _) = rt.block_on(
+            node.req("GET", &format!("/api/v1/tickets/{}", t.ticket_id))
+                .bearer(&mgr)
+                .send(),
+        );
+        st == 200
+    });
+
+    // The home screen ranks by this kiosk's own use: I3 (2) and I2 (2) and I1 (2) … ties by name.
+    let items: Vec<ItemInfo> = call(&w, "items", json!({})).unwrap();
+    assert!(items.iter().all(|i| i.uses >= 2), "{items:?}");
+}
+
+#[test]
+fn appointments_cases_and_guides_are_found_by_code_and_card() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let node = rt.block_on(support::start_node());
+    let code = rt.block_on(support::kiosk_code(&node));
+    let data = tempfile::tempdir().unwrap();
+    let kiosk = Arc::new(Kiosk::open(Config::for_test(data.path().to_path_buf())).unwrap());
+    let (_app, w) = mock_app(kiosk);
+    call::<Startup>(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
+
+    // A booking for tomorrow by the sample card's holder.
+    let card = drivers::idcard::sim::sample_card();
+    let tomorrow = domain::Millis(support::real_now() + 86_400_000)
+        .business_day(480)
+        .date()
+        .to_string();
+    let mgr = rt.block_on(node.login("mgr"));
+    let (st, booked) = rt.block_on(
+        node.req("POST", "/api/v1/appointments")
+            .bearer(&mgr)
+            .json(json!({"hall_id": "H1", "item_id": "I1", "day": tomorrow, "start_minute": 600, "id_number": card.id_number}))
+            .send(),
+    );
+    assert_eq!(st, 201, "{booked}");
+    let appointment_code = booked["code"].as_str().unwrap().to_owned();
+
+    // Scanned at the kiosk: the appointment with its early/late rule, explained before check-in.
+    let found: Scanned = call(&w, "scanned", json!({"code": appointment_code})).unwrap();
+    let Scanned::Appointment { appointment } = found else {
+        panic!("{found:?}")
+    };
+    assert_eq!(appointment.item_name, "户口迁移");
+    assert_eq!(appointment.slot, format!("{tomorrow} 10:00–10:30"));
+    assert_eq!(
+        (appointment.opens_at.as_str(), appointment.late_after.as_str()),
+        ("09:30", "10:15")
+    );
+    assert_eq!(appointment.timing, "early");
+    // Checking in a day early is refused by the hall's rule (the kiosk says when it opens).
+    let e = call::<Issued>(
+        &w,
+        "check_in",
+        json!({"appointmentId": appointment.id, "code": appointment_code}),
+    )
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("appointment"), "{e:?}");
+    assert!(e.message.contains(&tomorrow), "{e:?}");
+    // A code the kiosk does not know is said plainly; a path-like code is never sent.
+    let unknown: Scanned = call(&w, "scanned", json!({"code": "../../x"})).unwrap();
+    assert!(matches!(unknown, Scanned::Unknown { .. }));
+
+    // By ID card: the same appointment; without a card the lookup names the card.
+    let e = call::<Vec<AppointmentInfo>>(&w, "appointments_by_card", json!({})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("id_card"));
+    call::<()>(&w, "sim_card", json!({"card": "sample"})).unwrap();
+    read_card_until_present(&w);
+    let mine: Vec<AppointmentInfo> = call(&w, "appointments_by_card", json!({})).unwrap();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0].id, appointment.id);
+    // The visit ends (idle timeout or home): the card is forgotten.
+    call::<()>(&w, "end_visit", json!({})).unwrap();
+    let e = call::<Vec<AppointmentInfo>>(&w, "appointments_by_card", json!({})).unwrap_err();
+    assert_eq!(e.code, "no_card");
+
+    // Service guides: materials, fee, time limit and the windows that serve the item.
+    let guides: Vec<GuideInfo> = call(&w, "guides", json!({})).unwrap();
+    let hukou = guides.iter().find(|g| g.item_id == "I1").expect("I1 guide");
+    assert!(hukou.materials.iter().any(|m| m.contains("居民身份证")), "{hukou:?}");
+    assert!(hukou.windows.contains(&"1".to_owned()), "{hukou:?}");
+}
