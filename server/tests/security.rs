@@ -370,6 +370,22 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/appointments/{id}/reschedule", "/api/v1/appointments/$APPT_MOVE/reschedule", Some(r#"{"day":"2026-11-25","start_minute":630}"#), BOOKERS),
     // appointments::check_in: appointment_command
     ("POST", "/api/v1/appointments/{id}/check-in", "/api/v1/appointments/$APPT_CHECK_IN/check-in", None, BOOKERS),
+    // appointments::lookup: staff_or_device(BOOKERS, kiosk), in the hall
+    ("POST", "/api/v1/appointments/lookup", "/api/v1/appointments/lookup", Some(r#"{"hall_id":"H1","id_number":"$ID_1990"}"#), BOOKERS),
+    // kiosk::guides: staff_or_device(admin, hall_manager, window_staff, operator, leader; kiosk | window_terminal)
+    ("GET", "/api/v1/halls/{hall}/guides", "/api/v1/halls/H1/guides", None, BOOKERS | LEADER),
+    // kiosk::preview: staff_or_device(the same roles; kiosk)
+    ("GET", "/api/v1/halls/{hall}/items/{item}/preview", "/api/v1/halls/H1/items/I2/preview", None, BOOKERS | LEADER),
+    // cases::open: staff(admin, hall_manager, window_staff), in the hall
+    ("POST", "/api/v1/cases", "/api/v1/cases", Some(r#"{"hall_id":"H1","item_id":"I1","id_number":"$ID_1990"}"#), ISSUERS),
+    // cases::change_stage: staff(the same), in the case's hall
+    ("POST", "/api/v1/cases/{id}/stages", "/api/v1/cases/$CASE/stages", Some(r#"{"stage":"reviewing"}"#), ISSUERS),
+    // cases::by_receipt: staff_or_device(admin, hall_manager, window_staff; kiosk)
+    ("GET", "/api/v1/cases/by-receipt/{receipt}", "/api/v1/cases/by-receipt/$RECEIPT", None, ISSUERS),
+    // cases::lookup: staff_or_device(the same; kiosk)
+    ("POST", "/api/v1/cases/lookup", "/api/v1/cases/lookup", Some(r#"{"hall_id":"H1","id_number":"$ID_1990"}"#), ISSUERS),
+    // devices::hall_devices: staff(admin, hall_manager), in the hall
+    ("GET", "/api/v1/halls/{hall}/devices", "/api/v1/halls/H1/devices", None, ADMIN | MGR),
     // halls::get_config: staff_or_device(READERS = all six roles, any device)
     ("GET", "/api/v1/config", "/api/v1/config", None, READERS),
     // halls::put_config: staff(admin)
@@ -443,6 +459,13 @@ async fn fixture(n: &Node) -> Fixture {
         assert_eq!(st, 201, "{a}");
         appts.push(a);
     }
+    let (st, case) = n
+        .req("POST", "/api/v1/cases")
+        .bearer(&admin)
+        .json(json!({"hall_id": "H1", "item_id": "I1", "id_number": ID_1990}))
+        .send()
+        .await;
+    assert_eq!(st, 201, "{case}");
     let s = |v: &Value, k: &str| v[k].as_str().unwrap().to_owned();
     Fixture {
         vars: vec![
@@ -455,6 +478,8 @@ async fn fixture(n: &Node) -> Fixture {
             ("$APPT_MOVE", s(&appts[1], "id")),
             ("$APPT_CHECK_IN", s(&appts[2], "id")),
             ("$CODE", s(&appts[0], "code")),
+            ("$CASE", s(&case, "id")),
+            ("$RECEIPT", s(&case, "receipt")),
             ("$ID_1990", ID_1990.to_owned()),
             ("$PW", PASSWORD.to_owned()),
             ("$BLOB", "ab".repeat(32)),

@@ -81,25 +81,58 @@ pub struct AppointmentView {
     pub code: String,
     pub hall_id: String,
     pub item_id: String,
+    pub hall_name: Option<String>,
+    pub item_name: Option<String>,
     pub day: String,
     pub start_minute: u16,
     pub end_minute: u16,
     pub status: AppointmentStatus,
     pub ticket_id: Option<String>,
+    /// Check-in is refused before this instant (ms): slot start − the hall's `early_minutes`.
+    pub checkin_opens_at: Millis,
+    /// Minutes after local midnight of `day` when check-in opens.
+    pub checkin_opens_minute: u16,
+    /// A check-in after this instant (ms) joins the normal queue: slot start + the hall's `late_minutes`.
+    pub late_after: Millis,
+    /// Minutes after local midnight of `day` after which a check-in is late.
+    pub late_after_minute: u16,
+    pub early_minutes: u16,
+    pub late_minutes: u16,
+    /// The rule in words for the kiosk, e.g. "签到时间为 08:30 起；迟到超过 15 分钟（09:15 后）将按普通号排队".
+    pub checkin_rule: String,
 }
 
-impl From<&Appointment> for AppointmentView {
-    fn from(a: &Appointment) -> Self {
+impl AppointmentView {
+    pub fn new(cfg: &domain::Config, a: &Appointment) -> AppointmentView {
+        let hall = cfg.hall(&a.hall_id);
+        let rules = hall.map(|h| h.appointments.clone()).unwrap_or_default();
+        let offset = hall.map_or(480, |h| h.utc_offset_minutes);
+        let window = domain::appointment::CheckInWindow::of(a, &rules);
+        let clock = domain::appointment::clock_text;
         AppointmentView {
             id: a.id.to_string(),
             code: a.code.clone(),
             hall_id: a.hall_id.to_string(),
             item_id: a.item_id.to_string(),
+            hall_name: hall.map(|h| h.name.clone()),
+            item_name: cfg.item(&a.item_id).map(|i| i.name.clone()),
             day: a.day.date().to_string(),
             start_minute: a.start_minute,
             end_minute: a.end_minute,
             status: a.status,
             ticket_id: a.ticket_id.as_ref().map(ToString::to_string),
+            checkin_opens_at: a.day.at_minute(window.opens_minute, offset),
+            checkin_opens_minute: window.opens_minute,
+            late_after: a.day.at_minute(window.late_after_minute, offset),
+            late_after_minute: window.late_after_minute,
+            early_minutes: rules.early_minutes,
+            late_minutes: rules.late_minutes,
+            checkin_rule: format!(
+                "签到时间为 {} 起；迟到超过 {} 分钟（{} 后）将按普通号排队",
+                clock(window.opens_minute),
+                rules.late_minutes,
+                clock(window.late_after_minute)
+            ),
         }
     }
 }
@@ -117,7 +150,7 @@ pub async fn book(
     let hall = HallId::new(req.hall_id);
     caller.in_hall(&hall)?;
     let day = parse_day(&req.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
-    domain::idcard::IdNumber::parse(&req.id_number).map_err(|m| ApiError::invalid("id_number", m))?;
+    let citizen_key = citizen_key(&app, &req.id_number)?;
     let id = AppointmentId::new(uuid::Uuid::now_v7().to_string());
     let cmd = Command::Book(BookAppointment {
         appointment_id: id.clone(),
@@ -126,19 +159,28 @@ pub async fn book(
         item_id: ItemId::new(req.item_id),
         day,
         start_minute: req.start_minute,
-        citizen_key: app.sealer.blind_index(&req.id_number),
+        citizen_key,
     });
     app.engine.execute(hall.clone(), caller.actor(), cmd, None).await?;
+    let cfg = app.engine.shared.cfg.read().clone();
     let st = app.engine.shared.state.read();
     let a = st
         .halls
         .get(&hall)
         .and_then(|h| h.appointments.get(&id))
         .ok_or_else(|| ApiError::internal("booking vanished"))?;
-    Ok((StatusCode::CREATED, Json(a.into())))
+    Ok((StatusCode::CREATED, Json(AppointmentView::new(&cfg, a))))
+}
+
+/// The keyed digest that stands for a citizen's ID number (checked first, GB 11643): what bookings and
+/// cases keep instead of the number. Errors name `id_number`.
+pub fn citizen_key(app: &AppState, id_number: &str) -> Result<String, ApiError> {
+    domain::idcard::IdNumber::parse(id_number).map_err(|m| ApiError::invalid("id_number", m))?;
+    Ok(app.sealer.blind_index(id_number))
 }
 
 fn find(app: &AppState, pred: impl Fn(&Appointment) -> bool) -> Result<(HallId, AppointmentView), ApiError> {
+    let cfg = app.engine.shared.cfg.read().clone();
     let st = app.engine.shared.state.read();
     st.halls
         .values()
@@ -146,7 +188,7 @@ fn find(app: &AppState, pred: impl Fn(&Appointment) -> bool) -> Result<(HallId, 
             h.appointments
                 .values()
                 .find(|a| pred(a))
-                .map(|a| (h.hall_id.clone(), a.into()))
+                .map(|a| (h.hall_id.clone(), AppointmentView::new(&cfg, a)))
         })
         .ok_or_else(|| ApiError::not_found("appointment", "id"))
 }
@@ -182,11 +224,12 @@ async fn appointment_command(
 }
 
 fn view_of(app: &AppState, hall: &HallId, id: &str) -> Result<Json<AppointmentView>, ApiError> {
+    let cfg = app.engine.shared.cfg.read().clone();
     let st = app.engine.shared.state.read();
     st.halls
         .get(hall)
         .and_then(|h| h.appointments.get(&AppointmentId::new(id)))
-        .map(|a| Json(a.into()))
+        .map(|a| Json(AppointmentView::new(&cfg, a)))
         .ok_or_else(|| ApiError::not_found("appointment", "id"))
 }
 
@@ -258,4 +301,50 @@ pub async fn check_in(
     let mut v = TicketView::new(&cfg, h, t, Millis((app.clock)()));
     v.token = Some(t.token.clone());
     Ok(Json(v))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LookupRequest {
+    pub hall_id: String,
+    /// The citizen's ID number as the kiosk's reader gives it: compared by its keyed digest only, never
+    /// stored or logged.
+    pub id_number: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LookupResponse {
+    /// Today's and later bookings still waiting for check-in, soonest first.
+    pub appointments: Vec<AppointmentView>,
+}
+
+/// A citizen's bookings in this hall, found by the ID card (tender 21(2) "预约履约", 2818–2826
+/// "群众多渠道预约、刷身份证取号"): today's and later, not cancelled and not yet checked in, soonest first.
+/// Kiosks of the hall (and booking staff).
+#[utoipa::path(post, path = "/api/v1/appointments/lookup", request_body = LookupRequest,
+    responses((status = 200, body = LookupResponse), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("device_signature" = []), ("session" = [])))]
+pub async fn lookup(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(req): ApiJson<LookupRequest>,
+) -> Result<Json<LookupResponse>, ApiError> {
+    caller.staff_or_device(&BOOKERS, &["kiosk"])?;
+    let hall = HallId::new(req.hall_id);
+    caller.in_hall(&hall)?;
+    let key = citizen_key(&app, &req.id_number)?;
+    let cfg = app.engine.shared.cfg.read().clone();
+    let hc = cfg.hall(&hall).ok_or_else(|| ApiError::not_found("hall", "hall_id"))?;
+    let today = Millis((app.clock)()).business_day(hc.utc_offset_minutes);
+    let st = app.engine.shared.state.read();
+    let mut found: Vec<&Appointment> = st.halls.get(&hall).map_or_else(Vec::new, |h| {
+        h.appointments
+            .values()
+            .filter(|a| a.citizen_key == key && a.status == AppointmentStatus::Booked && a.day >= today)
+            .collect()
+    });
+    found.sort_by_key(|a| (a.day, a.start_minute, a.id.clone()));
+    Ok(Json(LookupResponse {
+        appointments: found.into_iter().map(|a| AppointmentView::new(&cfg, a)).collect(),
+    }))
 }

@@ -2,9 +2,11 @@
 
 pub mod access;
 pub mod appointments;
+pub mod cases;
 pub mod counter;
 pub mod devices;
 pub mod halls;
+pub mod kiosk;
 pub mod sync;
 pub mod tickets;
 pub mod views;
@@ -32,7 +34,8 @@ use crate::metrics::HttpLabels;
         windows::call_next, windows::call_ticket, windows::recall, windows::start, windows::finish, windows::no_show,
         windows::park, windows::open, windows::pause, windows::close, windows::sign_in, windows::sign_out,
         appointments::slots, appointments::book, appointments::by_code, appointments::cancel, appointments::reschedule,
-        appointments::check_in,
+        appointments::check_in, appointments::lookup,
+        kiosk::guides, kiosk::preview, cases::open, cases::change_stage, cases::by_receipt, cases::lookup,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -90,6 +93,13 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/halls/{hall}/items/{item}/slots", get(appointments::slots))
         .route("/appointments", post(appointments::book))
         .route("/appointments/by-code/{code}", get(appointments::by_code))
+        .route("/appointments/lookup", post(appointments::lookup))
+        .route("/halls/{hall}/guides", get(kiosk::guides))
+        .route("/halls/{hall}/items/{item}/preview", get(kiosk::preview))
+        .route("/cases", post(cases::open))
+        .route("/cases/lookup", post(cases::lookup))
+        .route("/cases/by-receipt/{receipt}", get(cases::by_receipt))
+        .route("/cases/{id}/stages", post(cases::change_stage))
         .route("/appointments/{id}/cancel", post(appointments::cancel))
         .route("/appointments/{id}/reschedule", post(appointments::reschedule))
         .route("/appointments/{id}/check-in", post(appointments::check_in))

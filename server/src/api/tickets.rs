@@ -122,11 +122,12 @@ pub async fn issue(
     }
     let has_pii = sealed.id_number.is_some() || sealed.phone.is_some();
     let token = crate::crypto::ordered_token();
+    let item_id = req.item_id.map(ItemId::new);
     let cmd = Command::Issue(IssueTicket {
         ticket_id: TicketId::new(uuid::Uuid::now_v7().to_string()),
         token: token.clone(),
         hall_id: hall.clone(),
-        item_id: req.item_id.map(ItemId::new),
+        item_id: item_id.clone(),
         queue_id: req.queue_id.map(QueueId::new),
         channel: req.channel,
         id_card,
@@ -134,7 +135,11 @@ pub async fn issue(
         number,
     });
     let sealed = has_pii.then(|| serde_json::to_string(&sealed).unwrap_or_default());
-    let done = app.engine.execute(hall.clone(), caller.actor(), cmd, sealed).await?;
+    let done = app
+        .engine
+        .execute(hall.clone(), caller.actor(), cmd, sealed)
+        .await
+        .map_err(|e| super::kiosk::explain_quota(&app, &hall, item_id.as_ref(), e.into()))?;
     let ticket = done
         .events
         .iter()

@@ -349,7 +349,7 @@ pub fn harbin() -> CityConfig {
                     id_card_required,
                     daily_quota,
                     avg_service_secs,
-                    guide: None,
+                    guide: super::guides::guide(dept.code, name),
                 });
             }
 

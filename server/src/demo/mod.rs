@@ -3,6 +3,8 @@
 //! items' planned averages (sped up ×10 so a visitor sees numbers move), ratings and appointments too.
 
 pub mod city;
+mod guides;
+pub mod kiosk;
 mod traffic;
 
 use std::path::PathBuf;
@@ -27,6 +29,7 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
     let running = crate::start(config, crate::engine::system_clock()).await?;
     let app = running.app.clone();
     seed(&app).await?;
+    kiosk::seed(&app).await?;
     let staffed = traffic::staff_windows(&app).await;
     let leader = crate::api::access::open_session(&app, &Caller::default(), "leader", city::DEMO_PASSWORD)
         .await
@@ -46,6 +49,11 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
         println!("  {login:<12} {what}");
     }
     println!("  counter app window: {COUNTER_APP_WINDOW} (left free by the traffic simulation)");
+    println!(
+        "Kiosk demo (hall H00): ID {} has appointments and cases; receipts {}",
+        kiosk::DEMO_ID_NUMBER,
+        kiosk::DEMO_RECEIPTS.join(", ")
+    );
     println!("leader-token: {}", leader.token);
     println!(
         "Try: curl -N -H 'Authorization: Bearer {}' {base}/api/v1/events",

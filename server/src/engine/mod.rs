@@ -509,6 +509,17 @@ impl Writer {
                 with_letter = r;
                 &with_letter
             }
+            // A case's receipt is numbered here, in the writer, so two clerks opening cases at the same
+            // moment never get the same number.
+            Record::CaseOpened { receipt, .. } if receipt.ends_with('-') => {
+                let next = self.store.next_receipt(receipt)?;
+                let mut r = record.clone();
+                if let Record::CaseOpened { receipt, .. } = &mut r {
+                    *receipt = next;
+                }
+                with_letter = r;
+                &with_letter
+            }
             _ => record,
         };
         let body = record.audit_body().to_string();

@@ -2,8 +2,10 @@
 //! view (batches, append-only event log with an SM3 chain, projections), [`Reader`] the queries.
 //! SQLite (WAL) is the implementation here; a PostgreSQL store implements the same traits.
 
+pub mod cases;
 pub mod schema;
 pub mod sqlite;
+mod sqlite_cases;
 mod sqlite_sync;
 
 use serde::{Deserialize, Serialize};
@@ -128,6 +130,24 @@ pub enum Record {
         size: i64,
         device_id: String,
     },
+    /// A case (办件) accepted at a window: its 受理回执号 and the keyed digest of the citizen's ID number.
+    /// A `receipt` ending in `-` is a day's prefix: the writer appends the next free number.
+    CaseOpened {
+        case_id: String,
+        hall_id: String,
+        item_id: String,
+        receipt: String,
+        citizen_key: String,
+        ticket_id: Option<String>,
+        actor: String,
+    },
+    /// A case moved to another stage (checked against `domain::case::transition` in the writer).
+    CaseStage {
+        case_id: String,
+        stage: String,
+        note: Option<String>,
+        actor: String,
+    },
 }
 
 impl Record {
@@ -142,6 +162,8 @@ impl Record {
             Record::ConfigReplaced { .. } => "config_replaced",
             Record::DeviceStatus { .. } => "device_status",
             Record::BlobAttached { .. } => "blob_attached",
+            Record::CaseOpened { .. } => "case_opened",
+            Record::CaseStage { .. } => "case_stage_changed",
             // Not `ticket_…`: that prefix marks domain events (see `engine::is_domain_kind`).
             Record::Confirmation { .. } => "confirmation_recorded",
         }
@@ -151,6 +173,7 @@ impl Record {
     pub fn ticket_id(&self) -> Option<&str> {
         match self {
             Record::Confirmation { ticket_id, .. } | Record::BlobAttached { ticket_id, .. } => Some(ticket_id),
+            Record::CaseOpened { ticket_id, .. } => ticket_id.as_deref(),
             _ => None,
         }
     }
@@ -204,6 +227,19 @@ impl Record {
                 answered_at,
             } => json!({"ticket_id": ticket_id, "device_id": device_id, "fields": fields, "digest": digest,
                 "outcome": outcome, "at": answered_at}),
+            // The citizen's digest stays in the `cases` table; the audit row names the case.
+            Record::CaseOpened {
+                case_id,
+                hall_id,
+                item_id,
+                receipt,
+                ticket_id,
+                ..
+            } => json!({"case_id": case_id, "hall_id": hall_id, "item_id": item_id, "receipt": receipt,
+                "ticket_id": ticket_id}),
+            Record::CaseStage {
+                case_id, stage, note, ..
+            } => json!({"case_id": case_id, "stage": stage, "note": note}),
         }
     }
 }
@@ -376,6 +412,8 @@ pub trait Store: Send {
     fn latest_config(&mut self) -> Result<Option<(i64, String)>, StoreError>;
     /// The first offline series letter no kiosk of `hall` holds (`None`: all are taken).
     fn free_letter(&mut self, hall: &str) -> Result<Option<char>, StoreError>;
+    /// The next unused case receipt starting with `prefix` (`HRB-20261124-` → `HRB-20261124-000001`).
+    fn next_receipt(&mut self, prefix: &str) -> Result<String, StoreError>;
     /// Every producer's settled sequence (loaded once at start; the writer keeps it after that).
     fn producers(&mut self) -> Result<Vec<(String, i64)>, StoreError>;
     /// The stored `(event_id, result JSON)` of a settled event.
@@ -418,4 +456,10 @@ pub trait Reader: Send + Sync {
     fn transfers_by(&self, hall: &str, actor: &str, since: i64) -> Result<u32, StoreError>;
     /// The hall's enrolled devices with their latest heartbeat.
     fn hall_devices(&self, hall: &str) -> Result<Vec<DeviceHealthRow>, StoreError>;
+    /// One case with its stages, by id.
+    fn case(&self, id: &str) -> Result<Option<cases::CaseRow>, StoreError>;
+    /// One case with its stages, by its receipt number.
+    fn case_by_receipt(&self, receipt: &str) -> Result<Option<cases::CaseRow>, StoreError>;
+    /// A person's cases in a hall, by the keyed digest of the ID number, newest first (at most `limit`).
+    fn cases_of_citizen(&self, hall: &str, citizen_key: &str, limit: usize) -> Result<Vec<cases::CaseRow>, StoreError>;
 }

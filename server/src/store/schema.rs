@@ -159,4 +159,28 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX events_transfers ON events(hall_id, actor, at) WHERE kind = 'ticket_transferred';
     ",
+    // 4: cases (办件, tender 21(1)/(2) "办件进度…办件查询"): one row per case with its receipt number and
+    // the keyed digest of the citizen's ID number (never the number), and every stage it went through.
+    "
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        hall_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        receipt TEXT NOT NULL UNIQUE,
+        citizen_key TEXT NOT NULL,
+        ticket_id TEXT,
+        opened_at INTEGER NOT NULL,
+        stage TEXT NOT NULL
+    );
+    CREATE INDEX cases_citizen ON cases(hall_id, citizen_key, opened_at);
+    CREATE TABLE case_stages (
+        case_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        stage TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        note TEXT,
+        actor TEXT NOT NULL,
+        PRIMARY KEY (case_id, seq)
+    ) WITHOUT ROWID;
+    ",
 ];

@@ -340,6 +340,31 @@ impl Store for SqliteStore {
                 )?;
             }
             Record::DeviceStatus { .. } | Record::BlobAttached { .. } => super::sqlite_sync::apply_record(c, r, at)?,
+            Record::CaseOpened {
+                case_id,
+                hall_id,
+                item_id,
+                receipt,
+                citizen_key,
+                ticket_id,
+                actor,
+            } => super::sqlite_cases::open_case(
+                c,
+                case_id,
+                hall_id,
+                item_id,
+                receipt,
+                citizen_key,
+                ticket_id.as_deref(),
+                actor,
+                at,
+            )?,
+            Record::CaseStage {
+                case_id,
+                stage,
+                note,
+                actor,
+            } => super::sqlite_cases::change_stage(c, case_id, stage, note.as_deref(), actor, at)?,
             // The audit row is the record.
             Record::Confirmation { .. } => {}
             Record::ConfigReplaced { version, body } => {
@@ -396,6 +421,10 @@ impl Store for SqliteStore {
 
     fn free_letter(&mut self, hall: &str) -> Result<Option<char>, StoreError> {
         Ok(super::sqlite_sync::free_letter(&self.conn, hall)?)
+    }
+
+    fn next_receipt(&mut self, prefix: &str) -> Result<String, StoreError> {
+        Ok(super::sqlite_cases::next_receipt(&self.conn, prefix)?)
     }
 
     fn producers(&mut self) -> Result<Vec<(String, i64)>, StoreError> {
@@ -603,6 +632,18 @@ impl Reader for SqliteReader {
 
     fn hall_devices(&self, hall: &str) -> Result<Vec<DeviceHealthRow>, StoreError> {
         self.with(|c| super::sqlite_sync::hall_devices(c, hall))
+    }
+
+    fn case(&self, id: &str) -> Result<Option<cases::CaseRow>, StoreError> {
+        self.with(|c| super::sqlite_cases::case_by(c, super::sqlite_cases::CaseKey::Id, id))
+    }
+
+    fn case_by_receipt(&self, receipt: &str) -> Result<Option<cases::CaseRow>, StoreError> {
+        self.with(|c| super::sqlite_cases::case_by(c, super::sqlite_cases::CaseKey::Receipt, receipt))
+    }
+
+    fn cases_of_citizen(&self, hall: &str, citizen_key: &str, limit: usize) -> Result<Vec<cases::CaseRow>, StoreError> {
+        self.with(|c| super::sqlite_cases::cases_of_citizen(c, hall, citizen_key, limit))
     }
 }
 

@@ -83,7 +83,7 @@ pub fn test_city() -> CityConfig {
         id_card_required: id_card,
         daily_quota: quota,
         avg_service_secs: secs,
-        guide: None,
+        guide: test_guide(id),
     };
     let queue = |id: &str, hall: &str, prefix: &str, items: &[&str]| Queue {
         id: id.into(),
@@ -181,6 +181,50 @@ pub fn test_city() -> CityConfig {
             slots: 14,
             capacity: 2,
         }],
+    }
+}
+
+/// The service guides (办事指南) of [`test_city`]'s items: 户口迁移 and 不动产登记 list materials,
+/// 政策咨询 needs none, 综合受理 has no guide configured.
+pub fn test_guide(item: &str) -> Option<domain::guide::ServiceGuide> {
+    use domain::guide::{Material, ServiceGuide};
+    let m = |name: &str, copies: u32, original: bool, note: Option<&str>| Material {
+        name: name.into(),
+        copies,
+        original,
+        note: note.map(Into::into),
+    };
+    match item {
+        "I1" => Some(ServiceGuide {
+            materials: vec![
+                m("居民身份证", 1, true, None),
+                m("居民户口簿", 1, true, None),
+                m("准予迁入证明", 1, true, Some("迁入地派出所开具")),
+            ],
+            fee: "免费".into(),
+            time_limit: "即办".into(),
+            conditions: Some("本市户籍居民市内迁移".into()),
+            basis: Some("《中华人民共和国户口登记条例》第十条".into()),
+        }),
+        "I2" => Some(ServiceGuide {
+            materials: vec![],
+            fee: "免费".into(),
+            time_limit: "即办".into(),
+            conditions: None,
+            basis: None,
+        }),
+        "I3" => Some(ServiceGuide {
+            materials: vec![
+                m("居民身份证", 1, true, None),
+                m("不动产权证书", 1, true, None),
+                m("买卖合同", 2, false, Some("网签备案合同")),
+            ],
+            fee: "每件 80 元".into(),
+            time_limit: "5 个工作日".into(),
+            conditions: None,
+            basis: Some("《不动产登记暂行条例》第十四条".into()),
+        }),
+        _ => None,
     }
 }
 
