@@ -340,31 +340,7 @@ impl Store for SqliteStore {
                 )?;
             }
             Record::DeviceStatus { .. } | Record::BlobAttached { .. } => super::sqlite_sync::apply_record(c, r, at)?,
-            Record::CaseOpened {
-                case_id,
-                hall_id,
-                item_id,
-                receipt,
-                citizen_key,
-                ticket_id,
-                actor,
-            } => super::sqlite_cases::open_case(
-                c,
-                case_id,
-                hall_id,
-                item_id,
-                receipt,
-                citizen_key,
-                ticket_id.as_deref(),
-                actor,
-                at,
-            )?,
-            Record::CaseStage {
-                case_id,
-                stage,
-                note,
-                actor,
-            } => super::sqlite_cases::change_stage(c, case_id, stage, note.as_deref(), actor, at)?,
+            Record::CaseOpened { .. } | Record::CaseStage { .. } => super::sqlite_cases::apply_record(c, r, at)?,
             // The audit row is the record.
             Record::Confirmation { .. } => {}
             Record::ConfigReplaced { version, body } => {

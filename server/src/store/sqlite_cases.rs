@@ -4,7 +4,39 @@
 use domain::case::CaseStage;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::StoreError;
+use super::{Record, StoreError};
+
+/// The effect of a case record, in the writer's transaction.
+pub fn apply_record(c: &Connection, r: &Record, at: i64) -> Result<(), StoreError> {
+    match r {
+        Record::CaseOpened {
+            case_id,
+            hall_id,
+            item_id,
+            receipt,
+            citizen_key,
+            ticket_id,
+            actor,
+        } => open_case(
+            c,
+            case_id,
+            hall_id,
+            item_id,
+            receipt,
+            citizen_key,
+            ticket_id.as_deref(),
+            actor,
+            at,
+        ),
+        Record::CaseStage {
+            case_id,
+            stage,
+            note,
+            actor,
+        } => change_stage(c, case_id, stage, note.as_deref(), actor, at),
+        _ => Ok(()),
+    }
+}
 use super::cases::{CaseRow, CaseStageRow};
 
 #[allow(clippy::too_many_arguments)]
