@@ -255,3 +255,41 @@ pub fn docs_screenshot_dir(workspace_root: &Path) -> PathBuf {
 pub fn screenshot_dir(workspace_root: &Path) -> PathBuf {
     std::env::var_os("E2E_SCREENSHOTS").map_or_else(|| workspace_root.join("target/e2e-screenshots"), PathBuf::from)
 }
+
+/// VmRSS (kB) of the running `exe_name` process whose environment contains `env_needle` (e.g. its
+/// data-dir variable, to tell two instances apart) and of its direct children
+/// (WebKitWebProcess, WebKitNetworkProcess).
+pub fn memory_kb(exe_name: &str, env_needle: &str) -> (u64, u64) {
+    let rss = |pid: &str| -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
+            .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+            .unwrap_or(0)
+    };
+    let pids: Vec<String> = std::fs::read_dir("/proc")
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let app = pids.iter().find(|p| {
+        let exe = std::fs::read_link(format!("/proc/{p}/exe")).unwrap_or_default();
+        exe.file_name().is_some_and(|n| n == exe_name)
+            && std::fs::read(format!("/proc/{p}/environ"))
+                .is_ok_and(|e| String::from_utf8_lossy(&e).contains(env_needle))
+    });
+    let Some(app) = app else { return (0, 0) };
+    let children: u64 = pids
+        .iter()
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/status")).is_ok_and(|s| {
+                s.lines()
+                    .any(|l| l.starts_with("PPid:") && l.split_whitespace().nth(1) == Some(app.as_str()))
+            })
+        })
+        .map(|p| rss(p))
+        .sum();
+    (rss(app), children)
+}

@@ -235,6 +235,40 @@ fn appointments_cases_and_guides_are_found_by_code_and_card() {
     let e = call::<Vec<AppointmentInfo>>(&w, "appointments_by_card", json!({})).unwrap_err();
     assert_eq!(e.code, "no_card");
 
+    // Case progress (办件进度): a case opened at a window is found by its receipt QR and by the card.
+    let w1 = rt.block_on(node.login("w1"));
+    let (st, opened) = rt.block_on(
+        node.req("POST", "/api/v1/cases")
+            .bearer(&w1)
+            .json(json!({"hall_id": "H1", "item_id": "I1", "id_number": card.id_number}))
+            .send(),
+    );
+    assert_eq!(st, 201, "{opened}");
+    let (st, v) = rt.block_on(
+        node.req(
+            "POST",
+            &format!("/api/v1/cases/{}/stages", opened["id"].as_str().unwrap()),
+        )
+        .bearer(&w1)
+        .json(json!({"stage": "reviewing"}))
+        .send(),
+    );
+    assert_eq!(st, 200, "{v}");
+    let receipt = opened["receipt"].as_str().unwrap().to_owned();
+    let found: Scanned = call(&w, "scanned", json!({"code": receipt})).unwrap();
+    let Scanned::Case { case } = found else {
+        panic!("{found:?}")
+    };
+    assert_eq!(case.item_name, "户口迁移");
+    let labels: Vec<&str> = case.stages.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, ["已受理", "审查中"], "{case:?}");
+    assert_eq!(case.stage_label, "审查中");
+    read_card_until_present(&w);
+    let mine: Vec<CaseInfo> = call(&w, "cases_by_card", json!({})).unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].receipt, receipt);
+    call::<()>(&w, "end_visit", json!({})).unwrap();
+
     // Service guides: materials, fee, time limit and the windows that serve the item.
     let guides: Vec<GuideInfo> = call(&w, "guides", json!({})).unwrap();
     let hukou = guides.iter().find(|g| g.item_id == "I1").expect("I1 guide");

@@ -175,10 +175,11 @@ fn App(i: I18n) -> impl IntoView {
     view! {
         <div id="app" class=move || if ctx.elderly.get() { "kiosk elderly" } else { "kiosk" }
             data-screen=move || format!("{:?}", ctx.screen.get()).to_lowercase()
-            on:pointerdown=move |_| ctx.touched.set(now_ms()) on:keydown=move |_| ctx.touched.set(now_ms())>
+            on:pointerdown=move |_| ctx.touched.set(now_ms()) on:click=move |_| ctx.touched.set(now_ms())
+            on:keydown=move |_| ctx.touched.set(now_ms())>
             <header class="topbar">
                 <div class="hall">{move || ctx.startup.get().and_then(|s| s.hall_name).unwrap_or_else(|| i.t("app.title"))}</div>
-                <div class="clock">{move || clock_time(clock.get() as i64)}</div>
+                <div class="clock">{move || { clock.track(); clock_time(js_sys::Date::now() as i64) }}</div>
                 // A discreet status: a dot and one word, never an alarming banner for citizens.
                 <div id="link-status" class=move || if ctx.link.get().online { "status online" } else { "status offline" }>
                     {move || if ctx.link.get().online { i.t("status.online") } else { i.t("status.offline") }}

@@ -73,43 +73,6 @@ fn percentile(v: &[f64], p: f64) -> f64 {
     s[i.min(s.len() - 1)]
 }
 
-/// VmRSS (kB) of the app process started for this data dir and of its direct children
-/// (WebKitWebProcess, WebKitNetworkProcess).
-fn memory_kb(data_dir: &Path) -> (u64, u64) {
-    let rss = |pid: &str| -> u64 {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
-            .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-            .unwrap_or(0)
-    };
-    let needle = format!("WT_DATA_DIR={}", data_dir.display());
-    let pids: Vec<String> = std::fs::read_dir("/proc")
-        .map(|d| {
-            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .filter(|n| n.chars().all(|c| c.is_ascii_digit()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let app = pids.iter().find(|p| {
-        let exe = std::fs::read_link(format!("/proc/{p}/exe")).unwrap_or_default();
-        exe.file_name().is_some_and(|n| n == "window-terminal")
-            && std::fs::read(format!("/proc/{p}/environ")).is_ok_and(|e| String::from_utf8_lossy(&e).contains(&needle))
-    });
-    let Some(app) = app else { return (0, 0) };
-    let children: u64 = pids
-        .iter()
-        .filter(|p| {
-            std::fs::read_to_string(format!("/proc/{p}/status")).is_ok_and(|s| {
-                s.lines()
-                    .any(|l| l.starts_with("PPid:") && l.split_whitespace().nth(1) == Some(app.as_str()))
-            })
-        })
-        .map(|p| rss(p))
-        .sum();
-    (rss(app), children)
-}
-
 async fn shot(s: &AppSession, name: &str) -> Result<()> {
     let out = desktop_test::docs_screenshot_dir(&root()).join(format!("window-terminal-{name}.png"));
     s.screenshot(&out).await.with_context(|| format!("screenshot {name}"))
@@ -303,7 +266,7 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
             .unwrap_or_default()
     };
     let (led, call) = (nums("led_ms"), nums("call_ms"));
-    let (app_kb, web_kb) = memory_kb(data);
+    let (app_kb, web_kb) = desktop_test::memory_kb("window-terminal", &format!("WT_DATA_DIR={}", data.display()));
 
     // Hall node stops: banner, calling disabled, the reader still works.
     node.stop().await;
