@@ -103,6 +103,15 @@ impl PrinterStation {
         result
     }
 
+    /// Prints and confirms a text document (blocking).
+    pub fn print_document(&self, doc: &crate::printer::Document) -> Result<Printed, PrinterError> {
+        let result = lock(&self.printer).print_document(doc);
+        if result.is_err() {
+            self.poll();
+        }
+        result
+    }
+
     /// The simulated printer, with `sim`.
     pub fn sim(&self) -> Option<&PrinterSim> {
         self.sim.as_ref()

@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use super::commands::{self as cmd, StatusRequest};
 use super::status::{Fault, PrinterEvent, PrinterStatus, RawStatus, StatusError, StatusWatcher, is_status_byte};
-use super::ticket::{HallTicket, TicketError, render};
+use super::ticket::{Document, HallTicket, TicketError, render, render_document};
 
 /// Raw ESC/POS port. Implementations must return within `deadline` (an `io::ErrorKind::TimedOut`
 /// error when nothing arrived in time).
@@ -397,7 +397,17 @@ impl<T: Transport> TicketPrinter<T> {
     ///
     /// Worst case it returns after `status + write + confirm + status`.
     pub fn print(&mut self, ticket: &HallTicket) -> Result<Printed, PrinterError> {
-        let mut bytes = render(ticket)?;
+        let bytes = render(ticket)?;
+        self.print_rendered(bytes, &ticket.number)
+    }
+
+    /// Prints a text document (a service guide, a receipt) with the same confirmation as a ticket.
+    pub fn print_document(&mut self, doc: &Document) -> Result<Printed, PrinterError> {
+        let bytes = render_document(doc);
+        self.print_rendered(bytes, &doc.title)
+    }
+
+    fn print_rendered(&mut self, mut bytes: Vec<u8>, label: &str) -> Result<Printed, PrinterError> {
         let before = self.status()?;
         if let Some(fault) = before.blocking_fault() {
             return Err(PrinterError::NotReady(fault));
@@ -423,7 +433,7 @@ impl<T: Transport> TicketPrinter<T> {
             let status = self.query_all(&mut barrier)?;
             if barrier {
                 return Ok(Printed {
-                    number: ticket.number.clone(),
+                    number: label.to_owned(),
                     bytes: n,
                     status,
                 });

@@ -45,5 +45,5 @@ pub use driver::{
 };
 pub use sim::{PrinterSim, SimFault, SimRecord};
 pub use status::{Fault, PaperState, PrinterEvent, PrinterStatus, StatusWatcher, status_events};
-pub use ticket::{HallTicket, TicketError, render};
+pub use ticket::{Document, HallTicket, TicketError, render, render_document};
 pub use usb::UsbLpTransport;

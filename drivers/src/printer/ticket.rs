@@ -94,3 +94,51 @@ pub fn render(t: &HallTicket) -> Result<Vec<u8>, TicketError> {
     b.extend(cmd::cut(Cut::Partial));
     Ok(b)
 }
+
+/// A plain text document: a bold centred title, then lines (wrapped by the printer at its width).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+/// Renders a document to ESC/POS bytes. Control characters in the text are dropped: the printer
+/// would execute them.
+pub fn render_document(d: &Document) -> Vec<u8> {
+    let clean = |s: &str| -> String { s.chars().filter(|c| !c.is_control()).collect() };
+    let mut b = Vec::with_capacity(256 + d.lines.iter().map(String::len).sum::<usize>());
+    b.extend(cmd::init());
+    b.extend(cmd::chinese_on());
+    b.extend(cmd::align(Align::Center));
+    b.extend(cmd::bold(true));
+    b.extend(cmd::double_size(true));
+    b.extend(cmd::text(&clean(&d.title)));
+    b.push(cmd::LF);
+    b.extend(cmd::double_size(false));
+    b.extend(cmd::bold(false));
+    b.extend(cmd::align(Align::Left));
+    for l in &d.lines {
+        b.extend(cmd::text(&clean(l)));
+        b.push(cmd::LF);
+    }
+    b.extend(cmd::feed_lines(4));
+    b.extend(cmd::cut(Cut::Partial));
+    b
+}
+
+#[cfg(test)]
+mod document_tests {
+    use super::*;
+
+    #[test]
+    fn documents_drop_control_characters_and_end_with_a_cut() {
+        let d = Document {
+            title: "办事指南".into(),
+            lines: vec!["所需材料：\u{10}\u{4}居民身份证".into()],
+        };
+        let b = render_document(&d);
+        // DLE EOT inside the text would be a real-time status request; it must not reach the printer.
+        assert!(!b.windows(2).any(|w| w == [0x10, 0x04]));
+        assert!(b.ends_with(&cmd::cut(Cut::Partial)));
+    }
+}

@@ -77,6 +77,11 @@ pub async fn guides(k: K<'_>) -> R<Vec<GuideInfo>> {
 }
 
 #[tauri::command]
+pub async fn print_guide(k: K<'_>, item_id: String) -> R<()> {
+    k.print_guide(&item_id).await
+}
+
+#[tauri::command]
 pub fn devices(k: K<'_>) -> Vec<DeviceStatus> {
     k.device_status()
 }

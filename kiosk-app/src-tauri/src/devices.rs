@@ -169,6 +169,15 @@ impl Devices {
         })
     }
 
+    /// Prints and confirms a text document (blocking).
+    pub fn print_document(&self, doc: &drivers::printer::Document) -> Result<(), String> {
+        let p = self.printer.as_ref().ok_or("未配置打印机 / no printer")?;
+        p.print_document(doc).map(|_| ()).map_err(|e| match e {
+            PrinterError::NotReady(f) | PrinterError::StoppedMidPrint(f) => fault_text(f),
+            other => other.to_string(),
+        })
+    }
+
     /// What the simulated printer put on paper (test hook).
     pub fn sim_printed(&self) -> Option<String> {
         Some(self.printer.as_ref()?.sim()?.record().text())

@@ -52,6 +52,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>, kiosk: Arc<Kiosk>) -> Builder<R> {
             commands::check_in,
             commands::cases_by_card,
             commands::guides,
+            commands::print_guide,
             commands::devices,
             commands::link,
             commands::sim_card,

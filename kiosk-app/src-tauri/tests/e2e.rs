@@ -198,6 +198,8 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     s.click(r#".guide[data-item="I1"] .item"#).await?;
     s.wait_text(".guide-detail", "居民身份证", T).await?;
     shot(s, "guide").await?;
+    s.click(".guide-detail .print-guide").await?;
+    s.wait_text("#message", "指南已打印", T).await?;
     s.click("#go-home").await?;
 
     // Idle timeout: a card read, then nobody touches the screen → home, the card forgotten.

@@ -274,4 +274,13 @@ fn appointments_cases_and_guides_are_found_by_code_and_card() {
     let hukou = guides.iter().find(|g| g.item_id == "I1").expect("I1 guide");
     assert!(hukou.materials.iter().any(|m| m.contains("居民身份证")), "{hukou:?}");
     assert!(hukou.windows.contains(&"1".to_owned()), "{hukou:?}");
+    // …printed for the citizen to take along (tender 3025–3041 "办事指南查询/打印").
+    call::<()>(&w, "print_guide", json!({"itemId": "I1"})).unwrap();
+    let printed: String = call(&w, "sim_printed", json!({})).unwrap();
+    assert!(
+        printed.contains("户口迁移") && printed.contains("居民身份证"),
+        "{printed}"
+    );
+    let e = call::<()>(&w, "print_guide", json!({"itemId": "NOPE"})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("item_id"));
 }

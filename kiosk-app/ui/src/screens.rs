@@ -384,6 +384,17 @@ pub fn Progress(ctx: Ctx) -> impl IntoView {
     }
 }
 
+fn print_guide(ctx: Ctx, item_id: String) {
+    ctx.busy.set(true);
+    spawn_local(async move {
+        match invoke::<_, ()>("print_guide", &ItemArgs { item_id }).await {
+            Ok(()) => ctx.info(ctx.i.t("guides.printed")),
+            Err(e) => ctx.fail(&e),
+        }
+        ctx.busy.set(false);
+    });
+}
+
 #[component]
 pub fn Guides(ctx: Ctx) -> impl IntoView {
     let i = ctx.i;
@@ -412,6 +423,10 @@ pub fn Guides(ctx: Ctx) -> impl IntoView {
                                 <div>{ let t = g.time_limit.clone(); move || i.fill("guides.time", &[("time", &t)]) }</div>
                                 <div>{ let w = g.windows.join("、"); move || i.fill("guides.windows", &[("windows", &w)]) }</div>
                                 {g.conditions.clone().map(|c| view! { <div class="conditions">{c}</div> })}
+                                <button class="primary print-guide" disabled=move || ctx.busy.get()
+                                    on:click=move |_| if let Some(id) = open.get_untracked() { print_guide(ctx, id) }>
+                                    {move || i.t("guides.print")}
+                                </button>
                             </div>
                         </Show>
                     </div>

@@ -136,6 +136,39 @@ impl Kiosk {
     }
 }
 
+impl Kiosk {
+    /// Prints one item's guide (materials, fee, time limit, windows) for the citizen to take along.
+    pub async fn print_guide(&self, item_id: &str) -> Result<(), CommandError> {
+        let g = self
+            .guides()
+            .await?
+            .into_iter()
+            .find(|g| g.item_id == item_id)
+            .ok_or_else(|| {
+                CommandError::new("invalid", "没有该事项的办事指南 / no guide for this item").field("item_id")
+            })?;
+        let mut lines = vec![format!("部门：{}", g.department), "所需材料：".to_owned()];
+        lines.extend(g.materials.iter().map(|m| format!("  · {m}")));
+        lines.push(format!("收费：{}", g.fee));
+        lines.push(format!("办理时限：{}", g.time_limit));
+        if !g.windows.is_empty() {
+            lines.push(format!("办理窗口：{} 号", g.windows.join("、")));
+        }
+        if let Some(c) = &g.conditions {
+            lines.push(format!("办理条件：{c}"));
+        }
+        let doc = drivers::printer::Document {
+            title: g.name.clone(),
+            lines,
+        };
+        let devices = std::sync::Arc::clone(&self.devices);
+        tauri::async_runtime::spawn_blocking(move || devices.print_document(&doc))
+            .await
+            .map_err(|e| CommandError::new("internal", e.to_string()))?
+            .map_err(|why| CommandError::new("printer", format!("打印失败 / not printed: {why}")))
+    }
+}
+
 fn need_card() -> CommandError {
     CommandError::new("no_card", "请先刷身份证 / place your ID card on the reader first").field("id_card")
 }
