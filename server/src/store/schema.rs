@@ -183,4 +183,12 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (case_id, seq)
     ) WITHOUT ROWID;
     ",
+    // 5: one-code-service citizen codes (一码通办). Reserved so parallel work keeps the numbering.
+    "
+    SELECT 1;
+    ",
+    // 6: the online-lawyer platform. Reserved so parallel work keeps the numbering.
+    "
+    SELECT 1;
+    ",
 ];
