@@ -47,6 +47,8 @@ pub struct ServerConfig {
     pub upstream_code: Option<String>,
     /// What the city node calls this hall node.
     pub node_name: String,
+    /// The online-lawyer platform: SLA limits, reply templates, word list.
+    pub lawyer: crate::lawyer::LawyerConfig,
 }
 
 impl Default for ServerConfig {
@@ -60,6 +62,7 @@ impl Default for ServerConfig {
             upstream: None,
             upstream_code: None,
             node_name: "大厅节点".into(),
+            lawyer: crate::lawyer::LawyerConfig::default(),
         }
     }
 }
@@ -96,6 +99,8 @@ pub struct AppState {
     pub config: ServerConfig,
     pub started_at_ms: i64,
     pub clock: Clock,
+    /// The online-lawyer platform's live parts (word matcher, notifier, chat hub).
+    pub lawyer: crate::lawyer::Lawyer,
     /// Flips to true when the server stops, ending live-feed streams so shutdown is not held up.
     pub stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -159,7 +164,9 @@ pub fn open(config: ServerConfig, clock: Clock) -> anyhow::Result<(Arc<AppState>
         owns_queues: config.role != Role::City,
     });
     let (engine, writer) = Engine::start(Box::new(store) as Box<dyn Store>, shared, clock.clone())?;
+    let lawyer = crate::lawyer::Lawyer::new(config.lawyer.clone())?;
     let app = Arc::new(AppState {
+        lawyer,
         engine,
         blobs: crate::blobs::Blobs::new(&config.data, sealer.clone()),
         reader: Arc::new(SqliteReader::new(&db)),
@@ -228,6 +235,7 @@ pub async fn serve(
     });
     tracing::info!(%addr, role = ?app.config.role, "serving");
     let link = crate::upstream::spawn(app.clone());
+    crate::lawyer::chat::spawn_sweeper(app.clone());
     Ok(Running {
         addr,
         link,

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod feed;
+pub mod lawyer;
 pub mod metrics;
 pub mod projection;
 pub mod store;

@@ -413,6 +413,25 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("PUT", "/api/v1/blobs/{digest}", "/api/v1/blobs/$BLOB?offset=0&total=3", Some("abc"), 0),
     // sync::blob_get: staff(admin, hall_manager, window_staff) — scans show ID cards
     ("GET", "/api/v1/blobs/{digest}", "/api/v1/blobs/$BLOB", None, ADMIN | MGR | STAFF),
+    // lawyer::set_status, lawyer::inbox: staff(lawyer)
+    ("PUT", "/api/v1/lawyer/status", "/api/v1/lawyer/status", Some(r#"{"online":true}"#), LAWYER),
+    ("GET", "/api/v1/lawyer/inbox", "/api/v1/lawyer/inbox", None, LAWYER),
+    // lawyer::stats: staff(operator, admin)
+    ("GET", "/api/v1/lawyer/stats", "/api/v1/lawyer/stats", None, ADMIN | OPERATOR),
+    // consultations::create: public (web citizens anonymous, kiosks signed)
+    ("POST", "/api/v1/consultations", "/api/v1/consultations", Some(r#"{"kind":"message","question":"劳动合同纠纷怎么办？","specialty":"labour"}"#), PUBLIC),
+    // consultations::get_one: the citizen's token, the consultation's lawyer ($CONSULT is the lawyer's), operators
+    ("GET", "/api/v1/consultations/{id}", "/api/v1/consultations/$CONSULT", None, LAWYER | OPERATOR),
+    // consultations::post_message: the citizen's token or the consultation's lawyer
+    ("POST", "/api/v1/consultations/{id}/messages", "/api/v1/consultations/$CONSULT/messages", Some(r#"{"body":"您好，请问有什么可以帮您？"}"#), LAWYER),
+    // consultations::pickup: staff(lawyer) (409 here: already picked up)
+    ("POST", "/api/v1/consultations/{id}/pickup", "/api/v1/consultations/$CONSULT/pickup", None, LAWYER),
+    // consultations::close: the citizen's token or the consultation's lawyer
+    ("POST", "/api/v1/consultations/{id}/close", "/api/v1/consultations/$CONSULT/close", None, LAWYER),
+    // consultations::rate: the citizen's token only (no staff role)
+    ("POST", "/api/v1/consultations/{id}/rating", "/api/v1/consultations/$CONSULT/rating", Some(r#"{"level":5}"#), 0),
+    // consultations::ws: the citizen's token or the consultation's lawyer (426 without an upgrade)
+    ("GET", "/api/v1/consultations/{id}/ws", "/api/v1/consultations/$CONSULT/ws", None, LAWYER),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1
@@ -430,6 +449,32 @@ struct Fixture {
 async fn fixture(n: &Node) -> Fixture {
     let kiosk = n.enroll("H1", "kiosk").await;
     let w1 = n.open_window("w1", "W1").await;
+    // A realtime consultation the lawyer has picked up.
+    let lawyer = n.login("lawyer").await;
+    let (st, v) = n
+        .req("PUT", "/api/v1/lawyer/status")
+        .bearer(&lawyer)
+        .json(json!({"online": true, "specialties": ["labour"]}))
+        .send()
+        .await;
+    assert_eq!(st, 200, "{v}");
+    let (st, consult) = n
+        .req("POST", "/api/v1/consultations")
+        .json(json!({"kind": "realtime", "question": "单位拖欠工资怎么办？", "specialty": "labour"}))
+        .send()
+        .await;
+    assert_eq!(
+        (st, &consult["consultation"]["status"]),
+        (201, &json!("assigned")),
+        "{consult}"
+    );
+    let consult = consult["consultation"]["id"].as_str().unwrap().to_owned();
+    let (st, v) = n
+        .req("POST", &format!("/api/v1/consultations/{consult}/pickup"))
+        .bearer(&lawyer)
+        .send()
+        .await;
+    assert_eq!(st, 200, "{v}");
     let issue = |item: &str| {
         let mut b = json!({"hall_id": "H1", "item_id": item, "channel": "kiosk"});
         if item == "I1" {
@@ -483,6 +528,7 @@ async fn fixture(n: &Node) -> Fixture {
             ("$ID_1990", ID_1990.to_owned()),
             ("$PW", PASSWORD.to_owned()),
             ("$BLOB", "ab".repeat(32)),
+            ("$CONSULT", consult),
             ("$CITY", serde_json::to_string(&test_city()).unwrap()),
         ],
         w1,

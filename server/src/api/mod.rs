@@ -3,10 +3,12 @@
 pub mod access;
 pub mod appointments;
 pub mod cases;
+pub mod consultations;
 pub mod counter;
 pub mod devices;
 pub mod halls;
 pub mod kiosk;
+pub mod lawyer;
 pub mod sync;
 pub mod tickets;
 pub mod views;
@@ -36,6 +38,8 @@ use crate::metrics::HttpLabels;
         appointments::slots, appointments::book, appointments::by_code, appointments::cancel, appointments::reschedule,
         appointments::check_in, appointments::lookup,
         kiosk::guides, kiosk::preview, cases::open, cases::change_stage, cases::by_receipt, cases::lookup,
+        lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
+        consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -55,6 +59,13 @@ impl utoipa::Modify for SecurityAddon {
         c.add_security_scheme(
             "session",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "consultation_token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "x-consultation-token",
+                "the citizen's key to one consultation, returned when it is created",
+            ))),
         );
         c.add_security_scheme(
             "device_signature",
@@ -103,6 +114,16 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/appointments/{id}/cancel", post(appointments::cancel))
         .route("/appointments/{id}/reschedule", post(appointments::reschedule))
         .route("/appointments/{id}/check-in", post(appointments::check_in))
+        .route("/lawyer/status", axum::routing::put(lawyer::set_status))
+        .route("/lawyer/inbox", get(lawyer::inbox))
+        .route("/lawyer/stats", get(lawyer::stats))
+        .route("/consultations", post(consultations::create))
+        .route("/consultations/{id}", get(consultations::get_one))
+        .route("/consultations/{id}/messages", post(consultations::post_message))
+        .route("/consultations/{id}/pickup", post(consultations::pickup))
+        .route("/consultations/{id}/close", post(consultations::close))
+        .route("/consultations/{id}/rating", post(consultations::rate))
+        .route("/consultations/{id}/ws", get(consultations::ws))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
         .route("/halls/{hall}/devices", get(devices::hall_devices))

@@ -105,6 +105,8 @@ pub enum Record {
         version: i64,
         body: String,
     },
+    /// The online-lawyer platform (consultations, messages, lawyers' status, ratings).
+    Lawyer(crate::lawyer::store::LawyerRecord),
     /// A device's latest health report (pushed as `device.heartbeat`).
     DeviceStatus {
         device_id: String,
@@ -160,6 +162,7 @@ impl Record {
             Record::LoginFailed { .. } => "login_failed",
             Record::Password { .. } => "password_set",
             Record::ConfigReplaced { .. } => "config_replaced",
+            Record::Lawyer(r) => r.kind(),
             Record::DeviceStatus { .. } => "device_status",
             Record::BlobAttached { .. } => "blob_attached",
             Record::CaseOpened { .. } => "case_opened",
@@ -208,6 +211,7 @@ impl Record {
             Record::LoginFailed { login } => json!({"login": login}),
             Record::Password { staff_id, login, .. } => json!({"staff_id": staff_id, "login": login}),
             Record::ConfigReplaced { version, .. } => json!({"version": version}),
+            Record::Lawyer(r) => r.audit_body(),
             Record::DeviceStatus { device_id, .. } => json!({"device_id": device_id}),
             Record::BlobAttached {
                 ticket_id,
@@ -456,6 +460,8 @@ pub trait Reader: Send + Sync {
     fn transfers_by(&self, hall: &str, actor: &str, since: i64) -> Result<u32, StoreError>;
     /// The hall's enrolled devices with their latest heartbeat.
     fn hall_devices(&self, hall: &str) -> Result<Vec<DeviceHealthRow>, StoreError>;
+    /// The lawyer platform's queries.
+    fn lawyer(&self) -> &dyn crate::lawyer::store::LawyerReader;
     /// One case with its stages, by id.
     fn case(&self, id: &str) -> Result<Option<cases::CaseRow>, StoreError>;
     /// One case with its stages, by its receipt number.

@@ -187,8 +187,57 @@ pub const MIGRATIONS: &[&str] = &[
     "
     SELECT 1;
     ",
-    // 6: the online-lawyer platform. Reserved so parallel work keeps the numbering.
+    // 6: the online-lawyer platform (issue 7): lawyers' online state and specialties (online hours
+    // feed the tiers of 附录 A), consultations (the citizen's phone only sealed, plus its keyed digest;
+    // the citizen's bearer token only as its SM3), their messages in order, ratings.
     "
-    SELECT 1;
+    CREATE TABLE lawyer_profiles (
+        staff_id TEXT PRIMARY KEY,
+        specialties TEXT NOT NULL DEFAULT '[]',
+        online INTEGER NOT NULL DEFAULT 0,
+        online_since INTEGER,
+        online_secs INTEGER NOT NULL DEFAULT 0,
+        last_assigned_at INTEGER
+    );
+    CREATE TABLE consultations (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        hall_id TEXT,
+        device_id TEXT,
+        token_hash TEXT NOT NULL,
+        phone_key TEXT,
+        phone_sealed TEXT,
+        question TEXT NOT NULL,
+        specialty TEXT NOT NULL,
+        status TEXT NOT NULL,
+        lawyer_id TEXT,
+        created_at INTEGER NOT NULL,
+        assigned_at INTEGER,
+        picked_at INTEGER,
+        converted_at INTEGER,
+        answered_at INTEGER,
+        closed_at INTEGER
+    );
+    CREATE INDEX consultations_live ON consultations(status, created_at);
+    CREATE INDEX consultations_lawyer ON consultations(lawyer_id, status) WHERE lawyer_id IS NOT NULL;
+    CREATE TABLE consultation_messages (
+        consultation_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        author TEXT NOT NULL,
+        staff_id TEXT,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (consultation_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE consultation_ratings (
+        consultation_id TEXT PRIMARY KEY,
+        lawyer_id TEXT,
+        level INTEGER NOT NULL,
+        comment TEXT,
+        at INTEGER NOT NULL
+    );
     ",
 ];

@@ -325,6 +325,7 @@ impl Store for SqliteStore {
                 )?;
             }
             Record::LoginFailed { .. } => {}
+            Record::Lawyer(l) => crate::lawyer::store::apply(c, l, at)?,
             Record::Password { staff_id, login, hash } => {
                 // Logins are unique within a configuration, so another staff id holding this login
                 // is left over from an older configuration (e.g. a hall's own first-start admin
@@ -432,7 +433,7 @@ impl SqliteReader {
         }
     }
 
-    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         let conn = match self.pool.lock().pop() {
             Some(c) => c,
             None => {
@@ -608,6 +609,10 @@ impl Reader for SqliteReader {
 
     fn hall_devices(&self, hall: &str) -> Result<Vec<DeviceHealthRow>, StoreError> {
         self.with(|c| super::sqlite_sync::hall_devices(c, hall))
+    }
+
+    fn lawyer(&self) -> &dyn crate::lawyer::store::LawyerReader {
+        self
     }
 
     fn case(&self, id: &str) -> Result<Option<cases::CaseRow>, StoreError> {
