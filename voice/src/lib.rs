@@ -25,6 +25,7 @@
 mod announcer;
 mod error;
 mod library;
+mod output;
 pub mod sequence;
 mod sink;
 
@@ -33,5 +34,17 @@ pub use announcer::{
 };
 pub use error::VoiceError;
 pub use library::{Library, Pcm, SAMPLE_RATE};
-pub use sequence::{Call, ClipId, Lang, Part, clips};
+pub use output::AudioOutput;
+pub use sequence::{Call, ClipId, Lang, Part, Prompt, clips, prompt_clips};
 pub use sink::{AudioSink, CommandSink, WavFileSink};
+
+/// `assets/voice` beside the executable (installed layout), else the source tree's (development).
+pub fn default_dir() -> std::path::PathBuf {
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(|d| d.join("assets/voice")));
+    match beside {
+        Some(p) if p.is_dir() => p,
+        _ => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/voice"),
+    }
+}

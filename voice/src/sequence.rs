@@ -60,6 +60,59 @@ pub enum Part {
     Number,
     /// en "please go to window".
     GoToWindow,
+    /// A kiosk prompt for the elderly mode (one whole sentence per clip).
+    Prompt(Prompt),
+}
+
+/// The kiosk's spoken prompts (issue 6: "elderly mode … spoken prompts from local clips").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Prompt {
+    /// 请将身份证放在读卡区 / Please place your ID card on the reader.
+    PlaceCard,
+    /// 请选择办理事项 / Please choose a service.
+    ChooseItem,
+    /// 请取走号票，留意叫号 / Please take your ticket.
+    TakeTicket,
+    /// 号票无法打印，请记下屏幕上的号码 / The ticket cannot be printed…
+    NumberOnScreen,
+    /// 请扫描二维码或刷身份证 / Please scan your code or place your ID card.
+    ScanCode,
+    /// 您的号码是 / Your number is (followed by the number, char by char).
+    YourNumber,
+}
+
+impl Prompt {
+    pub const ALL: [Prompt; 6] = [
+        Prompt::PlaceCard,
+        Prompt::ChooseItem,
+        Prompt::TakeTicket,
+        Prompt::NumberOnScreen,
+        Prompt::ScanCode,
+        Prompt::YourNumber,
+    ];
+
+    /// The name apps use (`place_card` …), also the clip's stem after `prompt_`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Prompt::PlaceCard => "place_card",
+            Prompt::ChooseItem => "choose_item",
+            Prompt::TakeTicket => "take_ticket",
+            Prompt::NumberOnScreen => "number_on_screen",
+            Prompt::ScanCode => "scan_code",
+            Prompt::YourNumber => "your_number",
+        }
+    }
+}
+
+impl FromStr for Prompt {
+    type Err = VoiceError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Prompt::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| VoiceError::Config(format!("未知提示语 {s:?} / unknown prompt")))
+    }
 }
 
 impl Part {
@@ -73,6 +126,7 @@ impl Part {
             Part::Shi => "shi".into(),
             Part::Number => "number".into(),
             Part::GoToWindow => "go_to_window".into(),
+            Part::Prompt(p) => format!("prompt_{}", p.name()),
         }
     }
 }
@@ -98,6 +152,7 @@ impl ClipId {
             Lang::Zh => parts.extend([Part::Qing, Part::HaoDao, Part::HaoChuangkouBanli, Part::Shi]),
             Lang::En => parts.extend([Part::Number, Part::GoToWindow]),
         }
+        parts.extend(Prompt::ALL.map(Part::Prompt));
         parts.into_iter().map(|p| ClipId::new(lang, p)).collect()
     }
 
@@ -147,6 +202,16 @@ pub fn clips(call: &Call, lang: Lang) -> Result<Vec<ClipId>, VoiceError> {
             parts.push(Part::GoToWindow);
             parts.extend(window);
         }
+    }
+    Ok(parts.into_iter().map(|p| ClipId::new(lang, p)).collect())
+}
+
+/// The clips of a kiosk prompt; with `number`, the prompt is followed by the number char by char
+/// ("您的号码是 A 0 2 3"; the `-` of a device series is not spoken).
+pub fn prompt_clips(prompt: Prompt, number: Option<&str>, lang: Lang) -> Result<Vec<ClipId>, VoiceError> {
+    let mut parts = vec![Part::Prompt(prompt)];
+    if let Some(n) = number {
+        parts.extend(spell(n, "票号", lang, true)?);
     }
     Ok(parts.into_iter().map(|p| ClipId::new(lang, p)).collect())
 }

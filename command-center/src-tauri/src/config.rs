@@ -57,8 +57,6 @@ pub struct Args {
 pub enum ConfigError {
     #[error("城市指挥大屏模式尚未实现 / city mode is not yet implemented (use --mode hall)")]
     CityNotImplemented,
-    #[error("未知的音频输出 {0:?}（可用: aplay, file:路径, file-paced:路径, cmd:命令, none）")]
-    Audio(String),
     #[error("播报设置 / announcements: {0}")]
     Voice(#[from] voice::VoiceError),
     #[error("无法读取公告文件 {path} / cannot read notices: {source}")]
@@ -67,49 +65,8 @@ pub enum ConfigError {
     NoticesToml { path: PathBuf, message: String },
 }
 
-/// Where announcements go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AudioOutput {
-    Aplay,
-    File { path: PathBuf, paced: bool },
-    Command(String),
-    None,
-}
-
-impl AudioOutput {
-    pub fn parse(s: &str) -> Result<AudioOutput, ConfigError> {
-        let s = s.trim();
-        if s == "aplay" {
-            Ok(AudioOutput::Aplay)
-        } else if s == "none" {
-            Ok(AudioOutput::None)
-        } else if let Some(p) = s.strip_prefix("file-paced:").filter(|p| !p.is_empty()) {
-            Ok(AudioOutput::File {
-                path: p.into(),
-                paced: true,
-            })
-        } else if let Some(p) = s.strip_prefix("file:").filter(|p| !p.is_empty()) {
-            Ok(AudioOutput::File {
-                path: p.into(),
-                paced: false,
-            })
-        } else if let Some(c) = s.strip_prefix("cmd:").filter(|c| !c.trim().is_empty()) {
-            Ok(AudioOutput::Command(c.trim().to_owned()))
-        } else {
-            Err(ConfigError::Audio(s.to_owned()))
-        }
-    }
-
-    /// How the audio chip names it.
-    pub fn label(&self) -> String {
-        match self {
-            AudioOutput::Aplay => "aplay".into(),
-            AudioOutput::File { path, .. } => format!("file:{}", path.display()),
-            AudioOutput::Command(c) => format!("cmd:{c}"),
-            AudioOutput::None => "none".into(),
-        }
-    }
-}
+/// Where announcements go: the audio output (`voice::AudioOutput`: aplay, file:, file-paced:, cmd:, none).
+pub use voice::AudioOutput;
 
 /// The validated configuration of the hall wall.
 #[derive(Debug, Clone)]
@@ -168,15 +125,9 @@ impl Args {
     }
 }
 
-/// `assets/voice` beside the executable (installed layout), else the source tree's (development).
+/// The clips: `voice::default_dir()` (beside the executable, else the source tree's).
 pub fn default_voice_dir() -> PathBuf {
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(|d| d.join("assets/voice")));
-    match beside {
-        Some(p) if p.is_dir() => p,
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/voice"),
-    }
+    voice::default_dir()
 }
 
 #[derive(serde::Deserialize)]

@@ -81,6 +81,12 @@ pub async fn print_guide(k: K<'_>, item_id: String) -> R<()> {
     k.print_guide(&item_id).await
 }
 
+/// Elderly mode: speaks prompts from the local clips.
+#[tauri::command]
+pub fn speak(k: K<'_>, prompts: Vec<String>, number: Option<String>, lang: String) -> R<()> {
+    k.speak(&prompts, number.as_deref(), &lang)
+}
+
 #[tauri::command]
 pub fn devices(k: K<'_>) -> Vec<DeviceStatus> {
     k.device_status()

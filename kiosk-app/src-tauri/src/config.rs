@@ -20,6 +20,12 @@ pub struct Config {
     /// QR scanner: `sim`, serial/CDC `PATH[@BAUD]`, `hid:VID:PID`, `none`.
     #[arg(long, env = "KIOSK_SCANNER", default_value = "sim")]
     pub scanner: String,
+    /// Spoken prompts in elderly mode: `aplay`, `file:PATH`, `file-paced:PATH`, `cmd:PROGRAM ARGS`, `none`.
+    #[arg(long, env = "KIOSK_AUDIO", default_value = "aplay")]
+    pub audio: String,
+    /// The prompt clips (default: `assets/voice` beside the binary, else the source tree's).
+    #[arg(long, env = "KIOSK_VOICE_DIR")]
+    pub voice_dir: Option<PathBuf>,
     /// Seconds without a touch before the kiosk returns home and forgets the citizen.
     #[arg(long, env = "KIOSK_IDLE_SECS", default_value_t = 60)]
     pub idle_secs: u32,
@@ -43,6 +49,7 @@ impl Config {
         let mut c = Config::parse_from(["kiosk-app"]);
         c.data_dir = data_dir;
         c.sim_control = true;
+        c.audio = "none".into();
         c
     }
 }

@@ -24,6 +24,7 @@ use crate::devices::{DeviceError, Devices};
 mod health;
 mod issue;
 mod lookup;
+mod speech;
 
 /// How the kiosk tells the window that something changed (Tauri's `emit` in the app).
 pub type Emit = Arc<dyn Fn(&'static str, Value) + Send + Sync>;
@@ -63,6 +64,7 @@ pub struct Kiosk {
     usage: Mutex<HashMap<String, u32>>,
     emit: Mutex<Emit>,
     health: Mutex<health::Health>,
+    speaker: speech::Speaker,
 }
 
 /// The hall's rules and names this kiosk needs, from the configuration replica.
@@ -81,6 +83,9 @@ impl Kiosk {
         std::fs::create_dir_all(&config.data_dir)?;
         let store = EdgeStore::open(&config.data_dir)?;
         let devices = Devices::open(&config.idcard, &config.printer, &config.scanner)?;
+        let audio = voice::AudioOutput::parse(&config.audio)?;
+        let voice_dir = config.voice_dir.clone().unwrap_or_else(voice::default_dir);
+        let speaker = speech::Speaker::start(&audio, &voice_dir)?;
         let usage = std::fs::read(config.data_dir.join("usage.json"))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -102,6 +107,7 @@ impl Kiosk {
             usage: Mutex::new(usage),
             emit: Mutex::new(Arc::new(|_, _| {})),
             health: Mutex::new(health::Health::default()),
+            speaker,
         };
         if let Some(id) = k.store.identity()? {
             k.connect(&id)?;

@@ -53,6 +53,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>, kiosk: Arc<Kiosk>) -> Builder<R> {
             commands::cases_by_card,
             commands::guides,
             commands::print_guide,
+            commands::speak,
             commands::devices,
             commands::link,
             commands::sim_card,

@@ -67,6 +67,10 @@ async fn kiosk_end_to_end() -> Result<()> {
         ("KIOSK_IDLE_SECS", "6".to_owned()),
         ("KIOSK_SYNC_SECS", "1".to_owned()),
         ("KIOSK_SIM_CONTROL", "1".to_owned()),
+        (
+            "KIOSK_AUDIO",
+            format!("file:{}", data.path().join("spoken.wav").display()),
+        ),
     ];
     let s = AppSession::start(&app_binary(), &env, &[]).await?;
     let result = scenario(&s, &mut node, &code, data.path()).await;
@@ -214,9 +218,20 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     invoke(s, "sim_card", json!({"card": "none"})).await?;
 
     // Elderly mode: larger text, higher contrast.
+    // In elderly mode the take-a-number screen speaks its prompts from the local clips.
     s.click("#elderly-toggle").await?;
     s.wait_for(".kiosk.elderly", T).await?;
     shot(s, "elderly").await?;
+    s.click("#go-take").await?;
+    let spoken = data.join("spoken.wav");
+    let deadline = Instant::now() + T;
+    while hound::WavReader::open(&spoken).map_or(0, |r| r.len()) == 0 {
+        if Instant::now() > deadline {
+            bail!("no prompt was spoken in elderly mode");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.click("#go-home").await?;
     s.click("#elderly-toggle").await?;
 
     // Hall node stopped: an offline number from the kiosk's own series, marked; synced afterwards.

@@ -5,6 +5,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -283,4 +284,59 @@ fn appointments_cases_and_guides_are_found_by_code_and_card() {
     );
     let e = call::<()>(&w, "print_guide", json!({"itemId": "NOPE"})).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("item_id"));
+}
+
+/// Elderly mode speaks from the committed clips (issue 6 "spoken prompts from local clips"): the
+/// recorded audio equals the clip files joined with the 250 ms gap, built here from the files.
+#[test]
+fn elderly_prompts_are_spoken_from_the_local_clips() {
+    let data = tempfile::tempdir().unwrap();
+    let wav = data.path().join("spoken.wav");
+    let mut config = Config::for_test(data.path().join("kiosk"));
+    config.audio = format!("file:{}", wav.display());
+    let kiosk = Arc::new(Kiosk::open(config).unwrap());
+    let (_app, w) = mock_app(kiosk);
+
+    let e = call::<()>(&w, "speak", json!({"prompts": ["sing"], "number": null, "lang": "zh"})).unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("prompts"));
+    let e = call::<()>(
+        &w,
+        "speak",
+        json!({"prompts": ["take_ticket"], "number": null, "lang": "fr"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("lang"));
+
+    call::<()>(
+        &w,
+        "speak",
+        json!({"prompts": ["your_number", "take_ticket"], "number": "A023", "lang": "zh"}),
+    )
+    .unwrap();
+    let clips = [
+        "prompt_your_number",
+        "letter_A",
+        "digit_0",
+        "digit_2",
+        "digit_3",
+        "prompt_take_ticket",
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/voice/zh");
+    let mut expected: Vec<i16> = Vec::new();
+    for (k, name) in clips.iter().enumerate() {
+        if k > 0 {
+            expected.extend(std::iter::repeat_n(0, 16_000 / 4));
+        }
+        let mut r = hound::WavReader::open(dir.join(format!("{name}.wav"))).unwrap();
+        expected.extend(r.samples::<i16>().map(Result::unwrap));
+    }
+    let mut got = Vec::new();
+    wait_until("the prompt was played", Duration::from_secs(10), || {
+        got = hound::WavReader::open(&wav)
+            .map(|mut r| r.samples::<i16>().map(Result::unwrap).collect())
+            .unwrap_or_default();
+        got.len() >= expected.len()
+    });
+    assert_eq!(got.len(), expected.len());
+    assert!(got == expected, "the spoken audio differs from the clips");
 }

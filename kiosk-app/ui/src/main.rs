@@ -30,6 +30,13 @@ pub enum Screen {
 }
 
 #[derive(Serialize)]
+struct SpeakArgs {
+    prompts: Vec<&'static str>,
+    number: Option<String>,
+    lang: &'static str,
+}
+
+#[derive(Serialize)]
 struct EnrollArgs {
     address: String,
     code: String,
@@ -146,6 +153,31 @@ fn App(i: I18n) -> impl IntoView {
             }
             Err(e) => ctx.fail(&e),
         }
+    });
+    // Elderly mode: each screen says what to do, from the local prompt clips.
+    Effect::new(move |_| {
+        let screen = ctx.screen.get();
+        if !ctx.elderly.get() {
+            return;
+        }
+        let ticket = ctx.ticket.get_untracked();
+        let (prompts, number) = match (screen, ticket) {
+            (Screen::Take, _) => (vec!["place_card", "choose_item"], None),
+            (Screen::CheckIn | Screen::Progress, _) => (vec!["scan_code"], None),
+            (Screen::Ticket, Some(t)) if t.printed => (vec!["your_number", "take_ticket"], Some(t.number)),
+            (Screen::Ticket, Some(t)) => (vec!["your_number", "number_on_screen"], Some(t.number)),
+            _ => return,
+        };
+        let args = SpeakArgs {
+            prompts,
+            number,
+            lang: i.lang.get_untracked().code(),
+        };
+        spawn_local(async move {
+            if let Err(e) = invoke::<_, ()>("speak", &args).await {
+                ctx.fail(&e);
+            }
+        });
     });
     // Idle timeout: any screen with the citizen's data goes home and forgets it.
     let clock = RwSignal::new(now_ms());

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use app_types::hall_wall::{AudioStatus, WallMetrics};
-use voice::{Announcer, AnnouncerEvent, AudioSink, Call, CommandSink, Library, WavFileSink};
+use voice::{Announcer, AnnouncerEvent, Call, Library};
 
-use crate::config::{AudioOutput, HallSettings};
+use crate::config::HallSettings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AudioError {
@@ -45,16 +45,11 @@ impl Voice {
             },
             metrics: WallMetrics::default(),
         }));
-        let sink: Box<dyn AudioSink> = match &settings.audio {
-            AudioOutput::None => {
-                return Ok(Voice {
-                    announcer: None,
-                    counters,
-                });
-            }
-            AudioOutput::Aplay => Box::new(CommandSink::aplay()),
-            AudioOutput::Command(line) => Box::new(CommandSink::from_command_line(line)?),
-            AudioOutput::File { path, paced } => Box::new(WavFileSink::new(path).paced(*paced)),
+        let Some(sink) = settings.audio.sink()? else {
+            return Ok(Voice {
+                announcer: None,
+                counters,
+            });
         };
         let library = Library::load_languages(&settings.voice_dir, &settings.announcer.languages)?;
         let (announcer, events) = Announcer::start(library, settings.announcer.clone(), sink)?;
