@@ -212,6 +212,14 @@ pub struct PriorityRules {
     pub elderly_age: u32,
 }
 
+impl PriorityRules {
+    /// Whether a citizen born on `birth` gets the elderly priority on `today`: old enough and the group
+    /// honoured. The one place that decides it (a ticket at issue, a citizen code when resolved).
+    pub fn elderly(&self, birth: crate::time::Date, today: crate::time::Date) -> bool {
+        birth.age_on(today) >= self.elderly_age && self.groups.contains(&PriorityReason::Elderly)
+    }
+}
+
 impl Default for PriorityRules {
     fn default() -> Self {
         PriorityRules {

@@ -799,8 +799,7 @@ fn issue(
     let elderly = req
         .id_card
         .as_ref()
-        .is_some_and(|c| c.birth.age_on(today.date()) >= rules.elderly_age)
-        && rules.groups.contains(&PriorityReason::Elderly);
+        .is_some_and(|c| rules.elderly(c.birth, today.date()));
     let priority = if elderly {
         Some(PriorityReason::Elderly)
     } else {
