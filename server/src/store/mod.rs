@@ -3,9 +3,11 @@
 //! SQLite (WAL) is the implementation here; a PostgreSQL store implements the same traits.
 
 pub mod cases;
+pub mod citizen_codes;
 pub mod schema;
 pub mod sqlite;
 mod sqlite_cases;
+mod sqlite_citizen_codes;
 mod sqlite_sync;
 
 use serde::{Deserialize, Serialize};
@@ -150,6 +152,9 @@ pub enum Record {
         note: Option<String>,
         actor: String,
     },
+    /// A one-code-service citizen code (一码通办) issued: the code only as its SM3, the citizen as the
+    /// keyed digest and the sealed number and name.
+    CitizenCodeIssued(citizen_codes::CitizenCode),
 }
 
 impl Record {
@@ -167,6 +172,7 @@ impl Record {
             Record::BlobAttached { .. } => "blob_attached",
             Record::CaseOpened { .. } => "case_opened",
             Record::CaseStage { .. } => "case_stage_changed",
+            Record::CitizenCodeIssued(_) => "citizen_code_issued",
             // Not `ticket_…`: that prefix marks domain events (see `engine::is_domain_kind`).
             Record::Confirmation { .. } => "confirmation_recorded",
         }
@@ -244,6 +250,8 @@ impl Record {
             Record::CaseStage {
                 case_id, stage, note, ..
             } => json!({"case_id": case_id, "stage": stage, "note": note}),
+            // Neither the code's hash nor the citizen: only until when the code is valid.
+            Record::CitizenCodeIssued(c) => json!({"expires_at": c.expires_at}),
         }
     }
 }
@@ -468,4 +476,6 @@ pub trait Reader: Send + Sync {
     fn case_by_receipt(&self, receipt: &str) -> Result<Option<cases::CaseRow>, StoreError>;
     /// A person's cases in a hall, by the keyed digest of the ID number, newest first (at most `limit`).
     fn cases_of_citizen(&self, hall: &str, citizen_key: &str, limit: usize) -> Result<Vec<cases::CaseRow>, StoreError>;
+    /// A citizen code (一码通办) by the SM3 of the code.
+    fn citizen_code(&self, code_hash: &str) -> Result<Option<citizen_codes::CitizenCodeRow>, StoreError>;
 }

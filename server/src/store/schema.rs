@@ -183,9 +183,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (case_id, seq)
     ) WITHOUT ROWID;
     ",
-    // 5: one-code-service citizen codes (一码通办). Reserved so parallel work keeps the numbering.
+    // 5: one-code-service citizen codes (一码通办, tender 2844–2862 "扫码登录…替代身份证读取登录"): the SM3 of
+    // the code (never the code), the keyed digest of the ID number (as appointments and cases keep it),
+    // the sealed number and name (as tickets seal them), and the birth date for the age priority.
     "
-    SELECT 1;
+    CREATE TABLE citizen_codes (
+        code_hash TEXT PRIMARY KEY,
+        citizen_key TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        birth TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
     ",
     // 6: the online-lawyer platform (issue 7): lawyers' online state and specialties (online hours
     // feed the tiers of 附录 A), consultations (the citizen's phone only sealed, plus its keyed digest;

@@ -342,6 +342,7 @@ impl Store for SqliteStore {
             }
             Record::DeviceStatus { .. } | Record::BlobAttached { .. } => super::sqlite_sync::apply_record(c, r, at)?,
             Record::CaseOpened { .. } | Record::CaseStage { .. } => super::sqlite_cases::apply_record(c, r, at)?,
+            Record::CitizenCodeIssued(code) => super::sqlite_citizen_codes::insert(c, code, at)?,
             // The audit row is the record.
             Record::Confirmation { .. } => {}
             Record::ConfigReplaced { version, body } => {
@@ -625,6 +626,10 @@ impl Reader for SqliteReader {
 
     fn cases_of_citizen(&self, hall: &str, citizen_key: &str, limit: usize) -> Result<Vec<cases::CaseRow>, StoreError> {
         self.with(|c| super::sqlite_cases::cases_of_citizen(c, hall, citizen_key, limit))
+    }
+
+    fn citizen_code(&self, code_hash: &str) -> Result<Option<super::citizen_codes::CitizenCodeRow>, StoreError> {
+        self.with(|c| super::sqlite_citizen_codes::by_hash(c, code_hash))
     }
 }
 
