@@ -384,6 +384,10 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("GET", "/api/v1/cases/by-receipt/{receipt}", "/api/v1/cases/by-receipt/$RECEIPT", None, ISSUERS),
     // cases::lookup: staff_or_device(the same; kiosk)
     ("POST", "/api/v1/cases/lookup", "/api/v1/cases/lookup", Some(r#"{"hall_id":"H1","id_number":"$ID_1990"}"#), ISSUERS),
+    // citizen_codes::issue: staff_or_device(admin, hall_manager, window_staff; no devices) — standing in for the city app
+    ("POST", "/api/v1/citizen-codes", "/api/v1/citizen-codes", Some(r#"{"id_number":"$ID_1990","name":"张三"}"#), ISSUERS),
+    // citizen_codes::resolve: staff_or_device(the same; kiosk | window_terminal), in the hall
+    ("POST", "/api/v1/citizen-codes/resolve", "/api/v1/citizen-codes/resolve", Some(r#"{"hall_id":"H1","code":"$CITIZEN_CODE"}"#), ISSUERS),
     // devices::hall_devices: staff(admin, hall_manager), in the hall
     ("GET", "/api/v1/halls/{hall}/devices", "/api/v1/halls/H1/devices", None, ADMIN | MGR),
     // halls::get_config: staff_or_device(READERS = all six roles, any device)
@@ -511,6 +515,13 @@ async fn fixture(n: &Node) -> Fixture {
         .send()
         .await;
     assert_eq!(st, 201, "{case}");
+    let (st, citizen_code) = n
+        .req("POST", "/api/v1/citizen-codes")
+        .bearer(&admin)
+        .json(json!({"id_number": ID_1990, "ttl_minutes": 1440}))
+        .send()
+        .await;
+    assert_eq!(st, 201, "{citizen_code}");
     let s = |v: &Value, k: &str| v[k].as_str().unwrap().to_owned();
     Fixture {
         vars: vec![
@@ -525,6 +536,7 @@ async fn fixture(n: &Node) -> Fixture {
             ("$CODE", s(&appts[0], "code")),
             ("$CASE", s(&case, "id")),
             ("$RECEIPT", s(&case, "receipt")),
+            ("$CITIZEN_CODE", s(&citizen_code, "code")),
             ("$ID_1990", ID_1990.to_owned()),
             ("$PW", PASSWORD.to_owned()),
             ("$BLOB", "ab".repeat(32)),

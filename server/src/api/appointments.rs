@@ -308,8 +308,11 @@ pub async fn check_in(
 pub struct LookupRequest {
     pub hall_id: String,
     /// The citizen's ID number as the kiosk's reader gives it: compared by its keyed digest only, never
-    /// stored or logged.
-    pub id_number: String,
+    /// stored or logged. Or give `citizen_code` instead (exactly one of the two).
+    pub id_number: Option<String>,
+    /// The citizen's one-code-service code (一码通办, tender 2844–2862 "替代身份证读取登录") instead of
+    /// `id_number`.
+    pub citizen_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -319,10 +322,11 @@ pub struct LookupResponse {
 }
 
 /// A citizen's bookings in this hall, found by the ID card (tender 21(2) "预约履约", 2818–2826
-/// "群众多渠道预约、刷身份证取号"): today's and later, not cancelled and not yet checked in, soonest first.
-/// Kiosks of the hall (and booking staff).
+/// "群众多渠道预约、刷身份证取号") or by the citizen code (一码通办, 2844–2862 "扫码登录"): today's and later, not
+/// cancelled and not yet checked in, soonest first. Kiosks of the hall (and booking staff).
 #[utoipa::path(post, path = "/api/v1/appointments/lookup", request_body = LookupRequest,
-    responses((status = 200, body = LookupResponse), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = LookupResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, description = "unknown citizen code", body = crate::error::ErrorBody),
+        (status = 410, description = "expired citizen code", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn lookup(
     State(app): State<Arc<AppState>>,
@@ -332,7 +336,7 @@ pub async fn lookup(
     caller.staff_or_device(&BOOKERS, &["kiosk"])?;
     let hall = HallId::new(req.hall_id);
     caller.in_hall(&hall)?;
-    let key = citizen_key(&app, &req.id_number)?;
+    let key = super::citizen_codes::citizen_key_of(&app, req.id_number.as_deref(), req.citizen_code.as_deref()).await?;
     let cfg = app.engine.shared.cfg.read().clone();
     let hc = cfg.hall(&hall).ok_or_else(|| ApiError::not_found("hall", "hall_id"))?;
     let today = Millis((app.clock)()).business_day(hc.utc_offset_minutes);

@@ -52,8 +52,12 @@ pub struct StageRequest {
 #[serde(deny_unknown_fields)]
 pub struct CaseLookupRequest {
     pub hall_id: String,
-    /// Compared by its keyed digest only, never stored or logged.
-    pub id_number: String,
+    /// Compared by its keyed digest only, never stored or logged. Or give `citizen_code` instead
+    /// (exactly one of the two).
+    pub id_number: Option<String>,
+    /// The citizen's one-code-service code (一码通办, tender 2844–2862 "替代身份证读取登录") instead of
+    /// `id_number`.
+    pub citizen_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -263,10 +267,12 @@ pub async fn by_receipt(
     }))
 }
 
-/// A citizen's cases in this hall, found by the ID card read at the kiosk (tender 21(2) "办件查询"),
-/// newest first, at most 50. Kiosks of the hall (and its clerks).
+/// A citizen's cases in this hall, found by the ID card read at the kiosk (tender 21(2) "办件查询") or by
+/// the citizen code (一码通办, 2844–2862 "扫码登录"), newest first, at most 50. Kiosks of the hall (and its
+/// clerks).
 #[utoipa::path(post, path = "/api/v1/cases/lookup", request_body = CaseLookupRequest,
-    responses((status = 200, body = CasesResponse), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 200, body = CasesResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, description = "unknown citizen code", body = crate::error::ErrorBody),
+        (status = 410, description = "expired citizen code", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn lookup(
     State(app): State<Arc<AppState>>,
@@ -276,7 +282,7 @@ pub async fn lookup(
     caller.staff_or_device(&READERS, &["kiosk"])?;
     let hall = HallId::new(req.hall_id);
     caller.in_hall(&hall)?;
-    let key = citizen_key(&app, &req.id_number)?;
+    let key = super::citizen_codes::citizen_key_of(&app, req.id_number.as_deref(), req.citizen_code.as_deref()).await?;
     let h = hall.to_string();
     let rows = read(&app, move |r| r.cases_of_citizen(&h, &key, LOOKUP_LIMIT)).await?;
     let cfg = app.engine.shared.cfg.read().clone();

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod appointments;
 pub mod cases;
+pub mod citizen_codes;
 pub mod consultations;
 pub mod counter;
 pub mod devices;
@@ -38,6 +39,7 @@ use crate::metrics::HttpLabels;
         appointments::slots, appointments::book, appointments::by_code, appointments::cancel, appointments::reschedule,
         appointments::check_in, appointments::lookup,
         kiosk::guides, kiosk::preview, cases::open, cases::change_stage, cases::by_receipt, cases::lookup,
+        citizen_codes::issue, citizen_codes::resolve,
         lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
@@ -111,6 +113,8 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/cases/lookup", post(cases::lookup))
         .route("/cases/by-receipt/{receipt}", get(cases::by_receipt))
         .route("/cases/{id}/stages", post(cases::change_stage))
+        .route("/citizen-codes", post(citizen_codes::issue))
+        .route("/citizen-codes/resolve", post(citizen_codes::resolve))
         .route("/appointments/{id}/cancel", post(appointments::cancel))
         .route("/appointments/{id}/reschedule", post(appointments::reschedule))
         .route("/appointments/{id}/check-in", post(appointments::check_in))

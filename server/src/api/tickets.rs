@@ -37,6 +37,10 @@ pub struct IssueRequest {
     pub queue_id: Option<String>,
     pub channel: Channel,
     pub id_card: Option<IdCardInput>,
+    /// Instead of `id_card`: the citizen's one-code-service code (一码通办, tender 2844–2862 "替代身份证读取
+    /// 登录"), giving the ticket the same sealed citizen and elderly priority as the card. Not with
+    /// `id_card`.
+    pub citizen_code: Option<String>,
     pub phone: Option<String>,
     /// Declared priority groups (pregnant, disabled, military); elderly comes from the ID birth date.
     #[serde(default)]
@@ -67,9 +71,10 @@ pub struct IssueResponse {
     pub priority: Option<PriorityReason>,
 }
 
-/// Issue a ticket.
+/// Issue a ticket. The citizen comes from `id_card` or from `citizen_code` (一码通办, see
+/// `/citizen-codes/resolve`): an unknown code is 404, an expired one 410, both naming `citizen_code`.
 #[utoipa::path(post, path = "/api/v1/tickets", request_body = IssueRequest,
-    responses((status = 201, body = IssueResponse), (status = 404, body = crate::error::ErrorBody), (status = 409, description = "quota exhausted or duplicate", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    responses((status = 201, body = IssueResponse), (status = 404, body = crate::error::ErrorBody), (status = 409, description = "quota exhausted or duplicate", body = crate::error::ErrorBody), (status = 410, description = "expired citizen code", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn issue(
     State(app): State<Arc<AppState>>,
@@ -102,13 +107,26 @@ pub async fn issue(
             })
         }
     };
-    let (id_card, mut sealed) = (None::<IdCardFacts>, SealedCitizen::default());
-    let id_card = match &req.id_card {
-        None => id_card,
-        Some(card) => {
-            let parsed = seal_id_card(&app, card, "id_card.", &mut sealed)?;
-            Some(IdCardFacts { birth: parsed.birth })
+    // The citizen from the ID card or from a citizen code: either way the sealed number and name, and
+    // the birth date the rules give the elderly priority by.
+    let (id_card, mut sealed) = match (&req.id_card, &req.citizen_code) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "citizen_code",
+                "give either id_card or citizen_code, not both",
+            ));
         }
+        (Some(card), None) => {
+            let mut sealed = SealedCitizen::default();
+            let fields = ("id_card.number", "id_card.name");
+            let parsed = seal_id_card(&app, &card.number, card.name.as_deref(), fields, &mut sealed)?;
+            (Some(IdCardFacts { birth: parsed.birth }), sealed)
+        }
+        (None, Some(code)) => {
+            let who = super::citizen_codes::resolve_code(&app, code, "citizen_code").await?;
+            (Some(IdCardFacts { birth: who.birth }), who.sealed)
+        }
+        (None, None) => (None, SealedCitizen::default()),
     };
     if let Some(phone) = &req.phone {
         let digits = phone.trim();
@@ -391,23 +409,24 @@ pub async fn rate(
     .await
 }
 
-/// Checks an ID card input (GB 11643) and seals it: the parsed number and the sealed fields.
-fn seal_id_card(
+/// Checks an ID number (GB 11643) and a name and seals them: the parsed number and the sealed fields.
+/// Errors name `fields.0` (the number) or `fields.1` (the name).
+pub(crate) fn seal_id_card(
     app: &AppState,
-    card: &IdCardInput,
-    field: &str,
+    number: &str,
+    name: Option<&str>,
+    fields: (&str, &str),
     sealed: &mut SealedCitizen,
 ) -> Result<domain::idcard::IdNumber, ApiError> {
-    let parsed =
-        domain::idcard::IdNumber::parse(&card.number).map_err(|m| ApiError::invalid(&format!("{field}number"), m))?;
-    if let Some(name) = &card.name {
+    let parsed = domain::idcard::IdNumber::parse(number).map_err(|m| ApiError::invalid(fields.0, m))?;
+    if let Some(name) = name {
         let n = name.trim().chars().count();
         if n == 0 || n > 64 {
-            return Err(ApiError::invalid(&format!("{field}name"), "expected 1–64 characters"));
+            return Err(ApiError::invalid(fields.1, "expected 1–64 characters"));
         }
     }
-    sealed.id_number = Some(app.sealer.seal(card.number.trim()));
-    sealed.name = card.name.as_deref().map(|n| app.sealer.seal(n.trim()));
+    sealed.id_number = Some(app.sealer.seal(number.trim()));
+    sealed.name = name.map(|n| app.sealer.seal(n.trim()));
     Ok(parsed)
 }
 
@@ -453,7 +472,7 @@ pub async fn attach_citizen(
         .as_deref()
         .and_then(|s| serde_json::from_str(s).ok())
         .unwrap_or_default();
-    seal_id_card(&app, &req, "", &mut sealed)?;
+    seal_id_card(&app, &req.number, req.name.as_deref(), ("number", "name"), &mut sealed)?;
     let sealed = serde_json::to_string(&sealed).map_err(|e| ApiError::internal(e.to_string()))?;
     app.engine
         .execute(

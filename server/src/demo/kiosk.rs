@@ -57,6 +57,27 @@ fn item_named(app: &AppState, name: &str) -> anyhow::Result<ItemId> {
         .ok_or_else(|| anyhow!("demo item {name} is not offered in {HALL}"))
 }
 
+/// The name sealed into the demo citizen's code (the kiosk shows it masked: 张*).
+pub const DEMO_NAME: &str = "张丽";
+/// How long the demo's citizen code lives: a day, so it still works when the demo runs all day.
+const DEMO_CODE_TTL_MINUTES: u32 = 24 * 60;
+
+/// A fresh one-code-service citizen code (一码通办, tender 2844–2862 "扫码登录…替代身份证读取登录") for the
+/// demo citizen, issued at every demo start (the city app that issues them in real life is out of
+/// scope): the kiosk's QR scanner takes it instead of the ID card.
+pub async fn issue_demo_code(app: &Arc<AppState>) -> anyhow::Result<String> {
+    let out = crate::api::citizen_codes::issue_code(
+        app,
+        "system",
+        DEMO_ID_NUMBER,
+        Some(DEMO_NAME),
+        Some(DEMO_CODE_TTL_MINUTES),
+    )
+    .await
+    .map_err(|e| anyhow!(e.body.message))?;
+    Ok(out.code)
+}
+
 /// Seeds the demo citizen's cases (once) and appointments (when none is left).
 pub async fn seed(app: &Arc<AppState>) -> anyhow::Result<()> {
     let reader = app.reader.clone();

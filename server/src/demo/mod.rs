@@ -30,6 +30,7 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
     let app = running.app.clone();
     seed(&app).await?;
     kiosk::seed(&app).await?;
+    let citizen_code = kiosk::issue_demo_code(&app).await?;
     let staffed = traffic::staff_windows(&app).await;
     let leader = crate::api::access::open_session(&app, &Caller::default(), "leader", city::DEMO_PASSWORD)
         .await
@@ -53,6 +54,10 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
         "Kiosk demo (hall H00): ID {} has appointments and cases; receipts {}",
         kiosk::DEMO_ID_NUMBER,
         kiosk::DEMO_RECEIPTS.join(", ")
+    );
+    println!(
+        "  一码通 citizen code (24 h, scan instead of ID {}): {citizen_code}",
+        kiosk::DEMO_ID_NUMBER
     );
     println!("leader-token: {}", leader.token);
     println!(
