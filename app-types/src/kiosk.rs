@@ -154,6 +154,10 @@ pub struct GuideInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Scanned {
+    /// A one-code-service (一码通办) citizen code: it stands for the ID card for this visit.
+    Citizen {
+        holder: CardHolder,
+    },
     Appointment {
         appointment: AppointmentInfo,
     },

@@ -18,6 +18,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 pub use fantoccini::{Client, Locator};
 
+pub mod ipc;
+
+/// The workspace root (this crate sits directly in it): screenshots and measurements go below it.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
 /// The tauri-driver version the scripts install (under `$HOME/.cache/tools`).
 pub const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
@@ -123,6 +130,23 @@ impl AppSession {
             started,
             _driver: driver,
         })
+    }
+
+    /// Calls a Tauri command from the page (`window.__TAURI__.core.invoke`), as the UI would; a
+    /// rejected call is an error carrying the command's error value.
+    pub async fn invoke(&self, cmd: &str, args: serde_json::Value) -> Result<serde_json::Value> {
+        let r = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(r => done({ok: r === undefined ? null : r}), e => done({err: e}));",
+                vec![serde_json::json!(cmd), args],
+            )
+            .await?;
+        if let Some(e) = r.get("err") {
+            bail!("{cmd}: {e}");
+        }
+        Ok(r["ok"].clone())
     }
 
     /// Ends the session (closes the app) and stops the driver.

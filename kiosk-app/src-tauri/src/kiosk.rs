@@ -60,6 +60,8 @@ pub struct Kiosk {
     link: Mutex<LinkStatus>,
     /// The card of the citizen at the kiosk now (one visit).
     card: Mutex<Option<CardInfo>>,
+    /// Or the one-code-service code they scanned instead (一码通办 "替代身份证读取").
+    citizen_code: Mutex<Option<String>>,
     /// Tickets per item issued here, persisted (`usage.json`): the home screen's order.
     usage: Mutex<HashMap<String, u32>>,
     emit: Mutex<Emit>,
@@ -104,6 +106,7 @@ impl Kiosk {
                 error: None,
             }),
             card: Mutex::new(None),
+            citizen_code: Mutex::new(None),
             usage: Mutex::new(usage),
             emit: Mutex::new(Arc::new(|_, _| {})),
             health: Mutex::new(health::Health::default()),
@@ -313,6 +316,19 @@ impl Kiosk {
     /// Ends the visit: the card is forgotten (home, idle timeout, done).
     pub fn end_visit(&self) {
         lock(&self.card).take();
+        lock(&self.citizen_code).take();
+    }
+
+    fn citizen_code(&self) -> Option<String> {
+        lock(&self.citizen_code).clone()
+    }
+
+    /// How the hall node is told who the citizen is: the ID number from the card, or the scanned
+    /// citizen code (`field` names the request's key).
+    fn citizen_ref(&self) -> Option<(&'static str, String)> {
+        self.card()
+            .map(|c| ("id_number", c.id_number))
+            .or_else(|| self.citizen_code().map(|c| ("citizen_code", c)))
     }
 
     fn card(&self) -> Option<CardInfo> {

@@ -7,35 +7,14 @@ mod support;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use app_types::CommandError;
 use app_types::kiosk::*;
+use desktop_test::ipc::{call, wait_until};
 use kiosk_app::{Config, Kiosk};
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
-use tauri::webview::InvokeRequest;
+use serde_json::json;
+use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-fn call<T: DeserializeOwned>(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<T, CommandError> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    match get_ipc_response(w, req) {
-        Ok(body) => Ok(body
-            .deserialize::<T>()
-            .unwrap_or_else(|e| panic!("{cmd}: cannot decode answer: {e}"))),
-        Err(v) => Err(serde_json::from_value(v.clone()).unwrap_or_else(|_| panic!("{cmd}: not a CommandError: {v}"))),
-    }
-}
 
 fn mock_app(kiosk: Arc<Kiosk>) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let mut app = kiosk_app::setup(mock_builder(), kiosk)
@@ -48,14 +27,6 @@ fn mock_app(kiosk: Arc<Kiosk>) -> (tauri::App<MockRuntime>, WebviewWindow<MockRu
         .build()
         .unwrap();
     (app, w)
-}
-
-fn wait_until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !f() {
-        assert!(Instant::now() < deadline, "{what} did not happen within {within:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn read_card_until_present(w: &WebviewWindow<MockRuntime>) -> CardHolder {
@@ -235,6 +206,30 @@ fn appointments_cases_and_guides_are_found_by_code_and_card() {
     call::<()>(&w, "end_visit", json!({})).unwrap();
     let e = call::<Vec<AppointmentInfo>>(&w, "appointments_by_card", json!({})).unwrap_err();
     assert_eq!(e.code, "no_card");
+
+    // A one-code-service code stands for the card (一码通办 "扫码登录 … 替代身份证读取", tender 2848):
+    // the citizen is shown masked, their appointments are found, an ID-card item can be taken.
+    let (st, v) = rt.block_on(
+        node.req("POST", "/api/v1/citizen-codes")
+            .bearer(&mgr)
+            .json(json!({"id_number": card.id_number, "name": card.name}))
+            .send(),
+    );
+    assert_eq!(st, 201, "{v}");
+    let citizen_code = v["code"].as_str().unwrap().to_owned();
+    let found: Scanned = call(&w, "scanned", json!({"code": citizen_code})).unwrap();
+    let Scanned::Citizen { holder } = found else {
+        panic!("{found:?}")
+    };
+    assert!(
+        holder.id_masked.contains('*') && holder.id_masked.len() == 18,
+        "{holder:?}"
+    );
+    let mine: Vec<AppointmentInfo> = call(&w, "appointments_by_card", json!({})).unwrap();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    let t: Issued = call(&w, "issue", json!({"itemId": "I1", "claims": []})).unwrap();
+    assert!(t.number.starts_with('A') && !t.offline, "{t:?}");
+    call::<()>(&w, "end_visit", json!({})).unwrap();
 
     // Case progress (办件进度): a case opened at a window is found by its receipt QR and by the card.
     let w1 = rt.block_on(node.login("w1"));

@@ -67,8 +67,10 @@ pub fn Home(ctx: Ctx) -> impl IntoView {
     let i = ctx.i;
     // A QR shown at home is an appointment or a receipt: open the matching screen.
     Effect::new(move |_| {
-        if ctx.scanned.get().is_some() {
-            ctx.go(Screen::CheckIn);
+        if let Some(code) = ctx.scanned.get() {
+            // A citizen code (一码通办) stands for the ID card: most people show it to take a number.
+            let citizen = code.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("YM1-"));
+            ctx.go(if citizen { Screen::Take } else { Screen::CheckIn });
         }
     });
     view! {
@@ -135,6 +137,20 @@ pub fn Take(ctx: Ctx) -> impl IntoView {
     let i = ctx.i;
     ctx.load_items();
     poll_card(ctx, |_| {});
+    Effect::new(move |_| {
+        if let Some(c) = ctx.scanned.get() {
+            ctx.scanned.set(None);
+            spawn_local(async move {
+                match invoke::<_, Scanned>("scanned", &CodeArgs { code: c }).await {
+                    Ok(Scanned::Citizen { holder }) => ctx.holder.set(Some(holder)),
+                    Ok(Scanned::Appointment { .. }) => ctx.info(ctx.i.t("progress.is_appointment")),
+                    Ok(Scanned::Case { .. }) => ctx.info(ctx.i.t("take.is_receipt")),
+                    Ok(Scanned::Unknown { message }) => ctx.info(message),
+                    Err(e) => ctx.fail(&e),
+                }
+            });
+        }
+    });
     let claims = ["pregnant", "disabled", "military"];
     view! {
         <div class="take">
@@ -270,6 +286,14 @@ pub fn CheckIn(ctx: Ctx) -> impl IntoView {
                 match invoke::<_, Scanned>("scanned", &CodeArgs { code: c }).await {
                     Ok(Scanned::Appointment { appointment }) => found.set(vec![appointment]),
                     Ok(Scanned::Case { case: c }) => case.set(Some(c)),
+                    Ok(Scanned::Citizen { holder }) => {
+                        ctx.holder.set(Some(holder));
+                        match invoke0::<Vec<AppointmentInfo>>("appointments_by_card").await {
+                            Ok(a) if a.is_empty() => ctx.info(ctx.i.t("checkin.none")),
+                            Ok(a) => found.set(a),
+                            Err(e) => ctx.fail(&e),
+                        }
+                    }
                     Ok(Scanned::Unknown { message }) => ctx.info(message),
                     Err(e) => ctx.fail(&e),
                 }
@@ -356,6 +380,14 @@ pub fn Progress(ctx: Ctx) -> impl IntoView {
             spawn_local(async move {
                 match invoke::<_, Scanned>("scanned", &CodeArgs { code: c }).await {
                     Ok(Scanned::Case { case }) => cases.set(vec![case]),
+                    Ok(Scanned::Citizen { holder }) => {
+                        ctx.holder.set(Some(holder));
+                        match invoke0::<Vec<CaseInfo>>("cases_by_card").await {
+                            Ok(c) if c.is_empty() => ctx.info(ctx.i.t("progress.none")),
+                            Ok(c) => cases.set(c),
+                            Err(e) => ctx.fail(&e),
+                        }
+                    }
                     Ok(Scanned::Appointment { .. }) => ctx.info(ctx.i.t("progress.is_appointment")),
                     Ok(Scanned::Unknown { message }) => ctx.info(message),
                     Err(e) => ctx.fail(&e),

@@ -23,27 +23,15 @@ const EVAL: &str = "#evaluator";
 const T: Duration = Duration::from_secs(10);
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    desktop_test::workspace_root()
 }
 
 fn app_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    target.join("debug/window-terminal")
+    PathBuf::from(env!("CARGO_BIN_EXE_window-terminal"))
 }
 
 async fn invoke(s: &AppSession, cmd: &str, args: Value) -> Result<Value> {
-    let r = s
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(r => done({ok: r === undefined ? null : r}), e => done({err: e}));",
-            vec![json!(cmd), args],
-        )
-        .await?;
-    if let Some(e) = r.get("err") {
-        bail!("{cmd}: {e}");
-    }
-    Ok(r["ok"].clone())
+    s.invoke(cmd, args).await
 }
 
 /// Switches to the window showing `css`.

@@ -7,33 +7,12 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app_types::CommandError;
 use app_types::window_terminal::*;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
-use tauri::webview::InvokeRequest;
+use desktop_test::ipc::{call, wait_until};
+use serde_json::json;
+use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
 use tauri::{WebviewWindow, WebviewWindowBuilder};
 use window_terminal::{Config, Terminal};
-
-fn call<T: DeserializeOwned>(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<T, CommandError> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    match get_ipc_response(w, req) {
-        Ok(body) => Ok(body
-            .deserialize::<T>()
-            .unwrap_or_else(|e| panic!("{cmd}: cannot decode answer: {e}"))),
-        Err(v) => Err(serde_json::from_value(v.clone()).unwrap_or_else(|_| panic!("{cmd}: not a CommandError: {v}"))),
-    }
-}
 
 /// The app on the mock runtime with its setup hook run, and its main window.
 fn mock_app(terminal: Arc<Terminal>) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
@@ -48,14 +27,6 @@ fn mock_app(terminal: Arc<Terminal>) -> (tauri::App<MockRuntime>, WebviewWindow<
         .build()
         .unwrap();
     (app, w)
-}
-
-fn wait_until(what: &str, within: Duration, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !f() {
-        assert!(Instant::now() < deadline, "{what} did not happen within {within:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]

@@ -68,7 +68,8 @@ impl Kiosk {
             );
         }
         let card = self.card();
-        if item.id_card_required && card.is_none() {
+        let code = self.citizen_code();
+        if item.id_card_required && card.is_none() && code.is_none() {
             return Err(CommandError::new(
                 "id_card_required",
                 "该事项需要刷身份证取号 / this item needs your ID card",
@@ -79,6 +80,8 @@ impl Kiosk {
         let mut body = json!({"hall_id": facts.hall_id, "item_id": item.id, "channel": "kiosk", "claims": claims});
         if let Some(c) = &card {
             body["id_card"] = json!({"number": c.id_number, "name": c.name});
+        } else if let Some(code) = &code {
+            body["citizen_code"] = json!(code);
         }
         let issued_at = hhmm(i64::from(domain::Millis(now_ms()).minute_of_day(facts.utc_offset)));
         let mut ticket = match self.request(Method::POST, "/api/v1/tickets", Some(&body)).await {

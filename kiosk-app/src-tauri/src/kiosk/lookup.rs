@@ -31,6 +31,9 @@ impl Kiosk {
                 message: "无法识别该二维码 / this code is not one this kiosk knows".into(),
             });
         }
+        if code.len() > 4 && code[..4].eq_ignore_ascii_case("YM1-") {
+            return self.citizen_by_code(code).await;
+        }
         match self.appointment_by_code(code).await {
             Ok(a) => return Ok(Scanned::Appointment { appointment: a }),
             Err(e) if e.code == "not_found" || e.code == "no_route" => {}
@@ -51,6 +54,28 @@ impl Kiosk {
         }
     }
 
+    /// A one-code-service code: resolved by the hall node to the masked citizen, kept for this visit
+    /// in place of the card.
+    async fn citizen_by_code(&self, code: &str) -> Result<Scanned, CommandError> {
+        let facts = self.hall_facts()?;
+        let v = self
+            .request(
+                Method::POST,
+                "/api/v1/citizen-codes/resolve",
+                Some(&json!({"hall_id": facts.hall_id, "code": code})),
+            )
+            .await?;
+        let holder = app_types::kiosk::CardHolder {
+            name_masked: v["name_masked"].as_str().unwrap_or("—").to_owned(),
+            id_masked: s(&v["id_masked"]),
+            age: v["age"].as_u64().and_then(|a| u32::try_from(a).ok()).unwrap_or(0),
+            elderly: v["elderly"].as_bool().unwrap_or(false),
+        };
+        self.end_visit();
+        *super::lock(&self.citizen_code) = Some(code.to_owned());
+        Ok(Scanned::Citizen { holder })
+    }
+
     async fn appointment_by_code(&self, code: &str) -> Result<AppointmentInfo, CommandError> {
         let facts = self.hall_facts()?;
         let v = self
@@ -61,14 +86,12 @@ impl Kiosk {
 
     /// The card holder's appointments in this hall (today and later, not yet checked in).
     pub async fn appointments_by_card(&self) -> Result<Vec<AppointmentInfo>, CommandError> {
-        let card = self.card().ok_or_else(need_card)?;
+        let (key, value) = self.citizen_ref().ok_or_else(need_card)?;
         let facts = self.hall_facts()?;
+        let mut body = json!({"hall_id": facts.hall_id});
+        body[key] = json!(value);
         let v = self
-            .request(
-                Method::POST,
-                "/api/v1/appointments/lookup",
-                Some(&json!({"hall_id": facts.hall_id, "id_number": card.id_number})),
-            )
+            .request(Method::POST, "/api/v1/appointments/lookup", Some(&body))
             .await?;
         Ok(v["appointments"]
             .as_array()
@@ -114,15 +137,11 @@ impl Kiosk {
 
     /// The card holder's cases in this hall.
     pub async fn cases_by_card(&self) -> Result<Vec<CaseInfo>, CommandError> {
-        let card = self.card().ok_or_else(need_card)?;
+        let (key, value) = self.citizen_ref().ok_or_else(need_card)?;
         let facts = self.hall_facts()?;
-        let v = self
-            .request(
-                Method::POST,
-                "/api/v1/cases/lookup",
-                Some(&json!({"hall_id": facts.hall_id, "id_number": card.id_number})),
-            )
-            .await?;
+        let mut body = json!({"hall_id": facts.hall_id});
+        body[key] = json!(value);
+        let v = self.request(Method::POST, "/api/v1/cases/lookup", Some(&body)).await?;
         Ok(v["cases"].as_array().into_iter().flatten().map(case_info).collect())
     }
 
