@@ -204,6 +204,24 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     s.click("#ticket-done").await?;
     s.wait_for("#go-take", T).await?;
 
+    // Case progress by the receipt's QR code: the stages, plainly.
+    let w1 = node.login("w1").await;
+    let (st, opened) = node
+        .req("POST", "/api/v1/cases")
+        .bearer(&w1)
+        .json(json!({"hall_id": "H1", "item_id": "I1", "id_number": card.id_number}))
+        .send()
+        .await;
+    if st != 201 {
+        bail!("case: {st} {opened}");
+    }
+    s.click("#go-progress").await?;
+    s.wait_for("#cases", T).await?;
+    invoke(s, "sim_scan", json!({"code": opened["receipt"]})).await?;
+    s.wait_text("#cases .stage.current", "已受理", T).await?;
+    shot(s, "progress").await?;
+    s.click("#go-home").await?;
+
     // Guides.
     s.click("#go-guides").await?;
     s.wait_for(r#".guide[data-item="I1"] .item"#, T).await?;
@@ -239,7 +257,12 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    s.click("#go-home").await?;
+    // …and one step less: choosing an item that needs nothing explained issues the number at once.
+    s.wait_for(r#"[data-item="I2"]"#, T).await?;
+    s.click(r#"[data-item="I2"]"#).await?;
+    s.wait_for("#ticket-printed", T).await?;
+    s.click("#ticket-done").await?;
+    s.wait_for("#go-take", T).await?;
     s.click("#elderly-toggle").await?;
 
     // Hall node stopped: an offline number from the kiosk's own series, marked; synced afterwards.

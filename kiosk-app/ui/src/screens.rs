@@ -118,13 +118,34 @@ fn Holder(ctx: Ctx) -> impl IntoView {
     }
 }
 
+/// Shows what the citizen will get before issuing. In elderly mode one step less: when nothing needs
+/// explaining (quota left, printer ready, hall node reachable, card present if needed) the number is
+/// issued at once and the ticket screen says people ahead and the wait.
 fn open_preview(ctx: Ctx, item_id: String) {
     ctx.busy.set(true);
     spawn_local(async move {
         match invoke::<_, Preview>("preview", &ItemArgs { item_id }).await {
             Ok(p) => {
-                ctx.preview.set(Some(p));
-                ctx.go(Screen::Preview);
+                let plain = !p.quota_exhausted
+                    && !p.printer_down
+                    && !p.offline
+                    && (!p.id_card_required || ctx.holder.get_untracked().is_some());
+                if ctx.elderly.get_untracked() && plain {
+                    let args = IssueArgs {
+                        item_id: p.item_id.clone(),
+                        claims: ctx.claims.get_untracked(),
+                    };
+                    match invoke::<_, Issued>("issue", &args).await {
+                        Ok(t) => {
+                            ctx.ticket.set(Some(t));
+                            ctx.go(Screen::Ticket);
+                        }
+                        Err(e) => ctx.fail(&e),
+                    }
+                } else {
+                    ctx.preview.set(Some(p));
+                    ctx.go(Screen::Preview);
+                }
             }
             Err(e) => ctx.fail(&e),
         }

@@ -45,7 +45,10 @@ impl Kiosk {
         {
             Ok(v) => {
                 let case = v["cases"].as_array().and_then(|c| c.first()).unwrap_or(&v);
-                Ok(Scanned::Case { case: case_info(case) })
+                let offset = self.hall_facts().map_or(480, |f| f.utc_offset);
+                Ok(Scanned::Case {
+                    case: case_info(case, offset),
+                })
             }
             Err(e) if e.code == "not_found" || e.code == "no_route" => Ok(Scanned::Unknown {
                 message: "未找到该预约或办件 / no appointment or case with this code".into(),
@@ -142,7 +145,12 @@ impl Kiosk {
         let mut body = json!({"hall_id": facts.hall_id});
         body[key] = json!(value);
         let v = self.request(Method::POST, "/api/v1/cases/lookup", Some(&body)).await?;
-        Ok(v["cases"].as_array().into_iter().flatten().map(case_info).collect())
+        Ok(v["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| case_info(c, facts.utc_offset))
+            .collect())
     }
 
     /// The hall's service guides.
@@ -192,8 +200,8 @@ fn need_card() -> CommandError {
     CommandError::new("no_card", "请先刷身份证 / place your ID card on the reader first").field("id_card")
 }
 
-fn case_info(v: &Value) -> CaseInfo {
-    let offset = 480;
+/// `offset`: the hall's UTC offset in minutes (stage times are shown in the hall's local time).
+fn case_info(v: &Value, offset: i32) -> CaseInfo {
     let when = |ms: &Value| {
         ms.as_i64().map_or_else(String::new, |ms| {
             let m = domain::Millis(ms);
