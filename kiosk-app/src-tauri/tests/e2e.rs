@@ -131,6 +131,7 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     s.wait_for("#preview-printer", T).await?;
     s.click("#issue").await?;
     s.wait_for("#ticket-unprinted", T).await?;
+    s.wait_for("#ticket-qr svg", T).await?;
     shot(s, "on-screen-ticket").await?;
     s.click("#ticket-done").await?;
     s.wait_for("#go-take", T).await?;

@@ -116,6 +116,11 @@ fn the_kiosk_issues_prints_falls_back_and_works_offline() {
     wait_until("paper-out alarm on the node", Duration::from_secs(15), || {
         rt.block_on(support::heartbeat_of(&node, &device_id))["devices"]["printer"]["health"] == "fault"
     });
+    // Paper near end: still prints, and the hall is warned (tender 21(3) "自助机硬件模块状态同步").
+    call::<()>(&w, "sim_printer", json!({"fault": "paper_near_end"})).unwrap();
+    wait_until("near-end warning on the node", Duration::from_secs(15), || {
+        rt.block_on(support::heartbeat_of(&node, &device_id))["devices"]["printer"]["health"] == "warning"
+    });
     call::<()>(&w, "sim_printer", json!({"fault": "ok"})).unwrap();
 
     // Hall node down: the ticket comes from the kiosk's own letter series, marked, printed, queued.

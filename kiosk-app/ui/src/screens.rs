@@ -262,6 +262,18 @@ pub fn PreviewScreen(ctx: Ctx) -> impl IntoView {
     .into_any()
 }
 
+/// The ticket's QR code as SVG (what the printed ticket carries), for the on-screen ticket.
+fn qr_svg(token: &str) -> String {
+    match qrcode::QrCode::new(token.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .min_dimensions(240, 240)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
 #[component]
 pub fn TicketScreen(ctx: Ctx) -> impl IntoView {
     let i = ctx.i;
@@ -281,6 +293,7 @@ pub fn TicketScreen(ctx: Ctx) -> impl IntoView {
                 let problem = t.print_problem.clone().unwrap_or_default();
                 view! {
                     <div id="ticket-unprinted" class="note warn">{move || i.fill("ticket.unprinted", &[("why", &problem)])}</div>
+                    <div id="ticket-qr" class="qr" inner_html=qr_svg(&t.token)></div>
                     <div class="token">{t.token.clone()}</div>
                 }.into_any()
             }}
