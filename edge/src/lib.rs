@@ -12,6 +12,7 @@
 pub mod backoff;
 pub mod client;
 pub mod feed;
+pub mod health;
 pub mod offline;
 pub mod status;
 pub mod store;

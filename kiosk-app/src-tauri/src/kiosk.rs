@@ -65,7 +65,7 @@ pub struct Kiosk {
     /// Tickets per item issued here, persisted (`usage.json`): the home screen's order.
     usage: Mutex<HashMap<String, u32>>,
     emit: Mutex<Emit>,
-    health: Mutex<health::Health>,
+    health: Mutex<edge::health::HealthTracker>,
     speaker: speech::Speaker,
 }
 
@@ -109,7 +109,7 @@ impl Kiosk {
             citizen_code: Mutex::new(None),
             usage: Mutex::new(usage),
             emit: Mutex::new(Arc::new(|_, _| {})),
-            health: Mutex::new(health::Health::default()),
+            health: Mutex::new(edge::health::HealthTracker::default()),
             speaker,
         };
         if let Some(id) = k.store.identity()? {

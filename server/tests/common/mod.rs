@@ -63,6 +63,14 @@ fn staff(id: &str, roles: Vec<Role>, hall: Option<&str>, windows: &[&str]) -> St
 /// W2 weighted [A,B] 2:1, W3 longest-waiting [A,B,C], W4 strict [C]. Hall H2: W9 [Z].
 /// Logins (password PASSWORD): admin, mgr (H1 manager), w1…w4 (window staff), w9 (H2), leader,
 /// operator, lawyer.
+/// Milliseconds since the epoch by the system clock.
+pub fn real_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
 pub fn test_city() -> CityConfig {
     let hall = |id: &str, name: &str| Hall {
         id: id.into(),
@@ -269,6 +277,27 @@ impl Node {
             ..ServerConfig::default()
         };
         Node::start_with(config, clock).await
+    }
+
+    /// A node on 127.0.0.1:0 with [`test_city`] and the test passwords, whose clock follows real time:
+    /// for the desktop apps' tests (the apps sign their requests with the real clock).
+    pub async fn start_real_time() -> Node {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = TestClock::new(real_now());
+        let ticking = clock.clone();
+        std::thread::spawn(move || {
+            loop {
+                ticking.set(real_now());
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
+        let mut n = Node::start_in(tmp.path().to_path_buf(), clock, NodeRole::All).await;
+        n._tmp = Some(tmp);
+        server::api::halls::install_config(&n.app(), domain::Actor::System, test_city())
+            .await
+            .unwrap();
+        n.set_test_passwords().await;
+        n
     }
 
     /// Starts a node with this configuration (its `data` directory is the node's).

@@ -81,7 +81,7 @@ pub struct Terminal {
     /// The network evaluator pad's server (`--evaluator pad:HOST:PORT`).
     pad: Option<Arc<PadServer>>,
     /// Device polling, chips last sent and heartbeats.
-    health: Mutex<health::Health>,
+    health: Mutex<edge::health::HealthTracker>,
     /// This terminal, for work that outlives a command (the pad's evaluation); set by [`Terminal::attach`].
     this: Mutex<Weak<Terminal>>,
 }
@@ -140,7 +140,7 @@ impl Terminal {
             measurements: Arc::new(Mutex::new(SimMeasurements::default())),
             emit: Mutex::new(Arc::new(|_, _| {})),
             pad,
-            health: Mutex::new(health::Health::default()),
+            health: Mutex::new(edge::health::HealthTracker::default()),
             this: Mutex::new(Weak::new()),
         };
         if let Some(id) = t.store.identity()? {

@@ -1,47 +1,19 @@
 //! Device health (issue: "heartbeat with printer, reader, scanner, disk and uptime status to the hall
-//! node"): the printer is polled, the chips are re-sent when one changes, and `device.heartbeat`
-//! goes through the outbox at every change (an alarm raised offline arrives later, never lost) and
-//! once a minute while online. Scanned codes are forwarded to the screen.
+//! node"): the printer is polled, the chips are re-sent when one changes, and `device.heartbeat` goes
+//! through the outbox when `edge::health` says so (every change, once a minute online). Scanned codes
+//! are forwarded to the screen.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app_types::kiosk::{EVENT_DEVICES, EVENT_SCANNED};
 use app_types::{DeviceHealth, DeviceStatus};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{Kiosk, lock, now_ms};
 
 const PRINTER_POLL_ROUNDS: u64 = 3;
-const BEAT_EVERY: Duration = Duration::from_secs(60);
 /// Below this much free space the disk is a warning (the outbox and logs need room).
 const DISK_LOW_MB: u64 = 500;
-
-pub(super) struct Health {
-    started: Instant,
-    round: u64,
-    chips: Option<Vec<DeviceStatus>>,
-    last_beat: Option<Instant>,
-}
-
-impl Default for Health {
-    fn default() -> Self {
-        Health {
-            started: Instant::now(),
-            round: 0,
-            chips: None,
-            last_beat: None,
-        }
-    }
-}
-
-fn key(h: DeviceHealth) -> &'static str {
-    match h {
-        DeviceHealth::Ok => "ok",
-        DeviceHealth::Warning => "warning",
-        DeviceHealth::Fault => "fault",
-        DeviceHealth::Absent => "absent",
-    }
-}
 
 /// Free megabytes on the file system holding `path`.
 fn disk_free_mb(path: &std::path::Path) -> Option<u64> {
@@ -66,18 +38,11 @@ fn disk_chip(free_mb: Option<u64>) -> DeviceStatus {
     }
 }
 
-/// The heartbeat's status object.
+/// The heartbeat's status object: the shared one plus the free disk space.
 pub fn heartbeat_status(chips: &[DeviceStatus], disk_free_mb: Option<u64>, uptime: Duration) -> Value {
-    let mut devices = Map::new();
-    let mut alarms = Vec::new();
-    for c in chips {
-        devices.insert(c.device.clone(), json!({"health": key(c.health), "detail": c.detail}));
-        if matches!(c.health, DeviceHealth::Warning | DeviceHealth::Fault) {
-            alarms.push(json!({"device": c.device, "health": key(c.health), "detail": c.detail}));
-        }
-    }
-    json!({"app": "kiosk", "devices": devices, "alarms": alarms, "disk_free_mb": disk_free_mb,
-        "uptime_s": uptime.as_secs()})
+    let mut status = edge::health::heartbeat_status("kiosk", chips, uptime);
+    status.insert("disk_free_mb".into(), json!(disk_free_mb));
+    Value::Object(status)
 }
 
 impl Kiosk {
@@ -89,11 +54,7 @@ impl Kiosk {
     }
 
     pub(super) async fn check_devices(&self) {
-        let round = {
-            let mut h = lock(&self.health);
-            h.round += 1;
-            h.round
-        };
+        let round = lock(&self.health).next_round();
         if round % PRINTER_POLL_ROUNDS == 1 {
             let devices = std::sync::Arc::clone(&self.devices);
             let _ = tauri::async_runtime::spawn_blocking(move || devices.poll_printer()).await;
@@ -101,21 +62,14 @@ impl Kiosk {
         let chips = self.device_status();
         let online = lock(&self.link).online;
         let enrolled = self.store.identity().ok().flatten().is_some();
-        let (changed, beat, uptime) = {
+        let (seen, uptime) = {
             let mut h = lock(&self.health);
-            let changed = h.chips.as_ref() != Some(&chips);
-            let due = h.last_beat.is_none_or(|t| t.elapsed() >= BEAT_EVERY);
-            let beat = enrolled && (changed || (online && due));
-            if beat {
-                h.last_beat = Some(Instant::now());
-            }
-            h.chips = Some(chips.clone());
-            (changed, beat, h.started.elapsed())
+            (h.observe(&chips, online, enrolled), h.uptime())
         };
-        if changed {
+        if seen.changed {
             self.emit(EVENT_DEVICES, &chips);
         }
-        if beat {
+        if seen.beat {
             let status = heartbeat_status(&chips, disk_free_mb(&self.config.data_dir), uptime);
             if let Err(e) = self.store.append(
                 protocol::sync::kinds::DEVICE_HEARTBEAT,
@@ -145,7 +99,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn low_disk_warns_and_alarms_carry_the_cause() {
+    fn low_disk_warns_and_the_heartbeat_carries_the_free_space() {
         assert_eq!(disk_chip(Some(100)).health, DeviceHealth::Warning);
         assert_eq!(disk_chip(Some(10_000)).health, DeviceHealth::Ok);
         let chips = vec![
@@ -157,8 +111,8 @@ mod tests {
             disk_chip(Some(10_000)),
         ];
         let v = heartbeat_status(&chips, Some(10_000), Duration::from_secs(5));
+        assert_eq!(v["app"], "kiosk");
         assert_eq!(v["alarms"].as_array().unwrap().len(), 1);
-        assert_eq!(v["alarms"][0]["device"], "printer");
         assert_eq!(v["disk_free_mb"], 10_000);
         assert_eq!(v["devices"]["disk"]["health"], "ok");
     }

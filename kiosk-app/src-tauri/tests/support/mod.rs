@@ -8,33 +8,12 @@ pub mod common;
 
 use std::time::Duration;
 
-pub use common::{Node, TestClock};
+pub use common::{Node, real_now};
 use serde_json::{Value, json};
 
-pub fn real_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
+/// The test city on a node whose clock follows real time.
 pub async fn start_node() -> Node {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = TestClock::new(real_now());
-    let ticking = clock.clone();
-    std::thread::spawn(move || {
-        loop {
-            ticking.set(real_now());
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    });
-    let mut n = Node::start_in(tmp.path().to_path_buf(), clock, server::app::Role::All).await;
-    n.keep(tmp);
-    server::api::halls::install_config(&n.app(), domain::Actor::System, common::test_city())
-        .await
-        .unwrap();
-    n.set_test_passwords().await;
-    n
+    Node::start_real_time().await
 }
 
 /// Stops the node and starts it again on the same data directory and address.

@@ -5,36 +5,12 @@
 #[path = "../../../../server/tests/common/mod.rs"]
 pub mod common;
 
-use std::time::Duration;
-
-pub use common::{Device, Node, PASSWORD, TestClock};
+pub use common::{Device, Node, PASSWORD};
 use serde_json::{Value, json};
 
-pub fn real_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
-/// A node on 127.0.0.1:0 with the test city (hall H1, windows W1–W4, logins w1…w4).
+/// The test city on a node whose clock follows real time.
 pub async fn start_node() -> Node {
-    let tmp = tempfile::tempdir().unwrap();
-    let clock = TestClock::new(real_now());
-    let ticking = clock.clone();
-    std::thread::spawn(move || {
-        loop {
-            ticking.set(real_now());
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    });
-    let mut n = Node::start_in(tmp.path().to_path_buf(), clock, server::app::Role::All).await;
-    n.keep(tmp);
-    server::api::halls::install_config(&n.app(), domain::Actor::System, common::test_city())
-        .await
-        .unwrap();
-    n.set_test_passwords().await;
-    n
+    Node::start_real_time().await
 }
 
 /// A one-time code for a window terminal in hall H1.
