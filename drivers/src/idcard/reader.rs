@@ -258,6 +258,17 @@ impl<T: Transport> IdCardReader<T> {
         Ok(SamId { raw: r.data })
     }
 
+    /// Reads whatever card lies on the field now, even one already reported — for a button press or
+    /// a screen that asks again (`read_card` reports each presentation once, which suits polling).
+    /// `Ok(None)`: no card.
+    pub fn read_present(&mut self) -> Result<Option<CardInfo>, ReaderError> {
+        if !self.find()? {
+            return Ok(None);
+        }
+        self.select()?;
+        self.read().map(Some)
+    }
+
     /// Looks for a card (`20 01`): `true` if one is in the field.
     pub fn find(&mut self) -> Result<bool, ReaderError> {
         let r = self.transact("find", 0x20, 0x01, Expect::Find)?;

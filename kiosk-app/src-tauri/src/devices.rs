@@ -105,14 +105,7 @@ impl Devices {
             .idcard
             .as_ref()
             .ok_or(DeviceError::Absent("身份证读卡器", "ID card reader"))?;
-        let mut g = lock(r);
-        let result = (|| -> Result<Option<CardInfo>, drivers::idcard::ReaderError> {
-            if !g.reader.find()? {
-                return Ok(None);
-            }
-            g.reader.select()?;
-            g.reader.read().map(Some)
-        })();
+        let result = lock(r).reader.read_present();
         let mut fault = lock(&self.idcard_fault);
         match result {
             Ok(c) => {

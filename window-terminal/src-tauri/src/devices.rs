@@ -245,16 +245,8 @@ impl Devices {
             .idcard
             .as_ref()
             .ok_or(DeviceError::Absent("身份证读卡器", "ID card reader"))?;
-        let mut guard = lock(ic);
-        // Staff press 读身份证 on purpose, so a card still lying on the reader is read again (the
-        // driver's read_card reports each presentation once, which suits polling, not a button).
-        let result = (|| -> Result<Option<CardInfo>, drivers::idcard::ReaderError> {
-            if !guard.reader.find()? {
-                return Ok(None);
-            }
-            guard.reader.select()?;
-            guard.reader.read().map(Some)
-        })();
+        // Staff press 读身份证 on purpose, so a card still lying on the reader is read again.
+        let result = lock(ic).reader.read_present();
         let mut fault = lock(&self.idcard_fault);
         match result {
             Ok(Some(card)) => {
