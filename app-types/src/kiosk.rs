@@ -169,3 +169,37 @@ pub enum Scanned {
         message: String,
     },
 }
+
+/// Event carrying the whole [`Consultation`] whenever the citizen's legal consultation changes (a
+/// message arrives, the status moves, the connection drops).
+pub const EVENT_CONSULT: &str = "kiosk://consultation";
+
+/// One message of a legal consultation as the kiosk shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsultMessage {
+    /// 1, 2, 3 … within the consultation.
+    pub seq: i64,
+    /// `citizen`, `lawyer` or `system`.
+    pub author: String,
+    /// `text`, `consent`, `reassurance`, `template`.
+    pub kind: String,
+    pub body: String,
+    pub at: i64,
+}
+
+/// The citizen's legal consultation at this kiosk (one visit; forgotten with the card).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    pub id: String,
+    /// `realtime` or `message` (留言).
+    pub kind: String,
+    /// `queued`, `assigned`, `active`, `waiting_reply`, `answered`, `closed`.
+    pub status: String,
+    /// The status in Chinese, as the hall node names it.
+    pub status_label: String,
+    pub messages: Vec<ConsultMessage>,
+    /// The live connection to the hall node is up (messages arrive as they are written).
+    pub live: bool,
+    /// A rating was given.
+    pub rated: bool,
+}

@@ -252,6 +252,20 @@ impl SyncClient {
         body: Option<&serde_json::Value>,
         session: Option<&str>,
     ) -> Result<(u16, serde_json::Value), ClientError> {
+        self.call_with(method, path_and_query, body, session, &[]).await
+    }
+
+    /// [`SyncClient::call`] with extra headers (e.g. a consultation's `X-Consultation-Token`, a key
+    /// the kiosk holds for one citizen's visit). They are not covered by the signature, which binds
+    /// the device, not the citizen.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<&serde_json::Value>,
+        session: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Result<(u16, serde_json::Value), ClientError> {
         let body = match body {
             Some(v) => Body::Json(serde_json::to_vec(v).map_err(|e| ClientError::Invalid(e.to_string()))?),
             None => Body::Empty,
@@ -259,6 +273,9 @@ impl SyncClient {
         let mut req = self.signed(&self.http, method, path_and_query, body);
         if let Some(token) = session {
             req = req.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let resp = req.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
@@ -284,6 +301,11 @@ impl SyncClient {
             });
         }
         Ok(resp)
+    }
+
+    /// The hall node's address (`http(s)://host:port`, no trailing slash).
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// A request signed over exactly `path_and_query` and `body`.

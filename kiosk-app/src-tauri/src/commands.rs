@@ -87,6 +87,38 @@ pub fn speak(k: K<'_>, prompts: Vec<String>, number: Option<String>, lang: Strin
     k.speak(&prompts, number.as_deref(), &lang)
 }
 
+/// Legal consultation (issue 7): `kind` `realtime` or `message` (留言, needs `phone`).
+#[tauri::command]
+pub async fn consult_start(
+    k: K<'_>,
+    kind: String,
+    specialty: String,
+    question: String,
+    phone: Option<String>,
+) -> R<Consultation> {
+    k.consult_start(&kind, &specialty, &question, phone.as_deref()).await
+}
+
+#[tauri::command]
+pub fn consultation(k: K<'_>) -> Option<Consultation> {
+    k.consultation()
+}
+
+#[tauri::command]
+pub async fn consult_send(k: K<'_>, body: String, kind: String) -> R<()> {
+    k.consult_send(&body, &kind).await
+}
+
+#[tauri::command]
+pub async fn consult_close(k: K<'_>) -> R<Consultation> {
+    k.consult_close().await
+}
+
+#[tauri::command]
+pub async fn consult_rate(k: K<'_>, level: u8, comment: Option<String>) -> R<Consultation> {
+    k.consult_rate(level, comment.as_deref()).await
+}
+
 #[tauri::command]
 pub fn devices(k: K<'_>) -> Vec<DeviceStatus> {
     k.device_status()

@@ -21,6 +21,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::devices::{DeviceError, Devices};
 
+mod consult;
 mod health;
 mod issue;
 mod lookup;
@@ -67,6 +68,8 @@ pub struct Kiosk {
     emit: Mutex<Emit>,
     health: Mutex<edge::health::HealthTracker>,
     speaker: speech::Speaker,
+    /// The citizen's legal consultation of this visit (its token forgotten with the card).
+    consult: consult::Slot,
 }
 
 /// The hall's rules and names this kiosk needs, from the configuration replica.
@@ -111,6 +114,7 @@ impl Kiosk {
             emit: Mutex::new(Arc::new(|_, _| {})),
             health: Mutex::new(edge::health::HealthTracker::default()),
             speaker,
+            consult: consult::Slot::default(),
         };
         if let Some(id) = k.store.identity()? {
             k.connect(&id)?;
@@ -317,6 +321,7 @@ impl Kiosk {
     pub fn end_visit(&self) {
         lock(&self.card).take();
         lock(&self.citizen_code).take();
+        self.forget_consultation();
     }
 
     fn citizen_code(&self) -> Option<String> {

@@ -3,7 +3,7 @@
 //! One app start covers: enroll; take a number with an elderly citizen's card (priority shown,
 //! printed); paper out → the on-screen ticket, confirmed; quota exhausted with the next slot;
 //! appointment check-in by scanned QR (the early rule explained); guides; idle timeout wipes the
-//! card; hall node stopped → an offline number, marked, synced after the restart; both portrait
+//! card; a legal consultation answered by a lawyer and rated; hall node stopped → an offline number, marked, synced after the restart; both portrait
 //! (1080×1920) and landscape (1920×1080). Screenshots: target/e2e-screenshots/kiosk-*.png
 //! (docs/screenshots with UPDATE_SCREENSHOTS=1); measurements: target/measurements/kiosk.json.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -265,6 +265,56 @@ async fn scenario(s: &AppSession, node: &mut support::Node, code: &str, data: &P
     s.click("#ticket-done").await?;
     s.wait_for("#go-take", T).await?;
     s.click("#elderly-toggle").await?;
+
+    // Legal consultation (issue 7, 6.1 a): the question reaches the online lawyer, whose answer shows
+    // on the kiosk live; the citizen answers, ends and rates.
+    let lawyer = node.login("lawyer").await;
+    node.req("PUT", "/api/v1/lawyer/status")
+        .bearer(&lawyer)
+        .json(json!({"online": true, "specialties": ["labour"]}))
+        .send()
+        .await;
+    s.click("#go-consult").await?;
+    s.wait_for("#consult-question", T).await?;
+    s.click("#consult-specialty-labour").await?;
+    s.fill("#consult-question", "单位拖欠我三个月工资，我该怎么办？")
+        .await?;
+    shot(s, "consult-ask").await?;
+    s.click("#consult-submit").await?;
+    s.wait_for("#consult-waiting", T).await?;
+    let (_, inbox) = node.req("GET", "/api/v1/lawyer/inbox").bearer(&lawyer).send().await;
+    let id = inbox["items"][0]["id"]
+        .as_str()
+        .context("the question is not in the lawyer's inbox")?
+        .to_owned();
+    node.req("POST", &format!("/api/v1/consultations/{id}/pickup"))
+        .bearer(&lawyer)
+        .send()
+        .await;
+    node.req("POST", &format!("/api/v1/consultations/{id}/messages"))
+        .bearer(&lawyer)
+        .json(json!({"body": "您好，请问您和单位签了劳动合同吗？"}))
+        .send()
+        .await;
+    s.wait_text("#consult-messages", "劳动合同", T).await?;
+    s.fill("#consult-input", "签了，两年期的。").await?;
+    s.click("#consult-send").await?;
+    s.wait_text("#consult-messages", "两年期", T).await?;
+    shot(s, "consult-chat").await?;
+    s.click("#consult-close").await?;
+    s.wait_for("#rate-5", T).await?;
+    s.click("#rate-5").await?;
+    s.wait_text("#message", "感谢", T).await?;
+    let (_, c) = node
+        .req("GET", &format!("/api/v1/consultations/{id}"))
+        .bearer(&lawyer)
+        .send()
+        .await;
+    if c["rating"]["level"] != 5 {
+        bail!("the kiosk's rating did not reach the node: {c}");
+    }
+    s.click("#go-home").await?;
+    s.wait_for("#go-take", T).await?;
 
     // Hall node stopped: an offline number from the kiosk's own series, marked; synced afterwards.
     node.stop().await;

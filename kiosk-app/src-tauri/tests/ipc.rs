@@ -340,3 +340,140 @@ fn elderly_prompts_are_spoken_from_the_local_clips() {
     assert_eq!(got.len(), expected.len());
     assert!(got == expected, "the spoken audio differs from the clips");
 }
+
+/// Legal consultation from the kiosk (issue 7; standard 6.1 a real-time, 6.1 b 留言): the question
+/// reaches an online lawyer of the field, the lawyer's answer reaches the kiosk live over the
+/// consultation's WebSocket, the citizen answers, ends and rates it; leaving the kiosk mid-chat
+/// closes the chat so the lawyer is free again, and the kiosk forgets it.
+#[test]
+fn a_citizen_consults_a_lawyer_from_the_kiosk() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let node = rt.block_on(support::start_node());
+    let code = rt.block_on(support::kiosk_code(&node));
+    let data = tempfile::tempdir().unwrap();
+    let kiosk = Arc::new(Kiosk::open(Config::for_test(data.path().to_path_buf())).unwrap());
+    let (_app, w) = mock_app(kiosk);
+    call::<Startup>(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
+    let lawyer = rt.block_on(node.login("lawyer"));
+    let (st, v) = rt.block_on(
+        node.req("PUT", "/api/v1/lawyer/status")
+            .bearer(&lawyer)
+            .json(json!({"online": true, "specialties": ["labour"]}))
+            .send(),
+    );
+    assert_eq!(st, 200, "{v}");
+
+    // What the citizen must give: a question; for a 留言 a phone number for the SMS (6.2.1.3).
+    let ask = |kind: &str, question: &str, phone: Option<&str>| {
+        call::<Consultation>(
+            &w,
+            "consult_start",
+            json!({"kind": kind, "specialty": "labour", "question": question, "phone": phone}),
+        )
+    };
+    assert_eq!(
+        ask("realtime", "  ", None).unwrap_err().field.as_deref(),
+        Some("question")
+    );
+    assert_eq!(
+        ask("message", "工资问题", None).unwrap_err().field.as_deref(),
+        Some("phone")
+    );
+    assert_eq!(
+        ask("message", "工资问题", Some("12")).unwrap_err().field.as_deref(),
+        Some("phone")
+    );
+
+    // Real-time: routed to the online labour lawyer (6.1 a).
+    let c = ask("realtime", "单位拖欠我三个月工资，我该怎么办？", None).unwrap();
+    assert_eq!((c.kind.as_str(), c.status.as_str()), ("realtime", "assigned"), "{c:?}");
+    let id = c.id.clone();
+    let now = |w: &WebviewWindow<MockRuntime>| call::<Option<Consultation>>(w, "consultation", json!({})).unwrap();
+    wait_until("the kiosk follows the chat live", Duration::from_secs(5), || {
+        now(&w).is_some_and(|c| c.live)
+    });
+
+    // The lawyer picks up and answers: the kiosk shows it without asking.
+    let (st, v) = rt.block_on(
+        node.req("POST", &format!("/api/v1/consultations/{id}/pickup"))
+            .bearer(&lawyer)
+            .send(),
+    );
+    assert_eq!(st, 200, "{v}");
+    let (st, v) = rt.block_on(
+        node.req("POST", &format!("/api/v1/consultations/{id}/messages"))
+            .bearer(&lawyer)
+            .json(json!({"body": "您好，请问有劳动合同吗？"}))
+            .send(),
+    );
+    assert_eq!(st, 201, "{v}");
+    wait_until("the lawyer's answer on the kiosk", Duration::from_secs(5), || {
+        now(&w).is_some_and(|c| {
+            c.status == "active"
+                && c.messages
+                    .iter()
+                    .any(|m| m.author == "lawyer" && m.body.contains("劳动合同"))
+        })
+    });
+
+    // The citizen answers; the lawyer sees it.
+    assert_eq!(
+        call::<()>(&w, "consult_send", json!({"body": " ", "kind": "text"}))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("body")
+    );
+    call::<()>(&w, "consult_send", json!({"body": "有，签了两年。", "kind": "text"})).unwrap();
+    let (_, v) = rt.block_on(
+        node.req("GET", &format!("/api/v1/consultations/{id}"))
+            .bearer(&lawyer)
+            .send(),
+    );
+    let bodies: Vec<&str> = v["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert!(bodies.contains(&"有，签了两年。"), "{bodies:?}");
+
+    // End and rate (7.1.4: every service is rated); the rating is on the node.
+    let c: Consultation = call(&w, "consult_close", json!({})).unwrap();
+    assert_eq!(c.status, "closed");
+    assert_eq!(
+        call::<Consultation>(&w, "consult_rate", json!({"level": 9}))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("level")
+    );
+    let c: Consultation = call(&w, "consult_rate", json!({"level": 5, "comment": "解答清楚"})).unwrap();
+    assert!(c.rated);
+    let (_, v) = rt.block_on(
+        node.req("GET", &format!("/api/v1/consultations/{id}"))
+            .bearer(&lawyer)
+            .send(),
+    );
+    assert_eq!(v["rating"]["level"], 5, "{v}");
+
+    // A citizen who walks away mid-chat: the visit ends, the chat is closed on the node (the lawyer is
+    // not left waiting) and the kiosk no longer holds it.
+    let c = ask("realtime", "试用期被辞退有没有补偿？", None).unwrap();
+    call::<()>(&w, "end_visit", json!({})).unwrap();
+    assert_eq!(now(&w), None);
+    wait_until("the abandoned chat is closed", Duration::from_secs(5), || {
+        let (_, v) = rt.block_on(
+            node.req("GET", &format!("/api/v1/consultations/{}", c.id))
+                .bearer(&lawyer)
+                .send(),
+        );
+        v["status"] == "closed"
+    });
+    assert_eq!(
+        call::<()>(&w, "consult_send", json!({"body": "还在吗", "kind": "text"}))
+            .unwrap_err()
+            .code,
+        "no_consultation"
+    );
+}

@@ -11,6 +11,7 @@ use ui_kit::bridge::{invoke, invoke0, listen, now_ms};
 use ui_kit::components::{LangSwitch, clock_time};
 use ui_kit::i18n::{I18n, Lang, Texts, provide_i18n};
 
+mod consult;
 mod screens;
 
 const ZH: &str = include_str!("../locales/zh.json");
@@ -27,6 +28,7 @@ pub enum Screen {
     CheckIn,
     Progress,
     Guides,
+    Consult,
 }
 
 #[derive(Serialize)]
@@ -61,6 +63,8 @@ pub struct Ctx {
     pub touched: RwSignal<f64>,
     /// A scanned code not yet handled by a screen.
     pub scanned: RwSignal<Option<String>>,
+    /// The legal consultation of this visit, as the shell last pushed it.
+    pub consult: RwSignal<Option<Consultation>>,
     pub i: I18n,
 }
 
@@ -78,6 +82,7 @@ impl Ctx {
         self.ticket.set(None);
         self.claims.set(Vec::new());
         self.scanned.set(None);
+        self.consult.set(None);
         self.message.set((false, String::new()));
         self.screen.set(Screen::Home);
         spawn_local(async move {
@@ -131,6 +136,7 @@ fn App(i: I18n) -> impl IntoView {
         claims: RwSignal::new(Vec::new()),
         touched: RwSignal::new(now_ms()),
         scanned: RwSignal::new(None),
+        consult: RwSignal::new(None),
         i,
     };
     spawn_local(async move {
@@ -141,6 +147,7 @@ fn App(i: I18n) -> impl IntoView {
             ctx.scanned.set(Some(c));
         })
         .await;
+        let _ = listen::<Consultation>(EVENT_CONSULT, move |c| consult::on_event(ctx, c)).await;
         match invoke0::<Startup>("startup").await {
             Ok(s) => {
                 ctx.link.set(s.link.clone());
@@ -235,6 +242,7 @@ fn App(i: I18n) -> impl IntoView {
                     Screen::CheckIn => view! { <screens::CheckIn ctx=ctx/> }.into_any(),
                     Screen::Progress => view! { <screens::Progress ctx=ctx/> }.into_any(),
                     Screen::Guides => view! { <screens::Guides ctx=ctx/> }.into_any(),
+                    Screen::Consult => view! { <consult::Consult ctx=ctx/> }.into_any(),
                 }}
             </main>
             <footer id="message" class=move || if ctx.message.get().0 { "message error" } else { "message" }>

@@ -91,6 +91,10 @@ pub fn Home(ctx: Ctx) -> impl IntoView {
                 <span class="big">{move || i.t("home.guides")}</span>
                 <span class="hint">{move || i.t("home.guides.hint")}</span>
             </button>
+            <button id="go-consult" class="tile" on:click=move |_| ctx.go(Screen::Consult)>
+                <span class="big">{move || i.t("home.consult")}</span>
+                <span class="hint">{move || i.t("home.consult.hint")}</span>
+            </button>
         </div>
     }
 }
