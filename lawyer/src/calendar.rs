@@ -30,6 +30,77 @@ pub struct CalendarConfig {
     pub years: Vec<YearCalendar>,
 }
 
+impl CalendarConfig {
+    /// Mainland China's published schedules (国务院办公厅 notices: 2025 — 国办发明电〔2024〕12号; 2026 —
+    /// the notice of 2025-11-04). The server starts from these; operators add each new year in
+    /// `[lawyer.calendar]` when the State Council publishes it (usually in November).
+    pub fn mainland_china() -> CalendarConfig {
+        let d = |year, month, day| Date { year, month, day };
+        let days = |year: i32, list: &[(u8, u8)]| list.iter().map(|&(m, day)| d(year, m, day)).collect();
+        CalendarConfig {
+            years: vec![
+                YearCalendar {
+                    year: 2025,
+                    holidays: days(
+                        2025,
+                        &[
+                            (1, 1),
+                            (1, 28),
+                            (1, 29),
+                            (1, 30),
+                            (1, 31),
+                            (2, 3),
+                            (2, 4),
+                            (4, 4),
+                            (5, 1),
+                            (5, 2),
+                            (5, 5),
+                            (6, 2),
+                            (10, 1),
+                            (10, 2),
+                            (10, 3),
+                            (10, 6),
+                            (10, 7),
+                            (10, 8),
+                        ],
+                    ),
+                    workdays: days(2025, &[(1, 26), (2, 8), (4, 27), (9, 28), (10, 11)]),
+                },
+                YearCalendar {
+                    year: 2026,
+                    // 元旦 1–3 Jan, 春节 15–23 Feb, 清明 4–6 Apr, 劳动节 1–5 May, 端午 19–21 Jun, 中秋 25–27 Sep,
+                    // 国庆 1–7 Oct: the weekdays among them.
+                    holidays: days(
+                        2026,
+                        &[
+                            (1, 1),
+                            (1, 2),
+                            (2, 16),
+                            (2, 17),
+                            (2, 18),
+                            (2, 19),
+                            (2, 20),
+                            (2, 23),
+                            (4, 6),
+                            (5, 1),
+                            (5, 4),
+                            (5, 5),
+                            (6, 19),
+                            (9, 25),
+                            (10, 1),
+                            (10, 2),
+                            (10, 5),
+                            (10, 6),
+                            (10, 7),
+                        ],
+                    ),
+                    workdays: days(2026, &[(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)]),
+                },
+            ],
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     #[error("{year} 年的节假日未配置 (the working-day calendar has no entry for {year})")]
@@ -201,6 +272,22 @@ pub(crate) mod tests {
         assert_eq!(cal.is_working_day(d(2025, 10, 1)), Ok(false), "National Day");
         assert_eq!(cal.is_working_day(d(2025, 9, 28)), Ok(true), "a make-up Sunday");
         assert_eq!(cal.is_working_day(d(2025, 10, 11)), Ok(true), "a make-up Saturday");
+    }
+
+    #[test]
+    fn the_shipped_mainland_schedule_2026() {
+        let cal = WorkCalendar::new(&CalendarConfig::mainland_china()).expect("valid");
+        assert_eq!(cal.is_working_day(d(2026, 2, 16)), Ok(false), "春节");
+        assert_eq!(cal.is_working_day(d(2026, 2, 14)), Ok(true), "a make-up Saturday");
+        assert_eq!(cal.is_working_day(d(2026, 10, 10)), Ok(true), "a make-up Saturday");
+        assert_eq!(cal.is_working_day(d(2026, 10, 5)), Ok(false), "国庆");
+        assert_eq!(cal.is_working_day(d(2026, 11, 23)), Ok(true), "a Monday");
+        // Both published schedules agree with the weekday layout (a holiday on a weekend or a
+        // make-up day on a weekday would mean a typo).
+        for y in CalendarConfig::mainland_china().years {
+            assert!(y.holidays.iter().all(|h| !is_weekend(*h) && h.year == y.year), "{y:?}");
+            assert!(y.workdays.iter().all(|w| is_weekend(*w) && w.year == y.year), "{y:?}");
+        }
     }
 
     #[test]

@@ -436,6 +436,10 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/consultations/{id}/rating", "/api/v1/consultations/$CONSULT/rating", Some(r#"{"level":5}"#), 0),
     // consultations::ws: the citizen's token or the consultation's lawyer (426 without an upgrade)
     ("GET", "/api/v1/consultations/{id}/ws", "/api/v1/consultations/$CONSULT/ws", None, LAWYER),
+    // lawyer_reports::report, archive, archived: staff(operator, admin, leader) (404 for a file not archived)
+    ("GET", "/api/v1/lawyer-reports", "/api/v1/lawyer-reports?kind=daily", None, ADMIN | OPERATOR | LEADER),
+    ("GET", "/api/v1/lawyer-reports/archive", "/api/v1/lawyer-reports/archive", None, ADMIN | OPERATOR | LEADER),
+    ("GET", "/api/v1/lawyer-reports/archive/{name}", "/api/v1/lawyer-reports/archive/daily-2026-01-01.csv", None, ADMIN | OPERATOR | LEADER),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1

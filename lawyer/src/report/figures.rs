@@ -66,6 +66,10 @@ pub struct OrderRecord {
     pub revisited_at: Option<Millis>,
     pub qc: Option<QcResult>,
     pub question_type: Option<String>,
+    /// A live (real-time) request nobody picked up in time, which became this 留言 (6.2.2.1 c): it also
+    /// counts as a live request not connected — on the platform, not on the lawyer who answered the 留言.
+    #[serde(default)]
+    pub offered_from_live: bool,
 }
 
 /// Whether the order was answered within its service's limit; `None` for services without one.
@@ -105,6 +109,8 @@ pub fn count_order(
     if matches!(o.kind, ServiceKind::RealTime | ServiceKind::Video) {
         c.live_requests += 1;
         c.connected += u64::from(o.picked_up_at.is_some());
+    } else if o.offered_from_live {
+        c.live_requests += 1;
     }
     if let Some(r) = o.rating {
         c.rated += 1;
@@ -170,9 +176,14 @@ pub fn build_report(
     {
         count_order(&mut platform, o, cfg, cal, utc_offset_minutes)?;
         if let Some(l) = &o.lawyer_id {
+            // The lawyer who answered an offered 留言 did not fail to connect the live request.
+            let own = OrderRecord {
+                offered_from_live: false,
+                ..o.clone()
+            };
             count_order(
                 per_lawyer.entry(l.clone()).or_default(),
-                o,
+                &own,
                 cfg,
                 cal,
                 utc_offset_minutes,
@@ -242,7 +253,25 @@ mod tests {
             revisited_at: None,
             qc: Some(QcResult::Pass),
             question_type: Some("劳动争议".into()),
+            offered_from_live: false,
         }
+    }
+
+    /// 6.2.2.1 c: a real-time request turned into a 留言 counts as a live request not connected — for
+    /// the platform, not for the lawyer who then answered the 留言.
+    #[test]
+    fn an_offered_message_is_an_unconnected_live_request_of_the_platform_only() {
+        let (cfg, cal) = (SlaConfig::default(), china());
+        let day = Period::containing(PeriodKind::Daily, d(2025, 3, 3));
+        let t = at(d(2025, 3, 3), 600);
+        let mut offered = order("1", "L1", ServiceKind::Message, t);
+        offered.picked_up_at = None;
+        offered.offered_from_live = true;
+        let live = order("2", "L1", ServiceKind::RealTime, t);
+        let r = build_report(day, &[offered, live], &cfg, &Thresholds::default(), &cal, 480).expect("configured");
+        assert_eq!(r.platform.orders, 2);
+        assert_eq!(r.platform.connection_rate(), crate::ratio::Ratio::new(1, 2));
+        assert_eq!(r.per_lawyer["L1"].connection_rate(), crate::ratio::Ratio::new(1, 1));
     }
 
     #[test]

@@ -12,6 +12,8 @@
 
 pub mod chat;
 pub mod notify;
+pub mod report_export;
+pub mod reports;
 pub mod routing;
 pub mod store;
 
@@ -99,7 +101,7 @@ impl Lawyer {
             }
             None => wordfilter::WordList::default(),
         };
-        let calendar = lawyer::WorkCalendar::new(&lawyer::CalendarConfig::default())?;
+        let calendar = lawyer::WorkCalendar::new(&lawyer::CalendarConfig::mainland_china())?;
         Ok(Lawyer {
             config,
             hub: Hub::default(),

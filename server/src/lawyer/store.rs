@@ -607,6 +607,8 @@ pub trait LawyerReader: Send + Sync {
     fn profile(&self, staff: &str) -> Result<Option<ProfileRow>, StoreError>;
     fn candidates(&self) -> Result<Vec<Candidate>, StoreError>;
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError>;
+    /// The service orders asked in `[from, to)`, for the reports (7.3).
+    fn orders(&self, from: i64, to: i64) -> Result<Vec<lawyer::report::figures::OrderRecord>, StoreError>;
 }
 
 impl LawyerReader for crate::store::sqlite::SqliteReader {
@@ -630,5 +632,8 @@ impl LawyerReader for crate::store::sqlite::SqliteReader {
     }
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
         self.with(|c| realtime_requests(c, from, to))
+    }
+    fn orders(&self, from: i64, to: i64) -> Result<Vec<lawyer::report::figures::OrderRecord>, StoreError> {
+        self.with(|c| super::reports::orders(c, from, to))
     }
 }
