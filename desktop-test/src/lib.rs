@@ -74,6 +74,9 @@ async fn wait_port(port: u16, within: Duration) -> Result<()> {
     bail!("nothing listens on port {port} after {within:?}")
 }
 
+/// WebKitGTK's minimal browser, installed with the library (Debian/Ubuntu multiarch path).
+pub const MINIBROWSER: &str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+
 struct Driver(Child);
 
 impl Drop for Driver {
@@ -125,6 +128,38 @@ impl AppSession {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .context("WebDriver session on the app")?;
+        Ok(AppSession {
+            client,
+            started,
+            _driver: driver,
+        })
+    }
+
+    /// Opens `url` in WebKitGTK's own browser (MiniBrowser, shipped with libwebkit2gtk) under
+    /// WebKitWebDriver: the web pages citizens use, tested in the same engine as the apps.
+    pub async fn browse(url: &str) -> Result<AppSession> {
+        let port = free_port()?;
+        let mut cmd = Command::new(std::env::var_os("WEBKIT_WEBDRIVER").unwrap_or_else(|| "WebKitWebDriver".into()));
+        cmd.arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        let driver = Driver(
+            cmd.spawn()
+                .context("start WebKitWebDriver (apt package webkit2gtk-driver)")?,
+        );
+        wait_port(port, Duration::from_secs(20)).await?;
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "webkitgtk:browserOptions".into(),
+            serde_json::json!({ "binary": MINIBROWSER, "args": ["--automation"] }),
+        );
+        let started = Instant::now();
+        let client = fantoccini::ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("WebDriver session on MiniBrowser")?;
+        client.goto(url).await.with_context(|| format!("open {url}"))?;
         Ok(AppSession {
             client,
             started,

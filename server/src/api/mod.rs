@@ -14,6 +14,7 @@ pub mod lawyer_reports;
 pub mod sync;
 pub mod tickets;
 pub mod views;
+pub mod web;
 pub mod windows;
 
 use std::sync::Arc;
@@ -155,6 +156,9 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/consult", get(web::consult_page))
+        .route("/consult/app.js", get(web::consult_js))
+        .route("/consult/app.css", get(web::consult_css))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), observe))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
