@@ -141,6 +141,17 @@ pub enum Probation {
 /// 6.3.1 d: the probation of a lawyer who opened service on `opened_on`, with the counts of that week. It ends at
 /// the end of day `opened_on + days - 1`; before that it is running.
 pub fn probation(opened_on: Date, today: Date, week: &ServiceCounts, rules: &ProbationRules) -> Probation {
+    judge(opened_on, today, week, rules, true)
+}
+
+/// 6.3.1 d judged on ratings alone, for a platform that has no QC results (yet): the good-rating rate
+/// (6.3.1 c) decides; the 表 1 error lines are not applied, rather than failing every lawyer for
+/// "no data".
+pub fn probation_without_qc(opened_on: Date, today: Date, week: &ServiceCounts, rules: &ProbationRules) -> Probation {
+    judge(opened_on, today, week, rules, false)
+}
+
+fn judge(opened_on: Date, today: Date, week: &ServiceCounts, rules: &ProbationRules, qc: bool) -> Probation {
     let ends_on = Date::from_days(opened_on.days() + i32::try_from(rules.days).unwrap_or(i32::MAX) - 1);
     if today <= ends_on {
         return Probation::Running { ends_on };
@@ -157,18 +168,20 @@ pub fn probation(opened_on: Date, today: Date, week: &ServiceCounts, rules: &Pro
         rules.min_good_rate,
         ProbationShortfall::GoodRate,
     );
-    check(
-        week.fatal_rate(),
-        Ratio::at_most,
-        rules.max_fatal_rate,
-        ProbationShortfall::FatalRate,
-    );
-    check(
-        week.non_fatal_rate(),
-        Ratio::at_most,
-        rules.max_non_fatal_rate,
-        ProbationShortfall::NonFatalRate,
-    );
+    if qc {
+        check(
+            week.fatal_rate(),
+            Ratio::at_most,
+            rules.max_fatal_rate,
+            ProbationShortfall::FatalRate,
+        );
+        check(
+            week.non_fatal_rate(),
+            Ratio::at_most,
+            rules.max_non_fatal_rate,
+            ProbationShortfall::NonFatalRate,
+        );
+    }
     shortfalls.dedup();
     if shortfalls.is_empty() {
         Probation::Passed
@@ -356,6 +369,22 @@ mod tests {
             }
         );
         assert_eq!(monthly_good_rate_ok(&good), Some(true));
+        // Without QC results only the ratings decide.
+        let ratings_only = ServiceCounts {
+            rated: 20,
+            good: 19,
+            ..Default::default()
+        };
+        assert_eq!(
+            probation_without_qc(d(2025, 3, 3), d(2025, 3, 10), &ratings_only, &rules),
+            Probation::Passed
+        );
+        assert_eq!(
+            probation(d(2025, 3, 3), d(2025, 3, 10), &ratings_only, &rules),
+            Probation::Failed {
+                shortfalls: vec![ProbationShortfall::NoData]
+            }
+        );
     }
 
     #[test]

@@ -168,6 +168,18 @@ impl WordList {
         Ok(builder.finish())
     }
 
+    /// Parses a whole list and reports every bad line, not only the first (an operator fixing a file
+    /// wants the whole list of problems at once). Duplicates are judged against the good lines before.
+    pub fn parse_all(text: &str) -> Result<WordList, Vec<ListError>> {
+        let mut builder = Builder::default();
+        let errors: Vec<ListError> = text
+            .lines()
+            .enumerate()
+            .filter_map(|(idx, line)| builder.line(idx + 1, line).err())
+            .collect();
+        if errors.is_empty() { Ok(builder.finish()) } else { Err(errors) }
+    }
+
     /// Parses a list from a reader the caller opened (a file, an upload …), line by line.
     pub fn from_reader<R: BufRead>(reader: R) -> Result<WordList, ListError> {
         let mut builder = Builder::default();
@@ -278,6 +290,14 @@ mod tests {
 
     fn err(text: &str) -> ListError {
         WordList::parse(text).expect_err("list should be rejected")
+    }
+
+    #[test]
+    fn parse_all_names_every_bad_line() {
+        let errors = WordList::parse_all("好词\tother\twarn\n坏词\tnope\twarn\n又一个\tother\tban:0\n好词\tother\twarn\n")
+            .expect_err("three bad lines");
+        assert_eq!(errors.iter().map(ListError::line).collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!(WordList::parse_all("好词\tother\twarn\n").expect("valid").len(), 1);
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub struct MessageView {
     pub kind: MessageKind,
     pub body: String,
     pub at: i64,
+    /// 10.3.2: the message used a listed word whose action is a warning (recorded for review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,6 +118,9 @@ pub struct CreatedResponse {
     pub consultation: ConsultationView,
     /// The citizen's key to this consultation: send it as `X-Consultation-Token`. Shown once.
     pub token: String,
+    /// 10.3.2: the question used a listed word whose action is a warning (recorded for review).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 fn message_view(m: MessageRow) -> MessageView {
@@ -125,6 +131,7 @@ fn message_view(m: MessageRow) -> MessageView {
         kind: m.kind,
         body: m.body,
         at: m.at,
+        warning: None,
     }
 }
 
@@ -262,6 +269,9 @@ pub async fn create(
             "手机号应为 11 位数字 (an 11-digit mobile number)",
         ));
     }
+    let phone_key = phone.as_deref().map(|p| app.sealer.blind_index(p));
+    let poster = super::lawyer_words::Poster::asker(phone_key.as_deref(), hall.as_deref());
+    let warning = super::lawyer_words::screen(&app, &poster, &question).await?;
     let token = crate::crypto::random_token();
     let id = uuid::Uuid::now_v7().to_string();
     let r = LawyerRecord::Opened {
@@ -271,7 +281,7 @@ pub async fn create(
         hall_id: hall.clone(),
         device_id: device.clone(),
         token_hash: crate::crypto::sm3_hex(token.as_bytes()),
-        phone_key: phone.as_deref().map(|p| app.sealer.blind_index(p)),
+        phone_key,
         phone_sealed: phone.as_deref().map(|p| app.sealer.seal(p)),
         question,
         specialty,
@@ -281,7 +291,14 @@ pub async fn create(
     let actor = device.map_or_else(|| "citizen".to_owned(), |d| format!("device:{d}"));
     record(&app, hall.as_deref(), actor, r).await?;
     let consultation = full_view(&app, &id).await?;
-    Ok((StatusCode::CREATED, Json(CreatedResponse { consultation, token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedResponse {
+            consultation,
+            token,
+            warning,
+        }),
+    ))
 }
 
 /// A consultation with its messages: for the citizen (token), its lawyer, and operators.
@@ -336,8 +353,14 @@ fn check_lawyer_text(app: &AppState, row: &ConsultationRow, body: &str) -> Resul
     .field("body"))
 }
 
-/// One message from the citizen or the lawyer, by HTTP or over the socket.
-pub async fn send(app: &AppState, id: &str, who: &Party, req: MessageRequest) -> Result<MessageRow, ApiError> {
+/// One message from the citizen or the lawyer, by HTTP or over the socket, with the warning if it
+/// used a listed `warn` word (10.3.2).
+pub async fn send(
+    app: &AppState,
+    id: &str,
+    who: &Party,
+    req: MessageRequest,
+) -> Result<(MessageRow, Option<String>), ApiError> {
     let row = load(app, id).await?;
     let (author, staff) = match who {
         Party::Citizen => (Author::Citizen, None),
@@ -372,10 +395,16 @@ pub async fn send(app: &AppState, id: &str, who: &Party, req: MessageRequest) ->
             "咨询人只能发送 text 或 consent (citizens send text or consent)",
         ));
     }
+    // 10.3.2: bans refuse the post; every hit is recorded with its automatic action.
+    let poster = match staff {
+        Some(s) => super::lawyer_words::Poster::lawyer(s, &row),
+        None => super::lawyer_words::Poster::citizen(app, &row),
+    };
+    let warning = super::lawyer_words::screen(app, &poster, &body).await?;
     if author == Author::Lawyer {
         check_lawyer_text(app, &row, &body)?;
     }
-    post(app, &row, author, staff, kind, body).await
+    Ok((post(app, &row, author, staff, kind, body).await?, warning))
 }
 
 /// Send a message. The citizen (token) writes while the consultation is open (`consent` agrees to a
@@ -398,8 +427,8 @@ pub async fn post_message(
 ) -> Result<(StatusCode, Json<MessageView>), ApiError> {
     let row = load(&app, &id).await?;
     let who = party(&caller, header_token(&headers).as_deref(), &row)?;
-    let m = send(&app, &id, &who, req).await?;
-    Ok((StatusCode::CREATED, Json(message_view(m))))
+    let (m, warning) = send(&app, &id, &who, req).await?;
+    Ok((StatusCode::CREATED, Json(MessageView { warning, ..message_view(m) })))
 }
 
 /// Pick up (接单) a realtime consultation routed to you or waiting in the queue, or claim a 留言 so

@@ -11,6 +11,7 @@ pub mod halls;
 pub mod kiosk;
 pub mod lawyer;
 pub mod lawyer_reports;
+pub mod lawyer_words;
 pub mod sync;
 pub mod tickets;
 pub mod views;
@@ -45,6 +46,8 @@ use crate::metrics::HttpLabels;
         lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
         lawyer_reports::report, lawyer_reports::archive, lawyer_reports::archived,
+        lawyer_words::list_actions, lawyer_words::get_action, lawyer_words::review, lawyer_words::appeal,
+        lawyer_words::decide_appeal, lawyer_words::stats, lawyer_words::reload,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -134,6 +137,13 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/lawyer-reports", get(lawyer_reports::report))
         .route("/lawyer-reports/archive", get(lawyer_reports::archive))
         .route("/lawyer-reports/archive/{name}", get(lawyer_reports::archived))
+        .route("/lawyer-words/actions", get(lawyer_words::list_actions))
+        .route("/lawyer-words/actions/{id}", get(lawyer_words::get_action))
+        .route("/lawyer-words/actions/{id}/review", post(lawyer_words::review))
+        .route("/lawyer-words/actions/{id}/appeal", post(lawyer_words::appeal))
+        .route("/lawyer-words/actions/{id}/appeal-decision", post(lawyer_words::decide_appeal))
+        .route("/lawyer-words/stats", get(lawyer_words::stats))
+        .route("/lawyer-words/reload", post(lawyer_words::reload))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
         .route("/halls/{hall}/devices", get(devices::hall_devices))

@@ -11,11 +11,15 @@
 //! give headers). It is not `Authorization: Bearer`, which the node reserves for staff sessions.
 
 pub mod chat;
+pub mod import;
+pub mod lw;
 pub mod notify;
 pub mod report_export;
 pub mod reports;
+pub mod people;
 pub mod routing;
 pub mod store;
+pub mod words;
 
 use std::path::PathBuf;
 use std::sync::Arc;

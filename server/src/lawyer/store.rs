@@ -261,6 +261,8 @@ fn set_status(
         c.prepare_cached("UPDATE lawyer_profiles SET specialties = ?2 WHERE staff_id = ?1")?
             .execute(params![staff, json])?;
     }
+    // Each online stretch is also kept as a session (migration 8), so hours over any range can be summed.
+    super::people::session(c, staff, online, at)?;
     if online {
         c.prepare_cached(
             "UPDATE lawyer_profiles SET online = 1, online_since = ?2 WHERE staff_id = ?1 AND online = 0",
@@ -609,6 +611,8 @@ pub trait LawyerReader: Send + Sync {
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError>;
     /// The service orders asked in `[from, to)`, for the reports (7.3).
     fn orders(&self, from: i64, to: i64) -> Result<Vec<lawyer::report::figures::OrderRecord>, StoreError>;
+    /// The administration tables of migration 8.
+    fn lw(&self) -> &dyn super::lw::LwReader;
 }
 
 impl LawyerReader for crate::store::sqlite::SqliteReader {
@@ -635,5 +639,8 @@ impl LawyerReader for crate::store::sqlite::SqliteReader {
     }
     fn orders(&self, from: i64, to: i64) -> Result<Vec<lawyer::report::figures::OrderRecord>, StoreError> {
         self.with(|c| super::reports::orders(c, from, to))
+    }
+    fn lw(&self) -> &dyn super::lw::LwReader {
+        self
     }
 }

@@ -109,6 +109,8 @@ pub enum Record {
     },
     /// The online-lawyer platform (consultations, messages, lawyers' status, ratings).
     Lawyer(crate::lawyer::store::LawyerRecord),
+    /// The lawyer platform's administration (`lw_*` tables: word hits and actions, admissions, 附录 B).
+    Lw(crate::lawyer::lw::LwRecord),
     /// A device's latest health report (pushed as `device.heartbeat`).
     DeviceStatus {
         device_id: String,
@@ -168,6 +170,7 @@ impl Record {
             Record::Password { .. } => "password_set",
             Record::ConfigReplaced { .. } => "config_replaced",
             Record::Lawyer(r) => r.kind(),
+            Record::Lw(r) => r.kind(),
             Record::DeviceStatus { .. } => "device_status",
             Record::BlobAttached { .. } => "blob_attached",
             Record::CaseOpened { .. } => "case_opened",
@@ -218,6 +221,7 @@ impl Record {
             Record::Password { staff_id, login, .. } => json!({"staff_id": staff_id, "login": login}),
             Record::ConfigReplaced { version, .. } => json!({"version": version}),
             Record::Lawyer(r) => r.audit_body(),
+            Record::Lw(r) => r.audit_body(),
             Record::DeviceStatus { device_id, .. } => json!({"device_id": device_id}),
             Record::BlobAttached {
                 ticket_id,

@@ -250,4 +250,86 @@ pub const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     ",
+    // 8: lawyer platform admin (issue 7, 10.3, 6.3, 7.1.1.4, 附录 B): sensitive-word hits (the text only
+    // as its SM3) and the automatic actions with their review and appeal; lawyers' online sessions
+    // (tiers count online hours); admissions with their probation; training records; 附录 B rows
+    // (the record sealed, with keyed digests of the phone and ID number for lookups).
+    "
+    CREATE TABLE lw_word_hits (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        month TEXT NOT NULL,
+        party TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        consultation_id TEXT,
+        place TEXT NOT NULL,
+        word TEXT NOT NULL,
+        category TEXT NOT NULL,
+        action TEXT NOT NULL,
+        text_sm3 TEXT NOT NULL,
+        region TEXT NOT NULL,
+        sex TEXT NOT NULL,
+        action_id TEXT
+    );
+    CREATE INDEX lw_word_hits_month ON lw_word_hits(month);
+    CREATE TABLE lw_word_actions (
+        id TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        party TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        consultation_id TEXT,
+        word TEXT NOT NULL,
+        category TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        days INTEGER,
+        ends_at INTEGER,
+        status TEXT NOT NULL,
+        reviewed_by TEXT,
+        reviewed_at INTEGER,
+        review_note TEXT,
+        appeal_status TEXT,
+        appeal_reason TEXT,
+        appeal_at INTEGER,
+        appeal_decided_by TEXT,
+        appeal_decided_at INTEGER,
+        appeal_note TEXT
+    );
+    CREATE INDEX lw_word_actions_subject ON lw_word_actions(subject, status);
+    CREATE TABLE lw_sessions (
+        staff_id TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        PRIMARY KEY (staff_id, started_at)
+    ) WITHOUT ROWID;
+    CREATE TABLE lw_admissions (
+        staff_id TEXT PRIMARY KEY,
+        applicant TEXT NOT NULL,
+        admitted_at INTEGER NOT NULL,
+        opened_on TEXT NOT NULL,
+        probation TEXT NOT NULL DEFAULT 'running',
+        probation_detail TEXT,
+        decided_at INTEGER
+    );
+    CREATE TABLE lw_trainings (
+        id TEXT PRIMARY KEY,
+        held_on TEXT NOT NULL,
+        body TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE TABLE lw_records (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        batch TEXT NOT NULL,
+        row_no INTEGER NOT NULL,
+        staff_id TEXT,
+        phone_key TEXT,
+        id_key TEXT,
+        region TEXT,
+        sex TEXT,
+        sealed TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX lw_records_phone ON lw_records(kind, phone_key) WHERE phone_key IS NOT NULL;
+    CREATE INDEX lw_records_staff ON lw_records(kind, staff_id) WHERE staff_id IS NOT NULL;
+    ",
 ];

@@ -326,6 +326,7 @@ impl Store for SqliteStore {
             }
             Record::LoginFailed { .. } => {}
             Record::Lawyer(l) => crate::lawyer::store::apply(c, l, at)?,
+            Record::Lw(l) => crate::lawyer::lw::apply(c, l, at)?,
             Record::Password { staff_id, login, hash } => {
                 // Logins are unique within a configuration, so another staff id holding this login
                 // is left over from an older configuration (e.g. a hall's own first-start admin
