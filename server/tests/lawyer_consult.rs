@@ -387,11 +387,12 @@ async fn message_reply_rules_6_2_1_2_words_10_3_2_sms_and_rating_6_1_b() {
     ] {
         assert!(msg.contains(clause), "{clause} missing in {msg}");
     }
-    // Well formed but abusive (3.2 ①, 10.3.2): refused, the word and its category named.
+    // Well formed but with a listed word (3.2 ①, 10.3.2): refused, the word and its category named. A
+    // `warn` word: a `ban:N` word would also ban the lawyer (see lawyer_words.rs).
     let mut parts = json!({
         "judgement": "用人单位自用工之日起超过一个月不满一年未与劳动者订立书面劳动合同的，应当向劳动者每月支付二倍的工资。",
         "basis": "《中华人民共和国劳动合同法》第八十二条",
-        "advice": "建议您保留工资流水、考勤记录等证据，先与单位协商；协商不成的，可以向当地劳动人事争议仲裁委员会申请仲裁。示例辱骂词",
+        "advice": "建议您保留工资流水、考勤记录等证据，先与单位协商；协商不成的，可以向当地劳动人事争议仲裁委员会申请仲裁。测试敏感词",
     });
     let (st, v) = n
         .req("POST", &path)
@@ -405,7 +406,7 @@ async fn message_reply_rules_6_2_1_2_words_10_3_2_sms_and_rating_6_1_b() {
         "{v}"
     );
     assert!(
-        v["message"].as_str().unwrap().contains("“示例辱骂词”（低俗辱骂）"),
+        v["message"].as_str().unwrap().contains("“测试敏感词”（其他）"),
         "{v}"
     );
     assert!(sms.sent().is_empty(), "nothing was sent");

@@ -440,6 +440,17 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("GET", "/api/v1/lawyer-reports", "/api/v1/lawyer-reports?kind=daily", None, ADMIN | OPERATOR | LEADER),
     ("GET", "/api/v1/lawyer-reports/archive", "/api/v1/lawyer-reports/archive", None, ADMIN | OPERATOR | LEADER),
     ("GET", "/api/v1/lawyer-reports/archive/{name}", "/api/v1/lawyer-reports/archive/daily-2026-01-01.csv", None, ADMIN | OPERATOR | LEADER),
+    // lawyer_words::list_actions, stats, reload: staff(operator, admin) (reload: 409, no list configured here)
+    ("GET", "/api/v1/lawyer-words/actions", "/api/v1/lawyer-words/actions", None, ADMIN | OPERATOR),
+    ("GET", "/api/v1/lawyer-words/stats", "/api/v1/lawyer-words/stats", None, ADMIN | OPERATOR),
+    ("POST", "/api/v1/lawyer-words/reload", "/api/v1/lawyer-words/reload", None, ADMIN | OPERATOR),
+    // lawyer_words::get_action: the party (lawyer session or citizen token) or operator/admin (404 here: no such action)
+    ("GET", "/api/v1/lawyer-words/actions/{id}", "/api/v1/lawyer-words/actions/$NO_ACTION", None, LAWYER | ADMIN | OPERATOR),
+    // lawyer_words::appeal: the sanctioned lawyer (session) or citizen (token); 404 here
+    ("POST", "/api/v1/lawyer-words/actions/{id}/appeal", "/api/v1/lawyer-words/actions/$NO_ACTION/appeal", Some(r#"{"reason":"误判"}"#), LAWYER),
+    // lawyer_words::review, decide_appeal: staff(operator) — the reviewer (409 here: no such action)
+    ("POST", "/api/v1/lawyer-words/actions/{id}/review", "/api/v1/lawyer-words/actions/$NO_ACTION/review", Some(r#"{"confirm":true}"#), OPERATOR),
+    ("POST", "/api/v1/lawyer-words/actions/{id}/appeal-decision", "/api/v1/lawyer-words/actions/$NO_ACTION/appeal-decision", Some(r#"{"grant":false}"#), OPERATOR),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1
@@ -545,6 +556,7 @@ async fn fixture(n: &Node) -> Fixture {
             ("$PW", PASSWORD.to_owned()),
             ("$BLOB", "ab".repeat(32)),
             ("$CONSULT", consult),
+            ("$NO_ACTION", "00000000-0000-0000-0000-000000000000".to_owned()),
             ("$CITY", serde_json::to_string(&test_city()).unwrap()),
         ],
         w1,

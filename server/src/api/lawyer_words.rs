@@ -220,15 +220,25 @@ pub async fn list_actions(
 
 /// The action and the caller's right to it: reviewers see all; a lawyer their own; a citizen with the
 /// token of the consultation the action was recorded in.
-async fn party_action(app: &AppState, caller: &Caller, headers: &HeaderMap, id: &str) -> Result<ActionRow, ApiError> {
-    let i = id.to_owned();
-    let a = lw::read(app, move |c| words::action(c, &i))
-        .await?
-        .ok_or_else(|| ApiError::not_found("action", "id"))?;
+async fn party_action(
+    app: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    id: &str,
+    roles: &[Role],
+) -> Result<ActionRow, ApiError> {
     let token = headers
         .get(super::consultations::TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
+    // The caller's kind is checked before the action is looked up: nobody learns which ids exist.
+    if token.is_none() {
+        caller.staff(roles)?;
+    }
+    let i = id.to_owned();
+    let a = lw::read(app, move |c| words::action(c, &i))
+        .await?
+        .ok_or_else(|| ApiError::not_found("action", "id"))?;
     if let Some(t) = token {
         let k = a.consultation_id.clone().unwrap_or_default();
         let row = crate::lawyer::chat::read(app, move |r| r.consultation(&k)).await?;
@@ -239,7 +249,7 @@ async fn party_action(app: &AppState, caller: &Caller, headers: &HeaderMap, id: 
             )),
         };
     }
-    let s = caller.staff(&[Role::Lawyer, Role::Operator, Role::Admin])?;
+    let s = caller.staff(roles)?;
     if s.has(&READERS) || a.subject == format!("staff:{}", s.id) {
         Ok(a)
     } else {
@@ -259,7 +269,9 @@ pub async fn get_action(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<ActionRow>, ApiError> {
-    Ok(Json(party_action(&app, &caller, &headers, &id).await?))
+    Ok(Json(
+        party_action(&app, &caller, &headers, &id, &[Role::Lawyer, Role::Operator, Role::Admin]).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -329,7 +341,7 @@ pub async fn appeal(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<AppealRequest>,
 ) -> Result<Json<ActionRow>, ApiError> {
-    let a = party_action(&app, &caller, &headers, &id).await?;
+    let a = party_action(&app, &caller, &headers, &id, &[Role::Lawyer]).await?;
     let is_party = headers.contains_key(super::consultations::TOKEN_HEADER)
         || caller
             .staff
