@@ -451,6 +451,15 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     // lawyer_words::review, decide_appeal: staff(operator) — the reviewer (409 here: no such action)
     ("POST", "/api/v1/lawyer-words/actions/{id}/review", "/api/v1/lawyer-words/actions/$NO_ACTION/review", Some(r#"{"confirm":true}"#), OPERATOR),
     ("POST", "/api/v1/lawyer-words/actions/{id}/appeal-decision", "/api/v1/lawyer-words/actions/$NO_ACTION/appeal-decision", Some(r#"{"grant":false}"#), OPERATOR),
+    // lawyer_people::own_profile: staff(lawyer)
+    ("GET", "/api/v1/lawyer/profile", "/api/v1/lawyer/profile", None, LAWYER),
+    // lawyer_people::profile, admit, get_admission, decide_probation, add_training, list_trainings: staff(operator, admin)
+    ("GET", "/api/v1/lawyer/profiles/{staff_id}", "/api/v1/lawyer/profiles/LAWYER", None, ADMIN | OPERATOR),
+    ("POST", "/api/v1/lawyer/admissions", "/api/v1/lawyer/admissions", Some(r#"{"staff_id":"LAWYER","registered":true,"licensed_on":"2020-01-01","last_assessment":"competent","dishonesty_record":false}"#), ADMIN | OPERATOR),
+    ("GET", "/api/v1/lawyer/admissions/{staff_id}", "/api/v1/lawyer/admissions/LAWYER", None, ADMIN | OPERATOR),
+    ("POST", "/api/v1/lawyer/admissions/{staff_id}/probation", "/api/v1/lawyer/admissions/LAWYER/probation", None, ADMIN | OPERATOR),
+    ("POST", "/api/v1/lawyer/trainings", "/api/v1/lawyer/trainings", Some(r#"{"kind":"monthly_special","form":"online_video","title":"月度专项培训","held_on":"2026-11-20","attendees":["LAWYER"]}"#), ADMIN | OPERATOR),
+    ("GET", "/api/v1/lawyer/trainings", "/api/v1/lawyer/trainings", None, ADMIN | OPERATOR),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1
