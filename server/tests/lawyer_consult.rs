@@ -405,10 +405,7 @@ async fn message_reply_rules_6_2_1_2_words_10_3_2_sms_and_rating_6_1_b() {
         (422, &json!("sensitive_words"), &json!("body")),
         "{v}"
     );
-    assert!(
-        v["message"].as_str().unwrap().contains("“测试敏感词”（其他）"),
-        "{v}"
-    );
+    assert!(v["message"].as_str().unwrap().contains("“测试敏感词”（其他）"), "{v}");
     assert!(sms.sent().is_empty(), "nothing was sent");
     // Fixed: the server wraps the three parts in the templates and accepts it.
     parts["advice"] = json!(

@@ -54,7 +54,13 @@ async fn say(n: &Node, id: &str, token: &str, body: &str) -> (u16, Value) {
 /// The action id the `banned` error names.
 fn action_id(v: &Value) -> String {
     let m = v["message"].as_str().unwrap();
-    m.split("处理编号 ").nth(1).unwrap().split('，').next().unwrap().to_owned()
+    m.split("处理编号 ")
+        .nth(1)
+        .unwrap()
+        .split('，')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 fn ids(v: &Value) -> (String, String) {
@@ -83,13 +89,19 @@ async fn citizen_hits_are_recorded_banned_reviewed_and_appealed_10_3_2() {
     assert_eq!(q.as_array().unwrap().len(), 1, "{q}");
     assert_eq!((&q[0]["kind"], &q[0]["word"]), (&json!("warn"), &json!("测试敏感词")));
     let subject = q[0]["subject"].as_str().unwrap();
-    assert!(subject.starts_with("phone:") && !subject.contains("13800138000"), "{subject}");
+    assert!(
+        subject.starts_with("phone:") && !subject.contains("13800138000"),
+        "{subject}"
+    );
 
     // A ban:7 word in a message: refused, the ban and its end named (7 days from Monday 09:00).
     let (st, v) = say(&n, &id, &token, "你这个示例辱骂词").await;
     assert_eq!((st, &v["code"]), (403, &json!("banned")), "{v}");
     let msg = v["message"].as_str().unwrap();
-    assert!(msg.contains("封禁 7 天（至 2026-11-30 09:00）") && msg.contains("示例辱骂词"), "{msg}");
+    assert!(
+        msg.contains("封禁 7 天（至 2026-11-30 09:00）") && msg.contains("示例辱骂词"),
+        "{msg}"
+    );
     let ban = action_id(&v);
     // Blocked: a clean message, and a new question with the same phone number.
     let (st, v) = say(&n, &id, &token, "请问还在吗？").await;
@@ -111,11 +123,21 @@ async fn citizen_hits_are_recorded_banned_reviewed_and_appealed_10_3_2() {
             .map(Result::unwrap)
             .collect();
         assert_eq!(rows.len(), 2);
-        assert!(rows.iter().all(|r| !r.contains("拖欠") && !r.contains("你这个") && !r.contains("13800138000")));
+        assert!(
+            rows.iter()
+                .all(|r| !r.contains("拖欠") && !r.contains("你这个") && !r.contains("13800138000"))
+        );
         let audit: String = db
-            .query_row("SELECT group_concat(body, '') FROM events WHERE kind = 'lw_word_hits'", [], |r| r.get(0))
+            .query_row(
+                "SELECT group_concat(body, '') FROM events WHERE kind = 'lw_word_hits'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
-        assert!(!audit.contains("拖欠") && !audit.contains("你这个") && audit.contains("text_sm3"), "{audit}");
+        assert!(
+            !audit.contains("拖欠") && !audit.contains("你这个") && audit.contains("text_sm3"),
+            "{audit}"
+        );
     }
 
     // Appeal: the citizen (token), reason required, once.
@@ -165,7 +187,11 @@ async fn citizen_hits_are_recorded_banned_reviewed_and_appealed_10_3_2() {
         .json(json!({"grant": true, "note": "引用原话"}))
         .send()
         .await;
-    assert_eq!((st, &v["status"], &v["appeal_status"]), (200, &json!("lifted"), &json!("granted")), "{v}");
+    assert_eq!(
+        (st, &v["status"], &v["appeal_status"]),
+        (200, &json!("lifted"), &json!("granted")),
+        "{v}"
+    );
     let (st, v) = say(&n, &id, &token, "请问还在吗？").await;
     assert_eq!(st, 201, "{v}");
     // The citizen sees the outcome with the token.
@@ -190,7 +216,11 @@ async fn citizen_without_phone_is_banned_in_the_consultation_only() {
     assert_eq!(st, 403, "the consultation (its token) is blocked");
     // A ban word in a question without a phone: refused; nothing identifies the asker to block.
     let (st, v) = ask(&n, &format!("{QUESTION}虚构诈骗词"), None).await;
-    assert_eq!((st, &v["code"], &v["field"]), (422, &json!("sensitive_words"), &json!("question")), "{v}");
+    assert_eq!(
+        (st, &v["code"], &v["field"]),
+        (422, &json!("sensitive_words"), &json!("question")),
+        "{v}"
+    );
     let (st, v) = ask(&n, QUESTION, None).await;
     assert_eq!(st, 201, "{v}");
     // The ban ends after 3 days.
@@ -231,19 +261,20 @@ async fn lawyer_bans_confirmed_expire_and_permanent_ones_are_lifted_by_review_10
     let mut op = n.login("operator").await;
     let (mut l, id) = chat(&n).await;
     let path = format!("/api/v1/consultations/{id}/messages");
-    let post = |l: &str, body: &str| {
-        n.req("POST", &path)
-            .bearer(l)
-            .json(json!({"body": body}))
-            .send()
-    };
+    let post = |l: &str, body: &str| n.req("POST", &path).bearer(l).json(json!({"body": body})).send();
     // A warn word: refused by the reply rules as before (422), and recorded.
     let (st, v) = post(&l, "测试敏感词").await;
     assert_eq!((st, &v["code"]), (422, &json!("sensitive_words")), "{v}");
     // A ban:1 word: banned for a day.
     let (st, v) = post(&l, "违禁测试").await;
     assert_eq!((st, &v["code"]), (403, &json!("banned")), "{v}");
-    assert!(v["message"].as_str().unwrap().contains("封禁 1 天（至 2026-11-24 09:00）"), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("封禁 1 天（至 2026-11-24 09:00）"),
+        "{v}"
+    );
     let ban = action_id(&v);
     let (st, _) = post(&l, "您好，请问有什么可以帮您？").await;
     assert_eq!(st, 403, "blocked while banned");
@@ -261,7 +292,11 @@ async fn lawyer_bans_confirmed_expire_and_permanent_ones_are_lifted_by_review_10
         .json(json!({"confirm": true}))
         .send()
         .await;
-    assert_eq!((st, &v["status"], &v["reviewed_by"]), (200, &json!("confirmed"), &json!("OPERATOR")), "{v}");
+    assert_eq!(
+        (st, &v["status"], &v["reviewed_by"]),
+        (200, &json!("confirmed"), &json!("OPERATOR")),
+        "{v}"
+    );
     let (st, _) = n
         .req("POST", &review)
         .bearer(&op)
@@ -301,11 +336,7 @@ async fn lawyer_bans_confirmed_expire_and_permanent_ones_are_lifted_by_review_10
         .send()
         .await;
     assert_eq!(st, 409);
-    let (st, _) = n
-        .req("GET", "/api/v1/lawyer-words/actions")
-        .bearer(&l)
-        .send()
-        .await;
+    let (st, _) = n.req("GET", "/api/v1/lawyer-words/actions").bearer(&l).send().await;
     assert_eq!(st, 403);
 }
 
@@ -336,14 +367,27 @@ async fn statistics_by_month_region_sex_and_word_10_5_1_2() {
     assert_eq!(st, 200, "{v}");
     let s = &v["stats"];
     assert_eq!(s["total"], 4, "{v}");
-    assert_eq!((&s["by_month"]["2026-11"], &s["by_month"]["2026-12"]), (&json!(3), &json!(1)));
+    assert_eq!(
+        (&s["by_month"]["2026-11"], &s["by_month"]["2026-12"]),
+        (&json!(3), &json!(1))
+    );
     assert_eq!((&s["by_region"]["H1"], &s["by_region"]["未知"]), (&json!(1), &json!(3)));
-    assert_eq!(s["by_sex"]["unknown"], 4, "表 B.1 has no sex: citizens count as unknown");
-    assert_eq!((&s["by_word"]["测试敏感词"], &s["by_word"]["badword"]), (&json!(2), &json!(2)));
+    assert_eq!(
+        s["by_sex"]["unknown"], 4,
+        "表 B.1 has no sex: citizens count as unknown"
+    );
+    assert_eq!(
+        (&s["by_word"]["测试敏感词"], &s["by_word"]["badword"]),
+        (&json!(2), &json!(2))
+    );
     assert_eq!(s["by_category"]["other"], 4);
     // One month only, the default being the current one.
     let (_, v) = n.req("GET", "/api/v1/lawyer-words/stats").bearer(&op).send().await;
-    assert_eq!((&v["from"], &v["stats"]["total"]), (&json!("2026-12"), &json!(1)), "{v}");
+    assert_eq!(
+        (&v["from"], &v["stats"]["total"]),
+        (&json!("2026-12"), &json!(1)),
+        "{v}"
+    );
     let (st, v) = n
         .req("GET", "/api/v1/lawyer-words/stats?from=2026-13")
         .bearer(&op)
@@ -362,9 +406,16 @@ async fn reload_reads_the_file_again_and_keeps_the_old_list_on_errors() {
     // A bad file: every bad line named, the old list kept.
     std::fs::write(&list, "新加词\tother\twarn\n坏行\tnope\twarn\n又一行\tother\tban:0\n").unwrap();
     let (st, v) = reload().await;
-    assert_eq!((st, &v["code"], &v["field"]), (422, &json!("word_list_invalid"), &json!("word_list")), "{v}");
+    assert_eq!(
+        (st, &v["code"], &v["field"]),
+        (422, &json!("word_list_invalid"), &json!("word_list")),
+        "{v}"
+    );
     let msg = v["message"].as_str().unwrap();
-    assert!(msg.contains("第 2 行") && msg.contains("第 3 行") && !msg.contains("第 1 行"), "{msg}");
+    assert!(
+        msg.contains("第 2 行") && msg.contains("第 3 行") && !msg.contains("第 1 行"),
+        "{msg}"
+    );
     let (st, v) = ask(&n, &format!("{QUESTION}新加词"), None).await;
     assert_eq!((st, v.get("warning")), (201, None), "old list still in use: {v}");
     let (st, v) = ask(&n, &format!("{QUESTION}测试敏感词"), None).await;

@@ -460,6 +460,8 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/lawyer/admissions/{staff_id}/probation", "/api/v1/lawyer/admissions/LAWYER/probation", None, ADMIN | OPERATOR),
     ("POST", "/api/v1/lawyer/trainings", "/api/v1/lawyer/trainings", Some(r#"{"kind":"monthly_special","form":"online_video","title":"月度专项培训","held_on":"2026-11-20","attendees":["LAWYER"]}"#), ADMIN | OPERATOR),
     ("GET", "/api/v1/lawyer/trainings", "/api/v1/lawyer/trainings", None, ADMIN | OPERATOR),
+    // lawyer_import::import: staff(operator, admin) (dry run)
+    ("POST", "/api/v1/lawyer-import/{table}", "/api/v1/lawyer-import/users?dry_run=true", Some(r#"[{"name":"张三","username":"zhangsan","phone":"13800138000","native_place":"北京市","address":"北京市东城区某路 1 号","source":"web"}]"#), ADMIN | OPERATOR),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1

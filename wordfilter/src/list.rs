@@ -177,7 +177,11 @@ impl WordList {
             .enumerate()
             .filter_map(|(idx, line)| builder.line(idx + 1, line).err())
             .collect();
-        if errors.is_empty() { Ok(builder.finish()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(builder.finish())
+        } else {
+            Err(errors)
+        }
     }
 
     /// Parses a list from a reader the caller opened (a file, an upload …), line by line.
@@ -294,8 +298,9 @@ mod tests {
 
     #[test]
     fn parse_all_names_every_bad_line() {
-        let errors = WordList::parse_all("好词\tother\twarn\n坏词\tnope\twarn\n又一个\tother\tban:0\n好词\tother\twarn\n")
-            .expect_err("three bad lines");
+        let errors =
+            WordList::parse_all("好词\tother\twarn\n坏词\tnope\twarn\n又一个\tother\tban:0\n好词\tother\twarn\n")
+                .expect_err("three bad lines");
         assert_eq!(errors.iter().map(ListError::line).collect::<Vec<_>>(), vec![2, 3, 4]);
         assert_eq!(WordList::parse_all("好词\tother\twarn\n").expect("valid").len(), 1);
     }

@@ -428,7 +428,13 @@ pub async fn post_message(
     let row = load(&app, &id).await?;
     let who = party(&caller, header_token(&headers).as_deref(), &row)?;
     let (m, warning) = send(&app, &id, &who, req).await?;
-    Ok((StatusCode::CREATED, Json(MessageView { warning, ..message_view(m) })))
+    Ok((
+        StatusCode::CREATED,
+        Json(MessageView {
+            warning,
+            ..message_view(m)
+        }),
+    ))
 }
 
 /// Pick up (接单) a realtime consultation routed to you or waiting in the queue, or claim a 留言 so

@@ -37,8 +37,7 @@ fn today(app: &AppState) -> Date {
 }
 
 fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
-    lawyer::records::parse_date(s)
-        .ok_or_else(|| ApiError::invalid(field, "日期应为 YYYY-MM-DD (a date YYYY-MM-DD)"))
+    lawyer::records::parse_date(s).ok_or_else(|| ApiError::invalid(field, "日期应为 YYYY-MM-DD (a date YYYY-MM-DD)"))
 }
 
 fn day_start(d: Date) -> i64 {
@@ -56,7 +55,10 @@ fn lawyer_staff(app: &AppState, id: &str) -> Result<(), ApiError> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::invalid("staff_id", "不是已配置的律师 (not a configured lawyer)"))
+        Err(ApiError::invalid(
+            "staff_id",
+            "不是已配置的律师 (not a configured lawyer)",
+        ))
     }
 }
 
@@ -113,9 +115,7 @@ async fn profile_of(app: &AppState, staff: String, q: RangeQuery) -> Result<Lawy
     let (total, in_range, served, (rated, good), admitted) = lw::read(app, move |c| {
         Ok((
             people::online_secs(c, &s, i64::MIN / 2, i64::MAX / 2, now)?,
-            range
-                .map(|(f, t)| people::online_secs(c, &s, f, t, now))
-                .transpose()?,
+            range.map(|(f, t)| people::online_secs(c, &s, f, t, now)).transpose()?,
             people::served(c, &s)?,
             people::ratings(c, &s, i64::MIN / 2, i64::MAX / 2)?,
             people::admission(c, &s)?,
@@ -128,18 +128,21 @@ async fn profile_of(app: &AppState, staff: String, q: RangeQuery) -> Result<Lawy
         satisfaction: lawyer::Ratio::new(good, rated),
     };
     let grade = tiers::grade(&inputs);
-    let next = TABLE_A1.iter().find(|r| grade.is_none_or(|g| r.grade > g)).map(|r| NextGrade {
-        grade: r.grade.to_string(),
-        min_online_hours: r.min_online_hours,
-        min_served: r.min_served,
-        min_satisfaction_percent: r.min_satisfaction_percent,
-        missing_hours: (f64::from(r.min_online_hours) - total as f64 / 3600.0).max(0.0),
-        missing_served: r.min_served.saturating_sub(served),
-        satisfaction_reached: inputs
-            .satisfaction
-            .at_least(lawyer::BasisPoints::percent(r.min_satisfaction_percent))
-            == Some(true),
-    });
+    let next = TABLE_A1
+        .iter()
+        .find(|r| grade.is_none_or(|g| r.grade > g))
+        .map(|r| NextGrade {
+            grade: r.grade.to_string(),
+            min_online_hours: r.min_online_hours,
+            min_served: r.min_served,
+            min_satisfaction_percent: r.min_satisfaction_percent,
+            missing_hours: (f64::from(r.min_online_hours) - total as f64 / 3600.0).max(0.0),
+            missing_served: r.min_served.saturating_sub(served),
+            satisfaction_reached: inputs
+                .satisfaction
+                .at_least(lawyer::BasisPoints::percent(r.min_satisfaction_percent))
+                == Some(true),
+        });
     Ok(LawyerProfile {
         staff_id: staff,
         online_hours: total as f64 / 3600.0,
@@ -322,7 +325,12 @@ async fn admission_view(app: &AppState, staff: String) -> Result<AdmissionView, 
             "failed",
             shortfalls
                 .iter()
-                .map(|s| serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+                .map(|s| {
+                    serde_json::to_value(s)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                })
                 .collect(),
         ),
     };
@@ -330,7 +338,9 @@ async fn admission_view(app: &AppState, staff: String) -> Result<AdmissionView, 
     Ok(AdmissionView {
         staff_id: row.staff_id,
         admitted_at: row.admitted_at,
-        ends_on: fmt_date(Date::from_days(opened.days() + i32::try_from(rules.days).unwrap_or(7) - 1)),
+        ends_on: fmt_date(Date::from_days(
+            opened.days() + i32::try_from(rules.days).unwrap_or(7) - 1,
+        )),
         opened_on: row.opened_on,
         probation: if decided { row.probation } else { status.into() },
         shortfalls,
@@ -429,11 +439,15 @@ pub async fn add_training(
     let held_on = parse_date("held_on", &req.held_on)?;
     for (field, list) in [("attendees", &req.attendees), ("passed", &req.passed)] {
         for s in list {
-            lawyer_staff(&app, s).map_err(|_| ApiError::invalid(field, format!("“{s}”不是已配置的律师 (not a configured lawyer)")))?;
+            lawyer_staff(&app, s)
+                .map_err(|_| ApiError::invalid(field, format!("“{s}”不是已配置的律师 (not a configured lawyer)")))?;
         }
     }
     if let Some(p) = req.passed.iter().find(|p| !req.attendees.contains(p)) {
-        return Err(ApiError::invalid("passed", format!("“{p}”未签到，不能考核通过 (passed without attending)")));
+        return Err(ApiError::invalid(
+            "passed",
+            format!("“{p}”未签到，不能考核通过 (passed without attending)"),
+        ));
     }
     let t = TrainingRecord {
         id: uuid::Uuid::now_v7().to_string(),

@@ -99,7 +99,9 @@ fn banned(a: &ActionRow) -> ApiError {
             a.id,
             a.kind,
             a.days.map(|d| format!("{d} days")).unwrap_or_default(),
-            a.ends_at.map(|e| format!(" until {}", words::local_time(e))).unwrap_or_default(),
+            a.ends_at
+                .map(|e| format!(" until {}", words::local_time(e)))
+                .unwrap_or_default(),
         ),
     )
 }
@@ -270,7 +272,14 @@ pub async fn get_action(
     Path(id): Path<String>,
 ) -> Result<Json<ActionRow>, ApiError> {
     Ok(Json(
-        party_action(&app, &caller, &headers, &id, &[Role::Lawyer, Role::Operator, Role::Admin]).await?,
+        party_action(
+            &app,
+            &caller,
+            &headers,
+            &id,
+            &[Role::Lawyer, Role::Operator, Role::Admin],
+        )
+        .await?,
     ))
 }
 

@@ -11,6 +11,7 @@ pub mod halls;
 pub mod kiosk;
 pub mod lawyer;
 pub mod lawyer_reports;
+pub mod lawyer_import;
 pub mod lawyer_people;
 pub mod lawyer_words;
 pub mod sync;
@@ -51,6 +52,7 @@ use crate::metrics::HttpLabels;
         lawyer_words::decide_appeal, lawyer_words::stats, lawyer_words::reload,
         lawyer_people::own_profile, lawyer_people::profile, lawyer_people::admit, lawyer_people::get_admission,
         lawyer_people::decide_probation, lawyer_people::add_training, lawyer_people::list_trainings,
+        lawyer_import::import,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -144,15 +146,25 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/lawyer-words/actions/{id}", get(lawyer_words::get_action))
         .route("/lawyer-words/actions/{id}/review", post(lawyer_words::review))
         .route("/lawyer-words/actions/{id}/appeal", post(lawyer_words::appeal))
-        .route("/lawyer-words/actions/{id}/appeal-decision", post(lawyer_words::decide_appeal))
+        .route(
+            "/lawyer-words/actions/{id}/appeal-decision",
+            post(lawyer_words::decide_appeal),
+        )
         .route("/lawyer-words/stats", get(lawyer_words::stats))
         .route("/lawyer-words/reload", post(lawyer_words::reload))
         .route("/lawyer/profile", get(lawyer_people::own_profile))
         .route("/lawyer/profiles/{staff_id}", get(lawyer_people::profile))
         .route("/lawyer/admissions", post(lawyer_people::admit))
         .route("/lawyer/admissions/{staff_id}", get(lawyer_people::get_admission))
-        .route("/lawyer/admissions/{staff_id}/probation", post(lawyer_people::decide_probation))
-        .route("/lawyer/trainings", get(lawyer_people::list_trainings).post(lawyer_people::add_training))
+        .route(
+            "/lawyer/admissions/{staff_id}/probation",
+            post(lawyer_people::decide_probation),
+        )
+        .route(
+            "/lawyer/trainings",
+            get(lawyer_people::list_trainings).post(lawyer_people::add_training),
+        )
+        .route("/lawyer-import/{table}", post(lawyer_import::import))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
         .route("/halls/{hall}/devices", get(devices::hall_devices))

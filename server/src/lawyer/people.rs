@@ -75,7 +75,13 @@ impl QcSource for NoQc {
     }
 }
 
-pub fn apply_admitted(c: &Connection, staff: &str, applicant: &Value, opened_on: &str, at: i64) -> Result<(), StoreError> {
+pub fn apply_admitted(
+    c: &Connection,
+    staff: &str,
+    applicant: &Value,
+    opened_on: &str,
+    at: i64,
+) -> Result<(), StoreError> {
     let n = c
         .prepare_cached(
             "INSERT INTO lw_admissions (staff_id, applicant, admitted_at, opened_on) VALUES (?1, ?2, ?3, ?4)
@@ -101,9 +107,7 @@ pub fn apply_probation(c: &Connection, staff: &str, passed: bool, detail: &Value
             at
         ])?;
     if n == 0 {
-        return Err(conflict(
-            "没有进行中的试用期 (no running probation for this lawyer)",
-        ));
+        return Err(conflict("没有进行中的试用期 (no running probation for this lawyer)"));
     }
     Ok(())
 }
@@ -151,7 +155,9 @@ pub fn admission(c: &Connection, staff: &str) -> rusqlite::Result<Option<Admissi
 /// Training records held in `year` (all years with `None`), oldest first.
 pub fn trainings(c: &Connection, year: Option<i32>) -> rusqlite::Result<Vec<lawyer::admission::TrainingRecord>> {
     let rows = c
-        .prepare_cached("SELECT body FROM lw_trainings WHERE (?1 IS NULL OR held_on LIKE ?1 || '-%') ORDER BY held_on, id")?
+        .prepare_cached(
+            "SELECT body FROM lw_trainings WHERE (?1 IS NULL OR held_on LIKE ?1 || '-%') ORDER BY held_on, id",
+        )?
         .query_map(params![year.map(|y| format!("{y:04}"))], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows.iter().filter_map(|b| serde_json::from_str(b).ok()).collect())

@@ -141,7 +141,14 @@ pub fn local_time(at: i64) -> String {
     let m = domain::time::Millis(at);
     let d = m.business_day(480).date();
     let min = m.minute_of_day(480);
-    format!("{:04}-{:02}-{:02} {:02}:{:02}", d.year, d.month, d.day, min / 60, min % 60)
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        d.year,
+        d.month,
+        d.day,
+        min / 60,
+        min % 60
+    )
 }
 
 pub fn apply_hits(c: &Connection, b: &HitBatch, at: i64) -> Result<(), StoreError> {
@@ -174,7 +181,11 @@ pub fn apply_hits(c: &Connection, b: &HitBatch, at: i64) -> Result<(), StoreErro
     }
     let (kind, days, ends_at) = match top.action {
         Action::Warn => ("warn", None, None),
-        Action::Ban { days } => ("ban", Some(days), Some(at + i64::from(days) * domain::time::Millis::DAY)),
+        Action::Ban { days } => (
+            "ban",
+            Some(days),
+            Some(at + i64::from(days) * domain::time::Millis::DAY),
+        ),
         Action::Permanent => ("permanent", None, None),
     };
     c.prepare_cached(
@@ -214,20 +225,16 @@ pub fn apply_review(
     c.prepare_cached(
         "UPDATE lw_word_actions SET status = ?2, reviewed_by = ?3, reviewed_at = ?4, review_note = ?5 WHERE id = ?1",
     )?
-    .execute(params![
-        id,
-        if confirm { "confirmed" } else { "lifted" },
-        by,
-        at,
-        note
-    ])?;
+    .execute(params![id, if confirm { "confirmed" } else { "lifted" }, by, at, note])?;
     Ok(())
 }
 
 pub fn apply_appeal(c: &Connection, id: &str, subject: &str, reason: &str, at: i64) -> Result<(), StoreError> {
     let a = action(c, id)?.ok_or_else(|| conflict("没有这个处理记录 (no such action)"))?;
     if a.subject != subject {
-        return Err(conflict("只能对针对自己的处理申诉 (you may appeal only your own action)"));
+        return Err(conflict(
+            "只能对针对自己的处理申诉 (you may appeal only your own action)",
+        ));
     }
     if a.status == "lifted" {
         return Err(conflict("该处理已撤销，无需申诉 (the action was lifted)"));
