@@ -75,7 +75,10 @@ async fn a_citizen_asks_on_the_web_and_a_lawyer_answers() {
         s.click("#submit").await?;
         s.wait_text("#status", "待接单", T).await?;
         let form = s.client.find(fantoccini::Locator::Css("#ask")).await?;
-        anyhow::ensure!(!form.is_displayed().await?, "the question form stays on screen during the chat");
+        anyhow::ensure!(
+            !form.is_displayed().await?,
+            "the question form stays on screen during the chat"
+        );
 
         // The lawyer finds it in the inbox, picks it up and answers: the page shows it live.
         let (_, inbox) = n.req("GET", "/api/v1/lawyer/inbox").bearer(&lawyer).send().await;
