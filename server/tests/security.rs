@@ -436,6 +436,17 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/consultations/{id}/rating", "/api/v1/consultations/$CONSULT/rating", Some(r#"{"level":5}"#), 0),
     // consultations::ws: the citizen's token or the consultation's lawyer (426 without an upgrade)
     ("GET", "/api/v1/consultations/{id}/ws", "/api/v1/consultations/$CONSULT/ws", None, LAWYER),
+    // mediation::book, list: staff(operator, admin) (422 here: the test node has no working-day calendar)
+    ("POST", "/api/v1/mediations", "/api/v1/mediations", Some(r#"{"committee":"道里区人民调解委员会","parties":["甲","乙"],"matter":"邻里纠纷","specialty":"civil","starts_at":1900000000000}"#), ADMIN | OPERATOR),
+    ("GET", "/api/v1/mediations", "/api/v1/mediations", None, ADMIN | OPERATOR),
+    // mediation::get_one: staff(operator, admin, lawyer — the assigned one) (404 here: no such mediation)
+    ("GET", "/api/v1/mediations/{id}", "/api/v1/mediations/m-none", None, ADMIN | OPERATOR | LAWYER),
+    // mediation::verify, assign, rate: staff(operator, admin); accept, join: staff(lawyer) (404 here)
+    ("POST", "/api/v1/mediations/{id}/verify", "/api/v1/mediations/m-none/verify", Some(r#"{"approved":true}"#), ADMIN | OPERATOR),
+    ("POST", "/api/v1/mediations/{id}/assign", "/api/v1/mediations/m-none/assign", Some(r#"{}"#), ADMIN | OPERATOR),
+    ("POST", "/api/v1/mediations/{id}/accept", "/api/v1/mediations/m-none/accept", None, LAWYER),
+    ("POST", "/api/v1/mediations/{id}/join", "/api/v1/mediations/m-none/join", None, LAWYER),
+    ("POST", "/api/v1/mediations/{id}/rating", "/api/v1/mediations/m-none/rating", Some(r#"{"level":5}"#), ADMIN | OPERATOR),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1

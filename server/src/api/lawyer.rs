@@ -71,6 +71,9 @@ pub struct InboxResponse {
     pub items: Vec<InboxItem>,
     /// The fixed parts the desk app wraps around a 留言 reply (6.2.1.2 a, f).
     pub templates: Templates,
+    /// Remote mediations assigned to the lawyer and still ahead, soonest first, with the countdown to
+    /// the join-by time (6.2.4.2 a: in the room 10 min early).
+    pub mediations: Vec<super::mediation::LawyerMediation>,
 }
 
 fn specialties(list: Vec<String>) -> Result<Vec<String>, ApiError> {
@@ -173,10 +176,12 @@ pub async fn inbox(State(app): State<Arc<AppState>>, caller: Caller) -> Result<J
         });
     }
     items.sort_by_key(|i| i.due.as_ref().map_or(i64::MAX, |d| d.due));
+    let mediations = super::mediation::lawyer_items(&app, &me).await?;
     let t = &app.lawyer.config.templates;
     Ok(Json(InboxResponse {
         profile,
         items,
+        mediations,
         templates: Templates {
             opening: t.opening.clone(),
             disclaimer: t.disclaimer.clone(),

@@ -10,6 +10,7 @@ pub mod devices;
 pub mod halls;
 pub mod kiosk;
 pub mod lawyer;
+pub mod mediation;
 pub mod sync;
 pub mod tickets;
 pub mod views;
@@ -42,6 +43,8 @@ use crate::metrics::HttpLabels;
         citizen_codes::issue, citizen_codes::resolve,
         lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
+        mediation::book, mediation::list, mediation::get_one, mediation::verify, mediation::assign, mediation::accept,
+        mediation::join, mediation::rate,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -128,6 +131,13 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/consultations/{id}/close", post(consultations::close))
         .route("/consultations/{id}/rating", post(consultations::rate))
         .route("/consultations/{id}/ws", get(consultations::ws))
+        .route("/mediations", post(mediation::book).get(mediation::list))
+        .route("/mediations/{id}", get(mediation::get_one))
+        .route("/mediations/{id}/verify", post(mediation::verify))
+        .route("/mediations/{id}/assign", post(mediation::assign))
+        .route("/mediations/{id}/accept", post(mediation::accept))
+        .route("/mediations/{id}/join", post(mediation::join))
+        .route("/mediations/{id}/rating", post(mediation::rate))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
         .route("/halls/{hall}/devices", get(devices::hall_devices))

@@ -11,6 +11,8 @@
 //! give headers). It is not `Authorization: Bearer`, which the node reserves for staff sessions.
 
 pub mod chat;
+pub mod mediation;
+pub mod mediation_store;
 pub mod notify;
 pub mod routing;
 pub mod store;
@@ -43,6 +45,10 @@ pub struct LawyerConfig {
     /// The automatic consent request goes out this long before the 120 s mark, so that it is in time
     /// even with a sweep period and a busy writer in between (6.2.2.3.4 b: ask *before* 120 s).
     pub consent_lead_secs: u32,
+    /// `[lawyer.calendar]`: the holidays and 调休 make-up workdays of each year the working-day
+    /// deadlines may fall in (6.2.4.1 mediation, 7.1.2.2, 7.1.3.2). A year not listed refuses such a
+    /// deadline rather than guessing it.
+    pub calendar: lawyer::CalendarConfig,
 }
 
 impl Default for LawyerConfig {
@@ -54,6 +60,7 @@ impl Default for LawyerConfig {
             max_load: 5,
             sweep_ms: 1000,
             consent_lead_secs: 10,
+            calendar: lawyer::CalendarConfig::default(),
         }
     }
 }
@@ -79,7 +86,7 @@ pub struct Lawyer {
     pub hub: Hub,
     words: RwLock<Arc<wordfilter::Matcher>>,
     notifier: RwLock<Arc<dyn Notifier>>,
-    /// Working days (only needed by working-day tasks; the 留言 deadline is in minutes).
+    /// Working days from `config.calendar` (only needed by working-day tasks; the 留言 deadline is in minutes).
     pub calendar: lawyer::WorkCalendar,
     /// One sweep at a time (the periodic one and one a lawyer's going online triggers), so a
     /// reassurance is never posted twice by two sweeps reading the same state.
@@ -99,7 +106,7 @@ impl Lawyer {
             }
             None => wordfilter::WordList::default(),
         };
-        let calendar = lawyer::WorkCalendar::new(&lawyer::CalendarConfig::default())?;
+        let calendar = lawyer::WorkCalendar::new(&config.calendar)?;
         Ok(Lawyer {
             config,
             hub: Hub::default(),
@@ -210,5 +217,22 @@ str_enum!(
         Reassurance = "reassurance" / "安抚",
         /// A 留言 reply composed from the fixed templates (6.2.1.2).
         Template = "template" / "模板回复",
+    }
+);
+
+str_enum!(
+    /// A remote mediation's progress (6.2.4).
+    MediationStatus {
+        /// Booked, waiting for the operator's verification call (6.2.4.1: 1 working day).
+        Applied = "applied" / "待核实",
+        /// Verified, waiting for a lawyer (6.2.4.1: 3 working days).
+        Verified = "verified" / "待指派",
+        Rejected = "rejected" / "已退回",
+        /// A lawyer is named and has not confirmed yet.
+        Assigned = "assigned" / "待律师确认",
+        /// The lawyer confirmed; the session is on.
+        Accepted = "accepted" / "已确认",
+        /// Held and rated by the committee (6.2.4.2 e).
+        Rated = "rated" / "已评价",
     }
 );

@@ -68,6 +68,8 @@ pub enum LawyerRecord {
         level: u8,
         comment: Option<String>,
     },
+    /// Remote mediation (6.2.4), see [`super::mediation`].
+    Mediation(super::mediation::MediationRecord),
 }
 
 fn digest(s: &str) -> String {
@@ -85,6 +87,7 @@ impl LawyerRecord {
             LawyerRecord::Offered { .. } => "consultation_offered_message",
             LawyerRecord::Closed { .. } => "consultation_closed",
             LawyerRecord::Rated { .. } => "consultation_rated",
+            LawyerRecord::Mediation(m) => m.kind(),
         }
     }
 
@@ -121,6 +124,7 @@ impl LawyerRecord {
             LawyerRecord::Offered { id, message_id, .. } => json!({"consultation_id": id, "message_id": message_id}),
             LawyerRecord::Rated { id, level, comment } => json!({"consultation_id": id, "level": level,
                 "comment_sm3": comment.as_deref().map(digest)}),
+            LawyerRecord::Mediation(m) => m.audit_body(),
         }
     }
 }
@@ -244,6 +248,7 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
             .execute(params![id, row.lawyer_id, level, comment, at])?;
             Ok(())
         }
+        LawyerRecord::Mediation(m) => super::mediation::apply(c, m, at),
     }
 }
 
@@ -607,6 +612,7 @@ pub trait LawyerReader: Send + Sync {
     fn profile(&self, staff: &str) -> Result<Option<ProfileRow>, StoreError>;
     fn candidates(&self) -> Result<Vec<Candidate>, StoreError>;
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError>;
+    fn mediations(&self) -> &dyn super::mediation_store::MediationReader;
 }
 
 impl LawyerReader for crate::store::sqlite::SqliteReader {
@@ -630,5 +636,8 @@ impl LawyerReader for crate::store::sqlite::SqliteReader {
     }
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
         self.with(|c| realtime_requests(c, from, to))
+    }
+    fn mediations(&self) -> &dyn super::mediation_store::MediationReader {
+        self
     }
 }

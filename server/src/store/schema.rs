@@ -250,4 +250,38 @@ pub const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     ",
+    // 9: remote mediation (issue 7, 6.2.4): a committee's booking with its working-day deadlines as
+    // computed when it was made (verify within 1, lawyer within 3 working days, 6.2.4.1), the operator's
+    // verification or rejection, the assigned lawyer and their acceptance, the join time (10 min early,
+    // 6.2.4.2 a) and the committee's rating (6.2.4.2 e).
+    "
+    CREATE TABLE lm_mediations (
+        id TEXT PRIMARY KEY,
+        committee TEXT NOT NULL,
+        parties TEXT NOT NULL,
+        matter TEXT NOT NULL,
+        specialty TEXT NOT NULL,
+        starts_at INTEGER NOT NULL,
+        duration_minutes INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        booked_by TEXT NOT NULL,
+        booked_at INTEGER NOT NULL,
+        verify_due INTEGER NOT NULL,
+        assign_due INTEGER NOT NULL,
+        verified_by TEXT,
+        verified_at INTEGER,
+        reject_reason TEXT,
+        lawyer_id TEXT,
+        assigned_by TEXT,
+        assigned_at INTEGER,
+        accepted_at INTEGER,
+        joined_at INTEGER,
+        join_late INTEGER,
+        rating_level INTEGER,
+        rating_comment TEXT,
+        rated_at INTEGER
+    );
+    CREATE INDEX lm_mediations_open ON lm_mediations(status, starts_at);
+    CREATE INDEX lm_mediations_lawyer ON lm_mediations(lawyer_id, starts_at) WHERE lawyer_id IS NOT NULL;
+    ",
 ];
