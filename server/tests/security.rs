@@ -436,6 +436,8 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/consultations/{id}/rating", "/api/v1/consultations/$CONSULT/rating", Some(r#"{"level":5}"#), 0),
     // consultations::ws: the citizen's token or the consultation's lawyer (426 without an upgrade)
     ("GET", "/api/v1/consultations/{id}/ws", "/api/v1/consultations/$CONSULT/ws", None, LAWYER),
+    // video::signal: the citizen's token or the consultation's lawyer (409 here: $CONSULT is not a video one)
+    ("GET", "/api/v1/consultations/{id}/signal", "/api/v1/consultations/$CONSULT/signal", None, LAWYER),
     // mediation::book, list: staff(operator, admin) (422 here: the test node has no working-day calendar)
     ("POST", "/api/v1/mediations", "/api/v1/mediations", Some(r#"{"committee":"道里区人民调解委员会","parties":["甲","乙"],"matter":"邻里纠纷","specialty":"civil","starts_at":1900000000000}"#), ADMIN | OPERATOR),
     ("GET", "/api/v1/mediations", "/api/v1/mediations", None, ADMIN | OPERATOR),

@@ -154,7 +154,7 @@ fn view(app: &AppState, row: ConsultationRow, msgs: Vec<MessageRow>) -> Consulta
     }
 }
 
-async fn load(app: &AppState, id: &str) -> Result<ConsultationRow, ApiError> {
+pub(crate) async fn load(app: &AppState, id: &str) -> Result<ConsultationRow, ApiError> {
     let i = id.to_owned();
     read(app, move |r| r.consultation(&i))
         .await?
@@ -177,7 +177,7 @@ pub enum Party {
     Operator,
 }
 
-fn party(caller: &Caller, token: Option<&str>, row: &ConsultationRow) -> Result<Party, ApiError> {
+pub(crate) fn party(caller: &Caller, token: Option<&str>, row: &ConsultationRow) -> Result<Party, ApiError> {
     if let Some(t) = token {
         return if crate::crypto::sm3_hex(t.as_bytes()) == row.token_hash {
             Ok(Party::Citizen)
@@ -212,7 +212,7 @@ fn party(caller: &Caller, token: Option<&str>, row: &ConsultationRow) -> Result<
     ))
 }
 
-fn header_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn header_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get(TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())

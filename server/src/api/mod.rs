@@ -13,6 +13,7 @@ pub mod lawyer;
 pub mod mediation;
 pub mod sync;
 pub mod tickets;
+pub mod video;
 pub mod views;
 pub mod windows;
 
@@ -44,7 +45,7 @@ use crate::metrics::HttpLabels;
         lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
         mediation::book, mediation::list, mediation::get_one, mediation::verify, mediation::assign, mediation::accept,
-        mediation::join, mediation::rate,
+        mediation::join, mediation::rate, video::signal,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -131,6 +132,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/consultations/{id}/close", post(consultations::close))
         .route("/consultations/{id}/rating", post(consultations::rate))
         .route("/consultations/{id}/ws", get(consultations::ws))
+        .route("/consultations/{id}/signal", get(video::signal))
         .route("/mediations", post(mediation::book).get(mediation::list))
         .route("/mediations/{id}", get(mediation::get_one))
         .route("/mediations/{id}/verify", post(mediation::verify))

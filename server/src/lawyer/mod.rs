@@ -16,6 +16,7 @@ pub mod mediation_store;
 pub mod notify;
 pub mod routing;
 pub mod store;
+pub mod video;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -84,6 +85,8 @@ pub enum LawyerSetupError {
 pub struct Lawyer {
     pub config: LawyerConfig,
     pub hub: Hub,
+    /// Relays WebRTC signalling between the two sides of a video consultation.
+    pub signals: video::SignalHub,
     words: RwLock<Arc<wordfilter::Matcher>>,
     notifier: RwLock<Arc<dyn Notifier>>,
     /// Working days from `config.calendar` (only needed by working-day tasks; the 留言 deadline is in minutes).
@@ -110,6 +113,7 @@ impl Lawyer {
         Ok(Lawyer {
             config,
             hub: Hub::default(),
+            signals: video::SignalHub::default(),
             words: RwLock::new(Arc::new(wordfilter::Matcher::new(list)?)),
             notifier: RwLock::new(Arc::new(LogNotifier)),
             calendar,
@@ -180,6 +184,9 @@ str_enum!(
     ConsultKind {
         Realtime = "realtime" / "实时咨询",
         Message = "message" / "留言咨询",
+        /// 6.1 c: matched like a realtime one, then a WebRTC call signalled over
+        /// `/consultations/{id}/signal`; falls back to a realtime chat when a side cannot do video.
+        Video = "video" / "视频咨询",
     }
 );
 
@@ -217,6 +224,9 @@ str_enum!(
         Reassurance = "reassurance" / "安抚",
         /// A 留言 reply composed from the fixed templates (6.2.1.2).
         Template = "template" / "模板回复",
+        /// System: the video call could not be made and the consultation goes on as a text chat;
+        /// the chat's clocks (6.2.2.3) start here.
+        VideoFallback = "video_fallback" / "转文字咨询",
     }
 );
 

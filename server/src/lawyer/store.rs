@@ -70,6 +70,8 @@ pub enum LawyerRecord {
     },
     /// Remote mediation (6.2.4), see [`super::mediation`].
     Mediation(super::mediation::MediationRecord),
+    /// A video consultation falls back to a text chat (6.2.3), see [`super::video`].
+    VideoFallback(super::video::Fallback),
 }
 
 fn digest(s: &str) -> String {
@@ -88,6 +90,7 @@ impl LawyerRecord {
             LawyerRecord::Closed { .. } => "consultation_closed",
             LawyerRecord::Rated { .. } => "consultation_rated",
             LawyerRecord::Mediation(m) => m.kind(),
+            LawyerRecord::VideoFallback(_) => "consultation_video_fallback",
         }
     }
 
@@ -125,6 +128,7 @@ impl LawyerRecord {
             LawyerRecord::Rated { id, level, comment } => json!({"consultation_id": id, "level": level,
                 "comment_sm3": comment.as_deref().map(digest)}),
             LawyerRecord::Mediation(m) => m.audit_body(),
+            LawyerRecord::VideoFallback(f) => f.audit_body(),
         }
     }
 }
@@ -156,7 +160,7 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
             max_load,
         } => {
             let status = match kind {
-                ConsultKind::Realtime => ConsultStatus::Queued,
+                ConsultKind::Realtime | ConsultKind::Video => ConsultStatus::Queued,
                 ConsultKind::Message => ConsultStatus::WaitingReply,
             };
             c.prepare_cached(
@@ -188,7 +192,8 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
                 question,
                 at,
             )?;
-            if *kind == ConsultKind::Realtime {
+            // A video call is matched exactly as a realtime chat (6.2.3.1: "快速匹配律师").
+            if matches!(kind, ConsultKind::Realtime | ConsultKind::Video) {
                 route(c, id, specialty, *max_load, at)?;
             }
             Ok(())
@@ -249,6 +254,7 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
             Ok(())
         }
         LawyerRecord::Mediation(m) => super::mediation::apply(c, m, at),
+        LawyerRecord::VideoFallback(f) => super::video::apply(c, f, at),
     }
 }
 
@@ -328,7 +334,7 @@ fn pickup(c: &Connection, id: &str, staff: &str, at: i64) -> Result<(), StoreErr
         return Err(conflict("该咨询已由其他律师接单 (another lawyer has it)"));
     }
     match (row.kind, row.status) {
-        (ConsultKind::Realtime, ConsultStatus::Queued | ConsultStatus::Assigned) => {
+        (ConsultKind::Realtime | ConsultKind::Video, ConsultStatus::Queued | ConsultStatus::Assigned) => {
             c.prepare_cached(
                 "UPDATE consultations SET status = 'active', lawyer_id = ?2, picked_at = ?3 WHERE id = ?1",
             )?
@@ -372,7 +378,7 @@ fn add_message(
                 return Err(conflict("该咨询已由其他律师接单 (another lawyer has it)"));
             }
             match (row.kind, row.status) {
-                (ConsultKind::Realtime, S::Active) => {}
+                (ConsultKind::Realtime | ConsultKind::Video, S::Active) => {}
                 (ConsultKind::Message, S::WaitingReply) => {
                     // The reply answers the 留言 (6.2.1.1): the order is done.
                     c.prepare_cached(
@@ -392,7 +398,7 @@ fn add_message(
         }
         Author::Citizen => {
             let open = match row.kind {
-                ConsultKind::Realtime => matches!(row.status, S::Queued | S::Assigned | S::Active),
+                ConsultKind::Realtime | ConsultKind::Video => matches!(row.status, S::Queued | S::Assigned | S::Active),
                 ConsultKind::Message => row.status == S::WaitingReply,
             };
             if !open {
@@ -413,7 +419,7 @@ fn add_message(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_message(
+pub(crate) fn insert_message(
     c: &Connection,
     id: &str,
     message_id: &str,
