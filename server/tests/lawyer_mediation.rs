@@ -190,7 +190,11 @@ async fn verify_assign_accept_join_early_or_late_and_rate_6_2_4() {
     // Wednesday 25 Nov 01:00: the verification call (due end of Tue 24) is overdue and listed so.
     n.clock.set(local(2, 60));
     // Sessions do not outlive the days the clock skips: sign in again.
-    let (op, lawyer) = (n.login("operator").await, n.login("lawyer").await);
+    let (op, lawyer, lawyer2) = (
+        n.login("operator").await,
+        n.login("lawyer").await,
+        n.login("lawyer2").await,
+    );
     let (st, list) = n.req("GET", "/api/v1/mediations?overdue=true").bearer(&op).send().await;
     assert_eq!(st, 200, "{list}");
     assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
@@ -238,9 +242,29 @@ async fn verify_assign_accept_join_early_or_late_and_rate_6_2_4() {
         .send()
         .await;
     assert_eq!(st, 403);
-    // Reassigned before acceptance (LAWYER2 declined by phone).
+    // LAWYER2 declines (a conflict of interest): back to the operators, who assign LAWYER instead.
+    let decline = format!("/api/v1/mediations/{id}/decline");
+    let (st, v) = post(&n, &lawyer2, &decline, Some(json!({"reason": ""}))).await;
+    assert_eq!((st, v["field"].as_str()), (422, Some("reason")), "{v}");
+    let (st, v) = post(
+        &n,
+        &lawyer2,
+        &decline,
+        Some(json!({"reason": "与一方当事人存在亲属关系"})),
+    )
+    .await;
+    assert_eq!(
+        (st, &v["status"], &v["lawyer_id"]),
+        (200, &json!("verified"), &Value::Null),
+        "{v}"
+    );
     let (st, v) = post(&n, &op, &assign, Some(json!({"lawyer_id": "LAWYER"}))).await;
     assert_eq!((st, &v["lawyer_id"]), (200, &json!("LAWYER")), "{v}");
+    assert_eq!(
+        post(&n, &lawyer2, &decline, Some(json!({"reason": "x"}))).await.0,
+        409,
+        "no longer theirs"
+    );
     // Friday 27 Nov 10:00: the lawyer accepts, within the 3 working days.
     n.clock.set(local(4, 600));
     let (op, lawyer, lawyer2) = (
@@ -356,4 +380,99 @@ async fn the_audit_keeps_party_names_and_matter_as_digests_only() {
         bodies[0]
     );
     assert!(bodies[0].contains("parties_sm3"), "{}", bodies[0]);
+}
+
+#[tokio::test]
+async fn automatic_assignment_takes_the_least_loaded_lawyer_of_the_specialty() {
+    let n = node(Some(calendar(false))).await;
+    let op = n.login("operator").await;
+    for login in ["lawyer", "lawyer2"] {
+        let t = n.login(login).await;
+        let (st, v) = n
+            .req("PUT", "/api/v1/lawyer/status")
+            .bearer(&t)
+            .json(json!({"online": false, "specialties": ["civil"]}))
+            .send()
+            .await;
+        assert_eq!(st, 200, "{v}");
+    }
+    let mut assigned = Vec::new();
+    for day in [8, 9, 10] {
+        let (_, m) = book(&n, &op, local(day, 600)).await;
+        let id = m["id"].as_str().unwrap().to_owned();
+        post(
+            &n,
+            &op,
+            &format!("/api/v1/mediations/{id}/verify"),
+            Some(json!({"approved": true})),
+        )
+        .await;
+        let (st, v) = post(&n, &op, &format!("/api/v1/mediations/{id}/assign"), Some(json!({}))).await;
+        assert_eq!(st, 200, "{v}");
+        assigned.push(v["lawyer_id"].as_str().unwrap().to_owned());
+    }
+    // Two lawyers, three sessions: the load alternates (1–0 → 1–1 → 2–1), never 3–0.
+    assert_ne!(assigned[0], assigned[1], "{assigned:?}");
+    assert!(assigned.iter().filter(|l| *l == "LAWYER").count() >= 1, "{assigned:?}");
+    assert!(assigned.iter().filter(|l| *l == "LAWYER2").count() >= 1, "{assigned:?}");
+    // Nobody of the specialty: refused, the mediation stays waiting for a lawyer.
+    let mut b = booking(local(11, 600));
+    b["specialty"] = json!("maritime");
+    let (_, m) = n.req("POST", "/api/v1/mediations").bearer(&op).json(b).send().await;
+    let id = m["id"].as_str().unwrap().to_owned();
+    post(
+        &n,
+        &op,
+        &format!("/api/v1/mediations/{id}/verify"),
+        Some(json!({"approved": true})),
+    )
+    .await;
+    let (st, v) = post(&n, &op, &format!("/api/v1/mediations/{id}/assign"), Some(json!({}))).await;
+    assert_eq!(st, 409, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("maritime"), "{v}");
+    let (_, v) = n
+        .req("GET", &format!("/api/v1/mediations/{id}"))
+        .bearer(&op)
+        .send()
+        .await;
+    assert_eq!(v["status"], "verified");
+}
+
+#[tokio::test]
+async fn the_calendar_is_read_from_server_toml() {
+    // As documented in the README: `[lawyer.calendar]`, one entry per year.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("server.toml");
+    std::fs::write(
+        &path,
+        r#"
+[[lawyer.calendar.years]]
+year = 2026
+holidays = [{ year = 2026, month = 11, day = 25 }, { year = 2026, month = 11, day = 26 }]
+workdays = [{ year = 2026, month = 11, day = 28 }]
+"#,
+    )
+    .unwrap();
+    let mut config = ServerConfig::load(Some(&path)).unwrap();
+    assert_eq!(
+        serde_json::to_value(&config.lawyer.calendar).unwrap(),
+        calendar(false),
+        "the same calendar as the other tests"
+    );
+    config.data = tmp.path().to_path_buf();
+    config.listen = "127.0.0.1:0".into();
+    let mut n = Node::start_with(config, TestClock::new(MONDAY_0900)).await;
+    n.keep(tmp);
+    server::api::halls::install_config(&n.app(), domain::Actor::System, test_city())
+        .await
+        .unwrap();
+    n.set_test_passwords().await;
+    let op = n.login("operator").await;
+    let (st, m) = book(&n, &op, local(8, 600)).await;
+    assert_eq!(st, 201, "{m}");
+    assert_eq!(
+        task(&m, "assign")["due"],
+        local(6, 0),
+        "holidays and the make-up day apply"
+    );
 }

@@ -357,3 +357,37 @@ async fn a_lawyer_reassigned_away_hears_nothing_more() {
     send(&mut desk, json!({"type": "answer", "sdp": "v=0"})).await;
     assert_eq!(next_of(&mut desk, "error").await["error"]["code"], "forbidden");
 }
+
+/// Measures the relay: 200 candidate round trips (citizen → lawyer → citizen) through the node.
+#[tokio::test]
+async fn relay_round_trip_is_quick() {
+    let n = node().await;
+    let lawyer = online(&n, "lawyer", &["family"]).await;
+    let (id, token, _) = ask_video(&n, "family").await;
+    n.req("POST", &format!("/api/v1/consultations/{id}/pickup"))
+        .bearer(&lawyer)
+        .send()
+        .await;
+    let mut citizen = connect_citizen(&n, &id, &token, "signal").await.unwrap();
+    let mut desk = connect_staff(&n, &id, &lawyer, "signal").await.unwrap();
+    next_of(&mut citizen, "peer_joined").await;
+    next_of(&mut desk, "ready").await;
+    let cand = json!({"candidate": "candidate:1 1 UDP 2122252543 192.168.1.20 50000 typ host", "sdpMid": "0"});
+    let mut samples = Vec::new();
+    for _ in 0..200 {
+        let t = std::time::Instant::now();
+        send(&mut citizen, json!({"type": "candidate", "candidate": cand})).await;
+        next_of(&mut desk, "candidate").await;
+        send(&mut desk, json!({"type": "candidate", "candidate": cand})).await;
+        next_of(&mut citizen, "candidate").await;
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    let (p50, p99) = (samples[100], samples[197]);
+    println!(
+        "signalling round trip over 200: p50 {p50:?}, p99 {p99:?}, max {:?}",
+        samples[199]
+    );
+    // Generous for a debug build on a shared 2-core machine; a call set-up needs a few dozen frames.
+    assert!(p50 < Duration::from_millis(50), "p50 {p50:?}");
+}

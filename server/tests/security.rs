@@ -447,6 +447,7 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/mediations/{id}/verify", "/api/v1/mediations/m-none/verify", Some(r#"{"approved":true}"#), ADMIN | OPERATOR),
     ("POST", "/api/v1/mediations/{id}/assign", "/api/v1/mediations/m-none/assign", Some(r#"{}"#), ADMIN | OPERATOR),
     ("POST", "/api/v1/mediations/{id}/accept", "/api/v1/mediations/m-none/accept", None, LAWYER),
+    ("POST", "/api/v1/mediations/{id}/decline", "/api/v1/mediations/m-none/decline", Some(r#"{"reason":"与当事人存在利害关系"}"#), LAWYER),
     ("POST", "/api/v1/mediations/{id}/join", "/api/v1/mediations/m-none/join", None, LAWYER),
     ("POST", "/api/v1/mediations/{id}/rating", "/api/v1/mediations/m-none/rating", Some(r#"{"level":5}"#), ADMIN | OPERATOR),
     // openapi_json: public

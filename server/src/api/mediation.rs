@@ -428,6 +428,36 @@ pub async fn accept(
     Ok(Json(write(&app, &me, r).await?))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineRequest {
+    /// Why (e.g. a conflict of interest with a party), 1–500 characters.
+    pub reason: String,
+}
+
+/// The assigned lawyer cannot take the session (e.g. a conflict of interest): it goes back to the
+/// operators to assign another lawyer, still within the 3 working days. Lawyers only.
+#[utoipa::path(post, path = "/api/v1/mediations/{id}/decline", params(("id" = String, Path)), request_body = DeclineRequest,
+    responses((status = 200, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = [])))]
+pub async fn decline(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<DeclineRequest>,
+) -> Result<Json<MediationView>, ApiError> {
+    let me = caller.staff(&[Role::Lawyer])?.id.to_string();
+    let reason = text("reason", &req.reason, 500)?;
+    load(&app, &id).await?;
+    let r = MediationRecord::Declined {
+        id,
+        staff_id: me.clone(),
+        reason,
+    };
+    Ok(Json(write(&app, &me, r).await?))
+}
+
 /// The lawyer enters the online mediation room; the time is recorded, and a join later than 10 min
 /// before the start is recorded as late (6.2.4.2 a). Lawyers only (the assigned one, accepted).
 #[utoipa::path(post, path = "/api/v1/mediations/{id}/join", params(("id" = String, Path)),

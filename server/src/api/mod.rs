@@ -45,6 +45,7 @@ use crate::metrics::HttpLabels;
         lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
         mediation::book, mediation::list, mediation::get_one, mediation::verify, mediation::assign, mediation::accept,
+        mediation::decline,
         mediation::join, mediation::rate, video::signal,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
@@ -138,6 +139,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/mediations/{id}/verify", post(mediation::verify))
         .route("/mediations/{id}/assign", post(mediation::assign))
         .route("/mediations/{id}/accept", post(mediation::accept))
+        .route("/mediations/{id}/decline", post(mediation::decline))
         .route("/mediations/{id}/join", post(mediation::join))
         .route("/mediations/{id}/rating", post(mediation::rate))
         .route("/config", get(halls::get_config).put(halls::put_config))

@@ -57,6 +57,12 @@ pub enum MediationRecord {
         id: String,
         staff_id: String,
     },
+    /// The assigned lawyer cannot take it: back to the operators to assign another.
+    Declined {
+        id: String,
+        staff_id: String,
+        reason: String,
+    },
     /// The lawyer entered the online room; `join_by` is the start minus 10 min (6.2.4.2 a).
     Joined {
         id: String,
@@ -81,6 +87,7 @@ impl MediationRecord {
             | MediationRecord::Verified { id, .. }
             | MediationRecord::Assigned { id, .. }
             | MediationRecord::Accepted { id, .. }
+            | MediationRecord::Declined { id, .. }
             | MediationRecord::Joined { id, .. }
             | MediationRecord::Rated { id, .. } => id,
         }
@@ -92,6 +99,7 @@ impl MediationRecord {
             MediationRecord::Verified { .. } => "mediation_verified",
             MediationRecord::Assigned { .. } => "mediation_assigned",
             MediationRecord::Accepted { .. } => "mediation_accepted",
+            MediationRecord::Declined { .. } => "mediation_declined",
             MediationRecord::Joined { .. } => "mediation_joined",
             MediationRecord::Rated { .. } => "mediation_rated",
         }
@@ -126,6 +134,9 @@ impl MediationRecord {
                 json!({"mediation_id": id, "by": by, "lawyer_id": lawyer_id})
             }
             MediationRecord::Accepted { id, staff_id } => json!({"mediation_id": id, "staff_id": staff_id}),
+            MediationRecord::Declined { id, staff_id, reason } => {
+                json!({"mediation_id": id, "staff_id": staff_id, "reason": reason})
+            }
             MediationRecord::Joined { id, staff_id, join_by } => {
                 json!({"mediation_id": id, "staff_id": staff_id, "join_by": join_by})
             }
@@ -194,6 +205,16 @@ pub fn apply(c: &Connection, r: &MediationRecord, at: i64) -> Result<(), StoreEr
                 return Err(wrong_state(m.status, "确认接受"));
             }
             sql::set_accepted(c, id, at)
+        }
+        MediationRecord::Declined { id, staff_id, .. } => {
+            let m = row(id)?;
+            if m.lawyer_id.as_deref() != Some(staff_id) {
+                return Err(conflict("该调解未指派给您 (not assigned to you)"));
+            }
+            if m.status != S::Assigned {
+                return Err(wrong_state(m.status, "拒绝"));
+            }
+            sql::set_declined(c, id)
         }
         MediationRecord::Joined { id, staff_id, join_by } => {
             let m = row(id)?;

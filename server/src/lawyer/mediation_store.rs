@@ -75,6 +75,15 @@ pub(crate) fn set_accepted(c: &Connection, id: &str, at: i64) -> Result<(), Stor
     Ok(())
 }
 
+pub(crate) fn set_declined(c: &Connection, id: &str) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "UPDATE lm_mediations SET status = 'verified', lawyer_id = NULL, assigned_by = NULL, assigned_at = NULL
+         WHERE id = ?1",
+    )?
+    .execute(params![id])?;
+    Ok(())
+}
+
 pub(crate) fn set_joined(c: &Connection, id: &str, at: i64, late: bool) -> Result<(), StoreError> {
     c.prepare_cached("UPDATE lm_mediations SET joined_at = ?2, join_late = ?3 WHERE id = ?1")?
         .execute(params![id, at, late])?;
