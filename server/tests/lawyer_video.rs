@@ -391,3 +391,93 @@ async fn relay_round_trip_is_quick() {
     // Generous for a debug build on a shared 2-core machine; a call set-up needs a few dozen frames.
     assert!(p50 < Duration::from_millis(50), "p50 {p50:?}");
 }
+
+#[tokio::test]
+async fn video_figures_by_band_and_fallen_back_calls_stay_video_6_2_3_1() {
+    let n = node().await;
+    let lawyer = online(&n, "lawyer", &["family"]).await;
+    let pick = |id: String, after_ms: i64| {
+        let (n, lawyer) = (&n, lawyer.clone());
+        async move {
+            n.clock.set(n.clock.now() + after_ms);
+            let (st, v) = n
+                .req("POST", &format!("/api/v1/consultations/{id}/pickup"))
+                .bearer(&lawyer)
+                .send()
+                .await;
+            assert_eq!(st, 200, "{v}");
+        }
+    };
+    // Day band: picked up after 10 s and 30 s.
+    let (a, _, _) = ask_video(&n, "family").await;
+    pick(a, 10_000).await;
+    let (b, _, _) = ask_video(&n, "family").await;
+    pick(b, 30_000).await;
+    // A realtime chat, picked up after 5 s: counted as realtime only.
+    let (st, v) = n
+        .req("POST", "/api/v1/consultations")
+        .json(json!({"kind": "realtime", "question": "请问劳动仲裁怎么申请？", "specialty": "family"}))
+        .send()
+        .await;
+    assert_eq!(st, 201, "{v}");
+    pick(v["consultation"]["id"].as_str().unwrap().to_owned(), 5_000).await;
+    // A video the citizen's webview cannot do: it falls back before the pickup (after 20 s), and stays
+    // a video request in the figures.
+    let (d, d_token, _) = ask_video(&n, "family").await;
+    let mut ws = connect_citizen(&n, &d, &d_token, "signal").await.unwrap();
+    next_of(&mut ws, "ready").await;
+    send(&mut ws, json!({"type": "video_unavailable"})).await;
+    next_of(&mut ws, "fallback").await;
+    pick(d, 20_000).await;
+    // Night band (23:00): nobody picks up; after 60 s the sweeper makes it a 留言 — not connected.
+    n.clock.set(MONDAY_0900 + 14 * 3_600_000);
+    let (e, e_token, _) = ask_video(&n, "labour").await;
+    n.clock.set(n.clock.now() + 61_000);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        let (_, v) = n
+            .req("GET", &format!("/api/v1/consultations/{e}"))
+            .header("x-consultation-token", &e_token)
+            .send()
+            .await;
+        if v["status"] == "waiting_reply" {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not offered as 留言: {v}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let op = n.login("operator").await;
+    let (st, s) = n
+        .req(
+            "GET",
+            &format!(
+                "/api/v1/lawyer/stats?from={MONDAY_0900}&to={}",
+                MONDAY_0900 + 86_400_000
+            ),
+        )
+        .bearer(&op)
+        .send()
+        .await;
+    assert_eq!(st, 200, "{s}");
+    assert_eq!(
+        (&s["realtime_requested"], &s["realtime_connected"]),
+        (&json!(1), &json!(1)),
+        "{s}"
+    );
+    let v = &s["video"];
+    assert_eq!(
+        (&v["requested"], &v["connected"], &v["fell_back"]),
+        (&json!(4), &json!(3), &json!(1)),
+        "{s}"
+    );
+    // 6.2.3.1 c: 3 of 4 = 75%, not above 95%.
+    assert_eq!(
+        (&v["connection_rate_percent"], &v["connection_ok"]),
+        (&json!(75.0), &json!(false))
+    );
+    // 6.2.3.1 a: (10 + 30 + 20) / 3 = 20 s by day, within the 20 s target.
+    assert_eq!(
+        v["pickup"],
+        json!([{"band": "day", "samples": 3, "average_secs": 20.0, "target_secs": 20, "met": true}])
+    );
+}

@@ -235,7 +235,7 @@ fn calendar_error(e: lawyer::CalendarError) -> ApiError {
 
 async fn load(app: &AppState, id: &str) -> Result<MediationRow, ApiError> {
     let i = id.to_owned();
-    read(app, move |r| r.mediations().mediation(&i))
+    read(app, move |r| r.mediation(&i))
         .await?
         .ok_or_else(|| ApiError::not_found("mediation", "id"))
 }
@@ -313,7 +313,7 @@ pub async fn list(
 ) -> Result<Json<MediationList>, ApiError> {
     caller.staff(OFFICE)?;
     let now = (app.clock)();
-    let rows = read(&app, move |r| r.mediations().open_mediations(now)).await?;
+    let rows = read(&app, move |r| r.open_mediations(now)).await?;
     let mut items = Vec::with_capacity(rows.len());
     for m in rows {
         let v = view(&app, m, now)?;
@@ -509,7 +509,7 @@ pub async fn rate(
 /// time (for `GET /lawyer/inbox`).
 pub async fn lawyer_items(app: &AppState, staff: &str) -> Result<Vec<LawyerMediation>, ApiError> {
     let s = staff.to_owned();
-    let rows = read(app, move |r| r.mediations().lawyer_mediations(&s)).await?;
+    let rows = read(app, move |r| r.lawyer_mediations(&s)).await?;
     let now = (app.clock)();
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {

@@ -8,11 +8,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use domain::time::Millis;
+use lawyer::sla::{PickupBand, PickupSample, ServiceKind};
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use super::consultations::{Party, WsQuery, header_token, load, party};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::lawyer::ConsultKind;
+use crate::lawyer::chat::read;
 use crate::lawyer::video::{MAX_FRAME_BYTES, Side, signal_socket};
 
 /// WebRTC signalling for a video consultation: relays SDP offer/answer and ICE candidates between
@@ -58,4 +64,64 @@ pub async fn signal(
         .max_message_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |socket| signal_socket(app, id, side, me, socket))
         .into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VideoPickup {
+    /// `day` (09:00–22:00) or `night`.
+    pub band: String,
+    pub samples: u64,
+    pub average_secs: f64,
+    pub target_secs: u32,
+    pub met: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VideoStats {
+    /// Video consultations asked for (those that fell back to text or became 留言 included).
+    pub requested: u64,
+    /// Of them, picked up by a lawyer.
+    pub connected: u64,
+    /// Of them, continued as a text chat because a side could not do video.
+    pub fell_back: u64,
+    pub connection_rate_percent: Option<f64>,
+    /// 6.2.3.1 c: above 95%.
+    pub connection_ok: Option<bool>,
+    /// 6.2.3.1 a: average pickup per band against its target.
+    pub pickup: Vec<VideoPickup>,
+}
+
+/// Video figures for `[from, to)` (`GET /lawyer/stats`).
+pub async fn stats(app: &AppState, from: i64, to: i64) -> Result<VideoStats, ApiError> {
+    let rows = read(app, move |r| r.video_requests(from, to)).await?;
+    let sla = &app.lawyer.config.sla;
+    let samples: Vec<PickupSample> = rows
+        .iter()
+        .filter_map(|v| {
+            v.picked_at.map(|p| PickupSample {
+                kind: ServiceKind::Video,
+                requested_at: Millis(v.requested_at),
+                picked_up_at: Millis(p),
+            })
+        })
+        .collect();
+    let rate = lawyer::Ratio::new(samples.len() as u64, rows.len() as u64);
+    let pickup = lawyer::sla::pickup_averages(&samples, 480, sla)
+        .into_iter()
+        .map(|a| VideoPickup {
+            band: if a.band == PickupBand::Night { "night" } else { "day" }.into(),
+            samples: a.samples,
+            average_secs: a.average_secs(),
+            target_secs: a.target_secs,
+            met: a.met,
+        })
+        .collect();
+    Ok(VideoStats {
+        requested: rows.len() as u64,
+        connected: samples.len() as u64,
+        fell_back: rows.iter().filter(|v| v.fell_back).count() as u64,
+        connection_rate_percent: rate.percent(),
+        connection_ok: lawyer::sla::connection_ok(rate, sla),
+        pickup,
+    })
 }

@@ -192,6 +192,9 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
                 question,
                 at,
             )?;
+            if *kind == ConsultKind::Video {
+                super::video::opened(c, id, at)?;
+            }
             // A video call is matched exactly as a realtime chat (6.2.3.1: "快速匹配律师").
             if matches!(kind, ConsultKind::Realtime | ConsultKind::Video) {
                 route(c, id, specialty, *max_load, at)?;
@@ -599,18 +602,19 @@ pub fn profile(c: &Connection, staff: &str) -> rusqlite::Result<Option<ProfileRo
 }
 
 /// Realtime requests in `[from, to)`: (requested at, picked up at). Converted ones count as requested
-/// and not connected (6.2.2.1 c).
+/// and not connected (6.2.2.1 c). Video requests (even fallen back to text) count as video instead.
 pub fn realtime_requests(c: &Connection, from: i64, to: i64) -> rusqlite::Result<Vec<(i64, Option<i64>)>> {
     c.prepare_cached(
         "SELECT created_at, CASE WHEN converted_at IS NULL THEN picked_at END FROM consultations
-         WHERE (kind = 'realtime' OR converted_at IS NOT NULL) AND created_at >= ?1 AND created_at < ?2",
+         WHERE (kind = 'realtime' OR converted_at IS NOT NULL) AND created_at >= ?1 AND created_at < ?2
+           AND id NOT IN (SELECT consultation_id FROM lm_video_requests)",
     )?
     .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
     .collect()
 }
 
-/// Queries of the lawyer platform, beside the writer.
-pub trait LawyerReader: Send + Sync {
+/// Queries of the lawyer platform (mediation's and video's in their own files), beside the writer.
+pub trait LawyerReader: super::mediation_store::MediationReader + super::video::VideoReader {
     fn consultation(&self, id: &str) -> Result<Option<ConsultationRow>, StoreError>;
     fn messages(&self, id: &str, after_seq: i64) -> Result<Vec<MessageRow>, StoreError>;
     fn live(&self) -> Result<Vec<ConsultationRow>, StoreError>;
@@ -618,7 +622,6 @@ pub trait LawyerReader: Send + Sync {
     fn profile(&self, staff: &str) -> Result<Option<ProfileRow>, StoreError>;
     fn candidates(&self) -> Result<Vec<Candidate>, StoreError>;
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError>;
-    fn mediations(&self) -> &dyn super::mediation_store::MediationReader;
 }
 
 impl LawyerReader for crate::store::sqlite::SqliteReader {
@@ -642,8 +645,5 @@ impl LawyerReader for crate::store::sqlite::SqliteReader {
     }
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
         self.with(|c| realtime_requests(c, from, to))
-    }
-    fn mediations(&self) -> &dyn super::mediation_store::MediationReader {
-        self
     }
 }

@@ -81,6 +81,13 @@ impl Fallback {
     }
 }
 
+/// In the writer, with the consultation: remembers it was asked as video, whatever it becomes.
+pub fn opened(c: &Connection, id: &str, at: i64) -> Result<(), StoreError> {
+    c.prepare_cached("INSERT INTO lm_video_requests (consultation_id, requested_at) VALUES (?1, ?2)")?
+        .execute(params![id, at])?;
+    Ok(())
+}
+
 /// In the writer: a live video consultation becomes a realtime one, and the system says so.
 pub fn apply(c: &Connection, f: &Fallback, at: i64) -> Result<(), StoreError> {
     let n = c
@@ -94,6 +101,8 @@ pub fn apply(c: &Connection, f: &Fallback, at: i64) -> Result<(), StoreError> {
             "不是进行中的视频咨询 (not a live video consultation)".into(),
         ));
     }
+    c.prepare_cached("UPDATE lm_video_requests SET fallback_at = ?2, fallback_side = ?3 WHERE consultation_id = ?1")?
+        .execute(params![f.id, at, f.side.as_str()])?;
     super::store::insert_message(
         c,
         &f.id,
@@ -319,4 +328,41 @@ async fn relay(app: &AppState, id: &Arc<str>, side: Side, me: Option<&str>, text
         frame: frame.to_string().into(),
     });
     Ok(())
+}
+
+/// One video request for the 6.2.3.1 figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VideoRequest {
+    pub requested_at: i64,
+    /// The pickup, unless nobody picked it up and it became a 留言 (not connected, 6.2.3.1 c).
+    pub picked_at: Option<i64>,
+    pub fell_back: bool,
+}
+
+/// Video requests made in `[from, to)`.
+pub fn requests(c: &Connection, from: i64, to: i64) -> rusqlite::Result<Vec<VideoRequest>> {
+    c.prepare_cached(
+        "SELECT v.requested_at, CASE WHEN k.converted_at IS NULL THEN k.picked_at END, v.fallback_at IS NOT NULL
+         FROM lm_video_requests v JOIN consultations k ON k.id = v.consultation_id
+         WHERE v.requested_at >= ?1 AND v.requested_at < ?2",
+    )?
+    .query_map(params![from, to], |r| {
+        Ok(VideoRequest {
+            requested_at: r.get(0)?,
+            picked_at: r.get(1)?,
+            fell_back: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+/// Queries of video consultations, beside the writer.
+pub trait VideoReader: Send + Sync {
+    fn video_requests(&self, from: i64, to: i64) -> Result<Vec<VideoRequest>, StoreError>;
+}
+
+impl VideoReader for crate::store::sqlite::SqliteReader {
+    fn video_requests(&self, from: i64, to: i64) -> Result<Vec<VideoRequest>, StoreError> {
+        self.with(|c| requests(c, from, to))
+    }
 }

@@ -253,7 +253,8 @@ pub const MIGRATIONS: &[&str] = &[
     // 9: remote mediation (issue 7, 6.2.4): a committee's booking with its working-day deadlines as
     // computed when it was made (verify within 1, lawyer within 3 working days, 6.2.4.1), the operator's
     // verification or rejection, the assigned lawyer and their acceptance, the join time (10 min early,
-    // 6.2.4.2 a) and the committee's rating (6.2.4.2 e).
+    // 6.2.4.2 a) and the committee's rating (6.2.4.2 e). Video requests (6.2.3): which consultations
+    // were asked as video, kept when one falls back to a text chat, for the 6.2.3.1 figures.
     "
     CREATE TABLE lm_mediations (
         id TEXT PRIMARY KEY,
@@ -283,5 +284,12 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX lm_mediations_open ON lm_mediations(status, starts_at);
     CREATE INDEX lm_mediations_lawyer ON lm_mediations(lawyer_id, starts_at) WHERE lawyer_id IS NOT NULL;
+    CREATE TABLE lm_video_requests (
+        consultation_id TEXT PRIMARY KEY,
+        requested_at INTEGER NOT NULL,
+        fallback_at INTEGER,
+        fallback_side TEXT
+    );
+    CREATE INDEX lm_video_requests_at ON lm_video_requests(requested_at);
     ",
 ];
