@@ -315,6 +315,14 @@ async fn video_unavailable_falls_back_to_a_realtime_chat_both_sides_told_6_2_3()
     send(&mut desk, json!({"type": "offer", "sdp": "v=0"})).await;
     assert_eq!(next_of(&mut desk, "error").await["error"]["code"], "video_ended");
     assert_eq!(connect_citizen(&n, &id, &token, "signal").await.err(), Some(409));
+    // Only the system marks a fallback (it restarts the chat's clocks).
+    let (st, v) = n
+        .req("POST", &format!("/api/v1/consultations/{id}/messages"))
+        .bearer(&lawyer)
+        .json(json!({"body": "重新计时", "kind": "video_fallback"}))
+        .send()
+        .await;
+    assert_eq!((st, v["field"].as_str()), (422, Some("kind")), "{v}");
     // The conversation continues as a chat.
     let (st, m) = n
         .req("POST", &format!("/api/v1/consultations/{id}/messages"))

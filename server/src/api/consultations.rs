@@ -364,12 +364,13 @@ pub async fn send(app: &AppState, id: &str, who: &Party, req: MessageRequest) ->
     };
     let allowed = match author {
         Author::Citizen => matches!(kind, MessageKind::Text | MessageKind::Consent),
-        _ => true,
+        // Only the system marks a fallback: it restarts the chat's clocks.
+        _ => kind != MessageKind::VideoFallback,
     };
     if !allowed {
         return Err(ApiError::invalid(
             "kind",
-            "咨询人只能发送 text 或 consent (citizens send text or consent)",
+            "咨询人只能发送 text 或 consent，video_fallback 仅由系统发送 (citizens send text or consent; only the system sends video_fallback)",
         ));
     }
     if author == Author::Lawyer {

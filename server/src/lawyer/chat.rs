@@ -39,7 +39,7 @@ pub fn chat_events(row: &ConsultationRow, messages: &[MessageRow]) -> Vec<ChatEv
     // begins at the fallback, not at the pickup of the call.
     let fallback = messages
         .iter()
-        .find(|m| m.kind == MessageKind::VideoFallback)
+        .find(|m| m.kind == MessageKind::VideoFallback && m.author == Author::System)
         .map(|m| m.at);
     let pickup = match (row.picked_at, fallback) {
         (Some(p), Some(f)) if f > p => Some(f),
