@@ -274,6 +274,16 @@ async fn verify_assign_accept_join_early_or_late_and_rate_6_2_4() {
     );
     let (st, v) = post(&n, &lawyer, &accept, None).await;
     assert_eq!((st, &v["status"]), (200, &json!("accepted")), "{v}");
+    let (st, v) = n
+        .req("GET", &format!("/api/v1/mediations/{id}"))
+        .bearer(&lawyer)
+        .send()
+        .await;
+    assert_eq!(
+        (st, &v["matter"]),
+        (200, &json!("相邻房屋漏水赔偿纠纷")),
+        "the assigned lawyer reads it: {v}"
+    );
     assert_eq!(task(&v, "assign")["late"], false);
     assert_eq!(task(&v, "assign")["done_at"], local(4, 600));
     // 6.2.4.2 a: the inbox counts down to the join-by time, start − 10 min.

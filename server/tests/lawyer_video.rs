@@ -181,6 +181,20 @@ async fn video_is_matched_like_realtime_with_day_and_night_pickup_targets_6_2_3_
         (200, &json!("active"), &Value::Null),
         "{v}"
     );
+    // A kiosk asks the same way (signed); the labour lawyer gets it.
+    let kiosk = n.enroll("H1", "kiosk").await;
+    let (st, v) = n
+        .req("POST", "/api/v1/consultations")
+        .device(&kiosk)
+        .json(json!({"kind": "video", "question": "工伤认定需要哪些材料？", "specialty": "labour"}))
+        .send()
+        .await;
+    assert_eq!(st, 201, "{v}");
+    let c = &v["consultation"];
+    assert_eq!(
+        (&c["kind"], &c["channel"], &c["lawyer_id"]),
+        (&json!("video"), &json!("kiosk"), &json!("LAWYER2"))
+    );
 }
 
 #[tokio::test]
