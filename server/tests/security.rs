@@ -462,6 +462,20 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("GET", "/api/v1/lawyer/trainings", "/api/v1/lawyer/trainings", None, ADMIN | OPERATOR),
     // lawyer_import::import: staff(operator, admin) (dry run)
     ("POST", "/api/v1/lawyer-import/{table}", "/api/v1/lawyer-import/users?dry_run=true", Some(r#"[{"name":"张三","username":"zhangsan","phone":"13800138000","native_place":"北京市","address":"北京市东城区某路 1 号","source":"web"}]"#), ADMIN | OPERATOR),
+    // video::signal: the citizen's token or the consultation's lawyer (409 here: $CONSULT is not a video one)
+    ("GET", "/api/v1/consultations/{id}/signal", "/api/v1/consultations/$CONSULT/signal", None, LAWYER),
+    // mediation::book, list: staff(operator, admin) (422 here: the test node has no working-day calendar)
+    ("POST", "/api/v1/mediations", "/api/v1/mediations", Some(r#"{"committee":"道里区人民调解委员会","parties":["甲","乙"],"matter":"邻里纠纷","specialty":"civil","starts_at":1900000000000}"#), ADMIN | OPERATOR),
+    ("GET", "/api/v1/mediations", "/api/v1/mediations", None, ADMIN | OPERATOR),
+    // mediation::get_one: staff(operator, admin, lawyer — the assigned one) (404 here: no such mediation)
+    ("GET", "/api/v1/mediations/{id}", "/api/v1/mediations/m-none", None, ADMIN | OPERATOR | LAWYER),
+    // mediation::verify, assign, rate: staff(operator, admin); accept, join: staff(lawyer) (404 here)
+    ("POST", "/api/v1/mediations/{id}/verify", "/api/v1/mediations/m-none/verify", Some(r#"{"approved":true}"#), ADMIN | OPERATOR),
+    ("POST", "/api/v1/mediations/{id}/assign", "/api/v1/mediations/m-none/assign", Some(r#"{}"#), ADMIN | OPERATOR),
+    ("POST", "/api/v1/mediations/{id}/accept", "/api/v1/mediations/m-none/accept", None, LAWYER),
+    ("POST", "/api/v1/mediations/{id}/decline", "/api/v1/mediations/m-none/decline", Some(r#"{"reason":"与当事人存在利害关系"}"#), LAWYER),
+    ("POST", "/api/v1/mediations/{id}/join", "/api/v1/mediations/m-none/join", None, LAWYER),
+    ("POST", "/api/v1/mediations/{id}/rating", "/api/v1/mediations/m-none/rating", Some(r#"{"level":5}"#), ADMIN | OPERATOR),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1

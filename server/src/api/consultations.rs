@@ -161,7 +161,7 @@ fn view(app: &AppState, row: ConsultationRow, msgs: Vec<MessageRow>) -> Consulta
     }
 }
 
-async fn load(app: &AppState, id: &str) -> Result<ConsultationRow, ApiError> {
+pub(crate) async fn load(app: &AppState, id: &str) -> Result<ConsultationRow, ApiError> {
     let i = id.to_owned();
     read(app, move |r| r.consultation(&i))
         .await?
@@ -184,7 +184,7 @@ pub enum Party {
     Operator,
 }
 
-fn party(caller: &Caller, token: Option<&str>, row: &ConsultationRow) -> Result<Party, ApiError> {
+pub(crate) fn party(caller: &Caller, token: Option<&str>, row: &ConsultationRow) -> Result<Party, ApiError> {
     if let Some(t) = token {
         return if crate::crypto::sm3_hex(t.as_bytes()) == row.token_hash {
             Ok(Party::Citizen)
@@ -219,7 +219,7 @@ fn party(caller: &Caller, token: Option<&str>, row: &ConsultationRow) -> Result<
     ))
 }
 
-fn header_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn header_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get(TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -387,12 +387,13 @@ pub async fn send(
     };
     let allowed = match author {
         Author::Citizen => matches!(kind, MessageKind::Text | MessageKind::Consent),
-        _ => true,
+        // Only the system marks a fallback: it restarts the chat's clocks.
+        _ => kind != MessageKind::VideoFallback,
     };
     if !allowed {
         return Err(ApiError::invalid(
             "kind",
-            "咨询人只能发送 text 或 consent (citizens send text or consent)",
+            "咨询人只能发送 text 或 consent，video_fallback 仅由系统发送 (citizens send text or consent; only the system sends video_fallback)",
         ));
     }
     // 10.3.2: bans refuse the post; every hit is recorded with its automatic action.

@@ -71,6 +71,9 @@ pub struct InboxResponse {
     pub items: Vec<InboxItem>,
     /// The fixed parts the desk app wraps around a 留言 reply (6.2.1.2 a, f).
     pub templates: Templates,
+    /// Remote mediations assigned to the lawyer and still ahead, soonest first, with the countdown to
+    /// the join-by time (6.2.4.2 a: in the room 10 min early).
+    pub mediations: Vec<super::mediation::LawyerMediation>,
 }
 
 fn specialties(list: Vec<String>) -> Result<Vec<String>, ApiError> {
@@ -173,10 +176,12 @@ pub async fn inbox(State(app): State<Arc<AppState>>, caller: Caller) -> Result<J
         });
     }
     items.sort_by_key(|i| i.due.as_ref().map_or(i64::MAX, |d| d.due));
+    let mediations = super::mediation::lawyer_items(&app, &me).await?;
     let t = &app.lawyer.config.templates;
     Ok(Json(InboxResponse {
         profile,
         items,
+        mediations,
         templates: Templates {
             opening: t.opening.clone(),
             disclaimer: t.disclaimer.clone(),
@@ -208,10 +213,13 @@ pub struct StatsResponse {
     /// 6.2.2.1 a: average seconds from question to pickup, and whether it is within 20 s.
     pub pickup_average_secs: Option<f64>,
     pub pickup_ok: Option<bool>,
+    /// The same for video consultations (6.2.3.1), by day and night band.
+    pub video: super::video::VideoStats,
 }
 
 /// The operation centre's live figures for realtime consultations: connection rate (6.2.2.1 c, target
-/// above 95%) and average pickup (6.2.2.1 a, target 20 s). Operators and admins.
+/// above 95%) and average pickup (6.2.2.1 a, target 20 s); and for video ones (6.2.3.1 a, c: 20 s by
+/// day, 30 s by night). Operators and admins.
 #[utoipa::path(get, path = "/api/v1/lawyer/stats", params(("from" = Option<i64>, Query, description = "ms"), ("to" = Option<i64>, Query, description = "ms")),
     responses((status = 200, body = StatsResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -247,5 +255,6 @@ pub async fn stats(
         connection_ok: lawyer::sla::connection_ok(rate, sla),
         pickup_average_secs: pickup.as_ref().map(lawyer::sla::PickupAverage::average_secs),
         pickup_ok: pickup.map(|p| p.met),
+        video: super::video::stats(&app, from, to).await?,
     }))
 }

@@ -14,8 +14,10 @@ pub mod lawyer_import;
 pub mod lawyer_people;
 pub mod lawyer_reports;
 pub mod lawyer_words;
+pub mod mediation;
 pub mod sync;
 pub mod tickets;
+pub mod video;
 pub mod views;
 pub mod web;
 pub mod windows;
@@ -53,6 +55,9 @@ use crate::metrics::HttpLabels;
         lawyer_people::own_profile, lawyer_people::profile, lawyer_people::admit, lawyer_people::get_admission,
         lawyer_people::decide_probation, lawyer_people::add_training, lawyer_people::list_trainings,
         lawyer_import::import,
+        mediation::book, mediation::list, mediation::get_one, mediation::verify, mediation::assign, mediation::accept,
+        mediation::decline,
+        mediation::join, mediation::rate, video::signal,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -165,6 +170,15 @@ pub fn router(app: Arc<AppState>) -> Router {
             get(lawyer_people::list_trainings).post(lawyer_people::add_training),
         )
         .route("/lawyer-import/{table}", post(lawyer_import::import))
+        .route("/consultations/{id}/signal", get(video::signal))
+        .route("/mediations", post(mediation::book).get(mediation::list))
+        .route("/mediations/{id}", get(mediation::get_one))
+        .route("/mediations/{id}/verify", post(mediation::verify))
+        .route("/mediations/{id}/assign", post(mediation::assign))
+        .route("/mediations/{id}/accept", post(mediation::accept))
+        .route("/mediations/{id}/decline", post(mediation::decline))
+        .route("/mediations/{id}/join", post(mediation::join))
+        .route("/mediations/{id}/rating", post(mediation::rate))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
         .route("/halls/{hall}/devices", get(devices::hall_devices))

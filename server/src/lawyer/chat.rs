@@ -35,7 +35,17 @@ pub const OFFER_TEXT: &str = "非常抱歉，当前暂无律师接单。您的�
 /// A conversation as the SLA rules read it.
 pub fn chat_events(row: &ConsultationRow, messages: &[MessageRow]) -> Vec<ChatEvent> {
     let mut out = Vec::with_capacity(messages.len() + 2);
-    if let Some(at) = row.picked_at {
+    // A video call that fell back to text after the pickup: the chat, and its first-reply clock,
+    // begins at the fallback, not at the pickup of the call.
+    let fallback = messages
+        .iter()
+        .find(|m| m.kind == MessageKind::VideoFallback && m.author == Author::System)
+        .map(|m| m.at);
+    let pickup = match (row.picked_at, fallback) {
+        (Some(p), Some(f)) if f > p => Some(f),
+        (p, _) => p,
+    };
+    if let Some(at) = pickup {
         out.push(ChatEvent {
             at: Millis(at),
             who: Party::Lawyer,
@@ -95,6 +105,18 @@ pub fn next_due(app: &AppState, row: &ConsultationRow, messages: &[MessageRow], 
             };
             (action, a.action.label_zh(), a.clause, a.due)
         }
+        // 6.2.3.1 a: a video call is picked up within 20 s (09:00–22:00) or 30 s (22:00–09:00); once
+        // picked up the call itself has no text clock.
+        (ConsultKind::Video, ConsultStatus::Queued | ConsultStatus::Assigned) => {
+            let asked = Millis(row.created_at);
+            let (_, secs) = lawyer::sla::pickup_target(lawyer::ServiceKind::Video, asked, 480, cfg)?;
+            (
+                "pick_up",
+                ChatAction::PickUp.label_zh(),
+                "6.2.3.1 a",
+                Millis(asked.0 + i64::from(secs) * 1000),
+            )
+        }
         (ConsultKind::Message, ConsultStatus::WaitingReply) => {
             // A converted realtime question's 120 min run from the conversion: that is when it became a 留言.
             let from = Millis(row.converted_at.unwrap_or(row.created_at));
@@ -133,7 +155,8 @@ pub async fn record(app: &AppState, row_hall: Option<&str>, actor: String, r: La
         | LawyerRecord::Offered { id, .. }
         | LawyerRecord::Closed { id }
         | LawyerRecord::Rated { id, .. } => Some(id.clone()),
-        LawyerRecord::Status { .. } => None,
+        LawyerRecord::VideoFallback(f) => Some(f.id.clone()),
+        LawyerRecord::Status { .. } | LawyerRecord::Mediation(_) => None,
     };
     app.engine
         .record(row_hall.unwrap_or_default(), actor, Record::Lawyer(r))
@@ -237,7 +260,8 @@ pub async fn sweep(app: &AppState) -> Result<usize, ApiError> {
             }
             continue;
         }
-        if row.status != ConsultStatus::Active {
+        // A video call in progress has no text clock (it falls back to one, see `video`).
+        if row.status != ConsultStatus::Active || row.kind == ConsultKind::Video {
             continue;
         }
         let id = row.id.clone();

@@ -13,12 +13,15 @@
 pub mod chat;
 pub mod import;
 pub mod lw;
+pub mod mediation;
+pub mod mediation_store;
 pub mod notify;
 pub mod people;
 pub mod report_export;
 pub mod reports;
 pub mod routing;
 pub mod store;
+pub mod video;
 pub mod words;
 
 use std::path::PathBuf;
@@ -49,6 +52,10 @@ pub struct LawyerConfig {
     /// The automatic consent request goes out this long before the 120 s mark, so that it is in time
     /// even with a sweep period and a busy writer in between (6.2.2.3.4 b: ask *before* 120 s).
     pub consent_lead_secs: u32,
+    /// `[lawyer.calendar]`: the holidays and 调休 make-up workdays of each year the working-day
+    /// deadlines may fall in (6.2.4.1 mediation, 7.1.2.2, 7.1.3.2). A year not listed refuses such a
+    /// deadline rather than guessing it. Default: [`lawyer::CalendarConfig::mainland_china`].
+    pub calendar: lawyer::CalendarConfig,
 }
 
 impl Default for LawyerConfig {
@@ -60,6 +67,8 @@ impl Default for LawyerConfig {
             max_load: 5,
             sweep_ms: 1000,
             consent_lead_secs: 10,
+            // The published mainland schedules (2025, 2026); operators add later years.
+            calendar: lawyer::CalendarConfig::mainland_china(),
         }
     }
 }
@@ -83,9 +92,11 @@ pub enum LawyerSetupError {
 pub struct Lawyer {
     pub config: LawyerConfig,
     pub hub: Hub,
+    /// Relays WebRTC signalling between the two sides of a video consultation.
+    pub signals: video::SignalHub,
     words: RwLock<Arc<wordfilter::Matcher>>,
     notifier: RwLock<Arc<dyn Notifier>>,
-    /// Working days (only needed by working-day tasks; the 留言 deadline is in minutes).
+    /// Working days from `config.calendar` (only needed by working-day tasks; the 留言 deadline is in minutes).
     pub calendar: lawyer::WorkCalendar,
     /// One sweep at a time (the periodic one and one a lawyer's going online triggers), so a
     /// reassurance is never posted twice by two sweeps reading the same state.
@@ -105,10 +116,11 @@ impl Lawyer {
             }
             None => wordfilter::WordList::default(),
         };
-        let calendar = lawyer::WorkCalendar::new(&lawyer::CalendarConfig::mainland_china())?;
+        let calendar = lawyer::WorkCalendar::new(&config.calendar)?;
         Ok(Lawyer {
             config,
             hub: Hub::default(),
+            signals: video::SignalHub::default(),
             words: RwLock::new(Arc::new(wordfilter::Matcher::new(list)?)),
             notifier: RwLock::new(Arc::new(LogNotifier)),
             calendar,
@@ -179,6 +191,9 @@ str_enum!(
     ConsultKind {
         Realtime = "realtime" / "实时咨询",
         Message = "message" / "留言咨询",
+        /// 6.1 c: matched like a realtime one, then a WebRTC call signalled over
+        /// `/consultations/{id}/signal`; falls back to a realtime chat when a side cannot do video.
+        Video = "video" / "视频咨询",
     }
 );
 
@@ -216,5 +231,25 @@ str_enum!(
         Reassurance = "reassurance" / "安抚",
         /// A 留言 reply composed from the fixed templates (6.2.1.2).
         Template = "template" / "模板回复",
+        /// System: the video call could not be made and the consultation goes on as a text chat;
+        /// the chat's clocks (6.2.2.3) start here.
+        VideoFallback = "video_fallback" / "转文字咨询",
+    }
+);
+
+str_enum!(
+    /// A remote mediation's progress (6.2.4).
+    MediationStatus {
+        /// Booked, waiting for the operator's verification call (6.2.4.1: 1 working day).
+        Applied = "applied" / "待核实",
+        /// Verified, waiting for a lawyer (6.2.4.1: 3 working days).
+        Verified = "verified" / "待指派",
+        Rejected = "rejected" / "已退回",
+        /// A lawyer is named and has not confirmed yet.
+        Assigned = "assigned" / "待律师确认",
+        /// The lawyer confirmed; the session is on.
+        Accepted = "accepted" / "已确认",
+        /// Held and rated by the committee (6.2.4.2 e).
+        Rated = "rated" / "已评价",
     }
 );

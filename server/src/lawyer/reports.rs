@@ -124,10 +124,11 @@ pub async fn report(app: &AppState, kind: PeriodKind, date: Date) -> Result<Peri
     .map_err(|e| {
         // A year the calendar lacks: say what to configure rather than guess working days.
         ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "calendar_missing",
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "calendar_not_configured",
             format!("{e}；请在 [lawyer.calendar] 中配置该年的节假日和调休 (configure that year in [lawyer.calendar])"),
         )
+        .field("date")
     })
 }
 

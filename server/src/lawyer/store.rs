@@ -68,6 +68,10 @@ pub enum LawyerRecord {
         level: u8,
         comment: Option<String>,
     },
+    /// Remote mediation (6.2.4), see [`super::mediation`].
+    Mediation(super::mediation::MediationRecord),
+    /// A video consultation falls back to a text chat (6.2.3), see [`super::video`].
+    VideoFallback(super::video::Fallback),
 }
 
 fn digest(s: &str) -> String {
@@ -85,6 +89,8 @@ impl LawyerRecord {
             LawyerRecord::Offered { .. } => "consultation_offered_message",
             LawyerRecord::Closed { .. } => "consultation_closed",
             LawyerRecord::Rated { .. } => "consultation_rated",
+            LawyerRecord::Mediation(m) => m.kind(),
+            LawyerRecord::VideoFallback(_) => "consultation_video_fallback",
         }
     }
 
@@ -121,6 +127,8 @@ impl LawyerRecord {
             LawyerRecord::Offered { id, message_id, .. } => json!({"consultation_id": id, "message_id": message_id}),
             LawyerRecord::Rated { id, level, comment } => json!({"consultation_id": id, "level": level,
                 "comment_sm3": comment.as_deref().map(digest)}),
+            LawyerRecord::Mediation(m) => m.audit_body(),
+            LawyerRecord::VideoFallback(f) => f.audit_body(),
         }
     }
 }
@@ -152,7 +160,7 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
             max_load,
         } => {
             let status = match kind {
-                ConsultKind::Realtime => ConsultStatus::Queued,
+                ConsultKind::Realtime | ConsultKind::Video => ConsultStatus::Queued,
                 ConsultKind::Message => ConsultStatus::WaitingReply,
             };
             c.prepare_cached(
@@ -184,7 +192,11 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
                 question,
                 at,
             )?;
-            if *kind == ConsultKind::Realtime {
+            if *kind == ConsultKind::Video {
+                super::video::opened(c, id, at)?;
+            }
+            // A video call is matched exactly as a realtime chat (6.2.3.1: "快速匹配律师").
+            if matches!(kind, ConsultKind::Realtime | ConsultKind::Video) {
                 route(c, id, specialty, *max_load, at)?;
             }
             Ok(())
@@ -244,6 +256,8 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
             .execute(params![id, row.lawyer_id, level, comment, at])?;
             Ok(())
         }
+        LawyerRecord::Mediation(m) => super::mediation::apply(c, m, at),
+        LawyerRecord::VideoFallback(f) => super::video::apply(c, f, at),
     }
 }
 
@@ -325,7 +339,7 @@ fn pickup(c: &Connection, id: &str, staff: &str, at: i64) -> Result<(), StoreErr
         return Err(conflict("该咨询已由其他律师接单 (another lawyer has it)"));
     }
     match (row.kind, row.status) {
-        (ConsultKind::Realtime, ConsultStatus::Queued | ConsultStatus::Assigned) => {
+        (ConsultKind::Realtime | ConsultKind::Video, ConsultStatus::Queued | ConsultStatus::Assigned) => {
             c.prepare_cached(
                 "UPDATE consultations SET status = 'active', lawyer_id = ?2, picked_at = ?3 WHERE id = ?1",
             )?
@@ -369,7 +383,7 @@ fn add_message(
                 return Err(conflict("该咨询已由其他律师接单 (another lawyer has it)"));
             }
             match (row.kind, row.status) {
-                (ConsultKind::Realtime, S::Active) => {}
+                (ConsultKind::Realtime | ConsultKind::Video, S::Active) => {}
                 (ConsultKind::Message, S::WaitingReply) => {
                     // The reply answers the 留言 (6.2.1.1): the order is done.
                     c.prepare_cached(
@@ -389,7 +403,7 @@ fn add_message(
         }
         Author::Citizen => {
             let open = match row.kind {
-                ConsultKind::Realtime => matches!(row.status, S::Queued | S::Assigned | S::Active),
+                ConsultKind::Realtime | ConsultKind::Video => matches!(row.status, S::Queued | S::Assigned | S::Active),
                 ConsultKind::Message => row.status == S::WaitingReply,
             };
             if !open {
@@ -410,7 +424,7 @@ fn add_message(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn insert_message(
+pub(crate) fn insert_message(
     c: &Connection,
     id: &str,
     message_id: &str,
@@ -590,18 +604,19 @@ pub fn profile(c: &Connection, staff: &str) -> rusqlite::Result<Option<ProfileRo
 }
 
 /// Realtime requests in `[from, to)`: (requested at, picked up at). Converted ones count as requested
-/// and not connected (6.2.2.1 c).
+/// and not connected (6.2.2.1 c). Video requests (even fallen back to text) count as video instead.
 pub fn realtime_requests(c: &Connection, from: i64, to: i64) -> rusqlite::Result<Vec<(i64, Option<i64>)>> {
     c.prepare_cached(
         "SELECT created_at, CASE WHEN converted_at IS NULL THEN picked_at END FROM consultations
-         WHERE (kind = 'realtime' OR converted_at IS NOT NULL) AND created_at >= ?1 AND created_at < ?2",
+         WHERE (kind = 'realtime' OR converted_at IS NOT NULL) AND created_at >= ?1 AND created_at < ?2
+           AND id NOT IN (SELECT consultation_id FROM lm_video_requests)",
     )?
     .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
     .collect()
 }
 
-/// Queries of the lawyer platform, beside the writer.
-pub trait LawyerReader: Send + Sync {
+/// Queries of the lawyer platform (mediation's and video's in their own files), beside the writer.
+pub trait LawyerReader: super::mediation_store::MediationReader + super::video::VideoReader {
     fn consultation(&self, id: &str) -> Result<Option<ConsultationRow>, StoreError>;
     fn messages(&self, id: &str, after_seq: i64) -> Result<Vec<MessageRow>, StoreError>;
     fn live(&self) -> Result<Vec<ConsultationRow>, StoreError>;

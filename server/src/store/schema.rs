@@ -250,7 +250,7 @@ pub const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     ",
-    // 8: lawyer platform admin (issue 7, 10.3, 6.3, 7.1.1.4, 附录 B): sensitive-word hits (the text only
+    // 7: lawyer platform admin (issue 7, 10.3, 6.3, 7.1.1.4, 附录 B): sensitive-word hits (the text only
     // as its SM3) and the automatic actions with their review and appeal; lawyers' online sessions
     // (tiers count online hours); admissions with their probation; training records; 附录 B rows
     // (the record sealed, with keyed digests of the phone and ID number for lookups).
@@ -331,5 +331,47 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX lw_records_phone ON lw_records(kind, phone_key) WHERE phone_key IS NOT NULL;
     CREATE INDEX lw_records_staff ON lw_records(kind, staff_id) WHERE staff_id IS NOT NULL;
+    ",
+    // 8: remote mediation (issue 7, 6.2.4): a committee's booking with its working-day deadlines as
+    // computed when it was made (verify within 1, lawyer within 3 working days, 6.2.4.1), the operator's
+    // verification or rejection, the assigned lawyer and their acceptance, the join time (10 min early,
+    // 6.2.4.2 a) and the committee's rating (6.2.4.2 e). Video requests (6.2.3): which consultations
+    // were asked as video, kept when one falls back to a text chat, for the 6.2.3.1 figures.
+    "
+    CREATE TABLE lm_mediations (
+        id TEXT PRIMARY KEY,
+        committee TEXT NOT NULL,
+        parties TEXT NOT NULL,
+        matter TEXT NOT NULL,
+        specialty TEXT NOT NULL,
+        starts_at INTEGER NOT NULL,
+        duration_minutes INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        booked_by TEXT NOT NULL,
+        booked_at INTEGER NOT NULL,
+        verify_due INTEGER NOT NULL,
+        assign_due INTEGER NOT NULL,
+        verified_by TEXT,
+        verified_at INTEGER,
+        reject_reason TEXT,
+        lawyer_id TEXT,
+        assigned_by TEXT,
+        assigned_at INTEGER,
+        accepted_at INTEGER,
+        joined_at INTEGER,
+        join_late INTEGER,
+        rating_level INTEGER,
+        rating_comment TEXT,
+        rated_at INTEGER
+    );
+    CREATE INDEX lm_mediations_open ON lm_mediations(status, starts_at);
+    CREATE INDEX lm_mediations_lawyer ON lm_mediations(lawyer_id, starts_at) WHERE lawyer_id IS NOT NULL;
+    CREATE TABLE lm_video_requests (
+        consultation_id TEXT PRIMARY KEY,
+        requested_at INTEGER NOT NULL,
+        fallback_at INTEGER,
+        fallback_side TEXT
+    );
+    CREATE INDEX lm_video_requests_at ON lm_video_requests(requested_at);
     ",
 ];
