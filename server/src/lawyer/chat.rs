@@ -133,7 +133,7 @@ pub async fn record(app: &AppState, row_hall: Option<&str>, actor: String, r: La
         | LawyerRecord::Offered { id, .. }
         | LawyerRecord::Closed { id }
         | LawyerRecord::Rated { id, .. } => Some(id.clone()),
-        LawyerRecord::Status { .. } => None,
+        LawyerRecord::Status { .. } | LawyerRecord::Quality(_) => None,
     };
     app.engine
         .record(row_hall.unwrap_or_default(), actor, Record::Lawyer(r))

@@ -12,6 +12,7 @@
 
 pub mod chat;
 pub mod notify;
+pub mod quality;
 pub mod routing;
 pub mod store;
 
@@ -43,6 +44,14 @@ pub struct LawyerConfig {
     /// The automatic consent request goes out this long before the 120 s mark, so that it is in time
     /// even with a sweep period and a busy writer in between (6.2.2.3.4 b: ask *before* 120 s).
     pub consent_lead_secs: u32,
+    /// Holidays and 调休 of each year, for the working-day deadlines (revisits 7.1.3.2, complaints
+    /// 7.1.2.2). A year not listed counts weekends only (see [`quality::covering_calendar`]).
+    pub calendar: lawyer::CalendarConfig,
+    /// Share (0–100 %) of automatically checked consultations that also go to a human reviewer (7.2.4 a
+    /// 随机质检); every automatically failed one goes to the reviewer anyway.
+    pub qc_sample_percent: u8,
+    /// 表 1 warning values (7.1.4.1).
+    pub thresholds: lawyer::report::Thresholds,
 }
 
 impl Default for LawyerConfig {
@@ -54,6 +63,9 @@ impl Default for LawyerConfig {
             max_load: 5,
             sweep_ms: 1000,
             consent_lead_secs: 10,
+            calendar: lawyer::CalendarConfig::default(),
+            qc_sample_percent: 10,
+            thresholds: lawyer::report::Thresholds::default(),
         }
     }
 }
@@ -99,7 +111,7 @@ impl Lawyer {
             }
             None => wordfilter::WordList::default(),
         };
-        let calendar = lawyer::WorkCalendar::new(&lawyer::CalendarConfig::default())?;
+        let calendar = quality::covering_calendar(&config.calendar)?;
         Ok(Lawyer {
             config,
             hub: Hub::default(),

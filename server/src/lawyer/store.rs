@@ -67,7 +67,12 @@ pub enum LawyerRecord {
         id: String,
         level: u8,
         comment: Option<String>,
+        /// Opened with the rating, in one transaction: a non-satisfied rating's revisit (7.1.3.2) and,
+        /// if the citizen still needs a legal answer, the lawyer's call-back (7.1.3.2 b).
+        follow_ups: Vec<super::quality::NewTask>,
     },
+    /// Complaints, follow-up tasks, QC (`super::quality`).
+    Quality(super::quality::QualityRecord),
 }
 
 fn digest(s: &str) -> String {
@@ -85,6 +90,7 @@ impl LawyerRecord {
             LawyerRecord::Offered { .. } => "consultation_offered_message",
             LawyerRecord::Closed { .. } => "consultation_closed",
             LawyerRecord::Rated { .. } => "consultation_rated",
+            LawyerRecord::Quality(q) => q.kind(),
         }
     }
 
@@ -119,8 +125,15 @@ impl LawyerRecord {
             } => json!({"consultation_id": id, "message_id": message_id, "author": author.as_str(),
                 "staff_id": staff_id, "kind": kind.as_str(), "body_sm3": digest(body)}),
             LawyerRecord::Offered { id, message_id, .. } => json!({"consultation_id": id, "message_id": message_id}),
-            LawyerRecord::Rated { id, level, comment } => json!({"consultation_id": id, "level": level,
-                "comment_sm3": comment.as_deref().map(digest)}),
+            LawyerRecord::Rated {
+                id,
+                level,
+                comment,
+                follow_ups,
+            } => json!({"consultation_id": id, "level": level, "comment_sm3": comment.as_deref().map(digest),
+                "follow_ups": follow_ups.iter().map(|t| json!({"task_id": t.id,
+                    "task": super::quality::task_str(t.task), "due_at": t.due_at})).collect::<Vec<_>>()}),
+            LawyerRecord::Quality(q) => q.audit_body(),
         }
     }
 }
@@ -228,7 +241,12 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
             }
             Ok(())
         }
-        LawyerRecord::Rated { id, level, comment } => {
+        LawyerRecord::Rated {
+            id,
+            level,
+            comment,
+            follow_ups,
+        } => {
             let row = consultation(c, id)?.ok_or_else(|| conflict("没有这个咨询 (no such consultation)"))?;
             if !matches!(row.status, ConsultStatus::Answered | ConsultStatus::Closed) || row.lawyer_id.is_none() {
                 return Err(conflict(
@@ -242,8 +260,12 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
                 "INSERT INTO consultation_ratings (consultation_id, lawyer_id, level, comment, at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![id, row.lawyer_id, level, comment, at])?;
+            for t in follow_ups {
+                super::quality::store::insert_task(c, t, at)?;
+            }
             Ok(())
         }
+        LawyerRecord::Quality(q) => super::quality::store::apply(c, q, at),
     }
 }
 
@@ -607,6 +629,8 @@ pub trait LawyerReader: Send + Sync {
     fn profile(&self, staff: &str) -> Result<Option<ProfileRow>, StoreError>;
     fn candidates(&self) -> Result<Vec<Candidate>, StoreError>;
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError>;
+    /// Runs a query of `super::quality` (its tables and joins) on a read connection.
+    fn with_conn(&self, f: &mut dyn FnMut(&Connection) -> rusqlite::Result<()>) -> Result<(), StoreError>;
 }
 
 impl LawyerReader for crate::store::sqlite::SqliteReader {
@@ -630,5 +654,8 @@ impl LawyerReader for crate::store::sqlite::SqliteReader {
     }
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
         self.with(|c| realtime_requests(c, from, to))
+    }
+    fn with_conn(&self, f: &mut dyn FnMut(&Connection) -> rusqlite::Result<()>) -> Result<(), StoreError> {
+        self.with(|c| f(c))
     }
 }
