@@ -10,6 +10,7 @@ pub mod devices;
 pub mod halls;
 pub mod kiosk;
 pub mod lawyer;
+pub mod lawyer_quality;
 pub mod sync;
 pub mod tickets;
 pub mod views;
@@ -42,6 +43,9 @@ use crate::metrics::HttpLabels;
         citizen_codes::issue, citizen_codes::resolve,
         lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
+        lawyer_quality::file_complaint, lawyer_quality::complaints, lawyer_quality::flag_complaint, lawyer_quality::tasks,
+        lawyer_quality::my_tasks, lawyer_quality::complete_task, lawyer_quality::qc::queue, lawyer_quality::qc::review,
+        lawyer_quality::qc::alerts_in_range, lawyer_quality::qc::my_qc,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -128,6 +132,24 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/consultations/{id}/close", post(consultations::close))
         .route("/consultations/{id}/rating", post(consultations::rate))
         .route("/consultations/{id}/ws", get(consultations::ws))
+        .route("/lawyer/tasks", get(lawyer_quality::my_tasks))
+        .route("/lawyer/qc", get(lawyer_quality::qc::my_qc))
+        .route(
+            "/lawyer-quality/complaints",
+            get(lawyer_quality::complaints).post(lawyer_quality::file_complaint),
+        )
+        .route(
+            "/lawyer-quality/complaints/{id}/sensitive",
+            axum::routing::put(lawyer_quality::flag_complaint),
+        )
+        .route("/lawyer-quality/tasks", get(lawyer_quality::tasks))
+        .route(
+            "/lawyer-quality/tasks/{id}/complete",
+            post(lawyer_quality::complete_task),
+        )
+        .route("/lawyer-quality/qc/queue", get(lawyer_quality::qc::queue))
+        .route("/lawyer-quality/qc/{id}/review", post(lawyer_quality::qc::review))
+        .route("/lawyer-quality/alerts", get(lawyer_quality::qc::alerts_in_range))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
         .route("/halls/{hall}/devices", get(devices::hall_devices))

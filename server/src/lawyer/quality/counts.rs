@@ -48,11 +48,7 @@ pub fn orders(c: &Connection, from: i64, to: i64) -> rusqlite::Result<Vec<OrderR
             kind,
             requested_at: Millis(r.get(4)?),
             // A converted question was never connected.
-            picked_up_at: if converted.is_some() {
-                None
-            } else {
-                ms(r.get(5)?)
-            },
+            picked_up_at: if converted.is_some() { None } else { ms(r.get(5)?) },
             first_reply_at: ms(r.get(7)?),
             rating: level.and_then(Rating::from_level),
             rated_at: ms(r.get(9)?),

@@ -32,7 +32,10 @@ pub struct Finding {
 
 fn finding(f: &QcFinding) -> Finding {
     let (kind, message) = match &f.issue {
-        QcIssue::Abusive => ("abusive", "含辱骂、威胁性语言 (abusive or threatening language)".to_owned()),
+        QcIssue::Abusive => (
+            "abusive",
+            "含辱骂、威胁性语言 (abusive or threatening language)".to_owned(),
+        ),
         QcIssue::Leak(l) => (
             "leak",
             format!(
