@@ -164,7 +164,6 @@ async fn complete(n: &Node, who: &str, task: &str, body: Value) -> (u16, Value) 
 async fn non_satisfied_ratings_are_revisited_and_the_lawyer_calls_back_7_1_3_2() {
     let mut n = node(0).await;
     let l = online(&n).await;
-    let op = n.login("operator").await;
     let (good, good_token) = answered(&n, &l, 0, None).await;
     let (basic, basic_token) = answered(&n, &l, 1, None).await;
     let (bad, bad_token) = answered(&n, &l, 2, None).await;
