@@ -455,6 +455,8 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("GET", "/api/v1/lawyer-quality/alerts", "/api/v1/lawyer-quality/alerts?from=2026-11-23&to=2026-11-23", None, ADMIN | OPERATOR | LEADER),
     // lawyer_quality::qc::my_qc: staff(lawyer)
     ("GET", "/api/v1/lawyer/qc", "/api/v1/lawyer/qc", None, LAWYER),
+    // lawyer_reports::report: staff(operator, admin, leader)
+    ("GET", "/api/v1/lawyer-reports", "/api/v1/lawyer-reports?kind=daily&date=2026-11-23&format=csv", None, ADMIN | OPERATOR | LEADER),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1

@@ -11,6 +11,7 @@ pub mod halls;
 pub mod kiosk;
 pub mod lawyer;
 pub mod lawyer_quality;
+pub mod lawyer_reports;
 pub mod sync;
 pub mod tickets;
 pub mod views;
@@ -45,7 +46,7 @@ use crate::metrics::HttpLabels;
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
         lawyer_quality::file_complaint, lawyer_quality::complaints, lawyer_quality::flag_complaint, lawyer_quality::tasks,
         lawyer_quality::my_tasks, lawyer_quality::complete_task, lawyer_quality::qc::queue, lawyer_quality::qc::review,
-        lawyer_quality::qc::alerts_in_range, lawyer_quality::qc::my_qc,
+        lawyer_quality::qc::alerts_in_range, lawyer_quality::qc::my_qc, lawyer_reports::report,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -150,6 +151,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/lawyer-quality/qc/queue", get(lawyer_quality::qc::queue))
         .route("/lawyer-quality/qc/{id}/review", post(lawyer_quality::qc::review))
         .route("/lawyer-quality/alerts", get(lawyer_quality::qc::alerts_in_range))
+        .route("/lawyer-reports", get(lawyer_reports::report))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
         .route("/halls/{hall}/devices", get(devices::hall_devices))

@@ -214,7 +214,7 @@ pub struct RangeQuery {
     pub to: Option<String>,
 }
 
-fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
+pub fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
     let bad = || ApiError::invalid(field, "日期格式应为 YYYY-MM-DD (a date, YYYY-MM-DD)");
     let mut it = s.trim().splitn(3, '-');
     let (y, m, d) = (it.next(), it.next(), it.next());
