@@ -312,6 +312,42 @@ async fn a_simulated_day_gives_the_hand_computed_report_7_3_2() {
     );
     assert!(lines.contains(&"平台,致命错误率,25.00,≤2%"), "{text}");
 
+    // And as an xlsx workbook: the same rows, the figures as numbers.
+    let resp = n
+        .http
+        .get(format!(
+            "{}/api/v1/lawyer-reports?kind=daily&date=2026-11-23&format=xlsx",
+            n.base
+        ))
+        .bearer_auth(&op)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = resp.bytes().await.unwrap();
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut book.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let strings = read("xl/sharedStrings.xml");
+    assert!(strings.contains("平台") && strings.contains("律师 LAWYER"), "{strings}");
+    let sheet = read("xl/worksheets/sheet1.xml");
+    // Row 10 is the platform (after the header block, the 2 service rows and the column titles): 5 orders, 40 % timely, 60 % rated, 66.67 % satisfied.
+    for cell in [
+        r#"<c r="B10"><v>5</v></c>"#,
+        r#"<c r="C10"><v>40</v></c>"#,
+        r#"<c r="D10"><v>60</v></c>"#,
+        r#"<c r="E10"><v>66.67</v></c>"#,
+    ] {
+        assert!(sheet.contains(cell), "{cell} not in {sheet}");
+    }
+
     // The weekly report (7.3.2.2, due the Monday after) names the lawyer with a fatal error.
     let v = report(&n, &op, "kind=weekly&date=2026-11-25").await;
     assert_eq!(

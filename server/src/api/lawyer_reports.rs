@@ -1,7 +1,7 @@
 //! Operating reports of the online-lawyer platform (issue 7; standard 7.3.1, 7.3.2): the period
 //! containing a date — daily, weekly, monthly, quarterly, half-yearly, yearly — with its contents from
 //! `lawyer::report::figures::build_report` over the tables (`crate::lawyer::quality::counts`), as JSON
-//! or CSV.
+//! CSV or xlsx.
 //!
 //! Contents by period (7.3.2): every report has 咨询量 (per service), 及时解答率, 参评率, 满意率 and the
 //! fatal/non-fatal error rates (7.3.2.1), plus 接通率 and 回访率 of 表 1; weekly and longer add the
@@ -33,7 +33,7 @@ pub struct ReportQuery {
     pub kind: Option<String>,
     /// A day inside the period, `YYYY-MM-DD`.
     pub date: Option<String>,
-    /// `json` (default) or `csv`.
+    /// `json` (default), `csv` or `xlsx`.
     pub format: Option<String>,
 }
 
@@ -190,9 +190,9 @@ fn figure_cells(f: &FiguresView) -> Vec<String> {
     out
 }
 
-/// The report as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese): a header block,
-/// the figures of the platform and each lawyer, the alerts, and the longer periods' parts.
-pub fn csv(v: &ReportView) -> String {
+/// The report as rows of cells, for CSV and xlsx alike: a header block, the figures of the platform and
+/// each lawyer, the alerts, and the longer periods' parts.
+fn rows(v: &ReportView) -> Vec<Vec<String>> {
     let mut rows: Vec<Vec<String>> = vec![
         vec!["报告".into(), v.label.clone(), v.clause.clone()],
         vec!["期间".into(), v.start.clone(), v.end.clone()],
@@ -245,19 +245,43 @@ pub fn csv(v: &ReportView) -> String {
                 .map(|t| vec![t.question_type.clone(), t.orders.to_string()]),
         );
     }
+    rows
+}
+
+/// The report as CSV, UTF-8 with a BOM so that spreadsheet programs read the Chinese.
+pub fn csv(v: &ReportView) -> String {
     let mut out = String::from("\u{feff}");
-    for r in rows {
+    for r in rows(v) {
         out.push_str(&r.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out
 }
 
-/// The report of a period (7.3.2) over the consultations asked in it, as JSON or CSV. Operators,
+/// The report as an xlsx workbook of one sheet with the rows of [`csv`]; figures are numbers.
+pub fn xlsx(v: &ReportView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(v.label.as_str())?;
+    sheet.set_column_width(0, 16)?;
+    for (r, row) in rows(v).iter().enumerate() {
+        let r = u32::try_from(r).unwrap_or(u32::MAX);
+        for (c, cell) in row.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            match cell.parse::<f64>() {
+                Ok(x) => sheet.write_number(r, c, x)?,
+                _ => sheet.write_string(r, c, cell)?,
+            };
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// The report of a period (7.3.2) over the consultations asked in it, as JSON, CSV or xlsx. Operators,
 /// admins and leaders.
 #[utoipa::path(get, path = "/api/v1/lawyer-reports", params(("kind" = String, Query, description = "daily, weekly, monthly, quarterly, half_yearly, yearly"),
-        ("date" = String, Query, description = "YYYY-MM-DD, a day in the period"), ("format" = Option<String>, Query, description = "json (default) or csv")),
-    responses((status = 200, body = ReportView, description = "JSON, or text/csv"), (status = 401, body = crate::error::ErrorBody),
+        ("date" = String, Query, description = "YYYY-MM-DD, a day in the period"), ("format" = Option<String>, Query, description = "json (default), csv or xlsx")),
+    responses((status = 200, body = ReportView, description = "JSON, or a CSV / xlsx file"), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn report(
@@ -272,8 +296,11 @@ pub async fn report(
         .ok_or_else(|| ApiError::invalid("kind", "应为 daily、weekly、monthly、quarterly、half_yearly 或 yearly"))?;
     let date = parse_date("date", q.date.as_deref().unwrap_or_default())?;
     let format = q.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "csv") {
-        return Err(ApiError::invalid("format", "应为 json 或 csv (json or csv)"));
+    if !matches!(format, "json" | "csv" | "xlsx") {
+        return Err(ApiError::invalid(
+            "format",
+            "应为 json、csv 或 xlsx (json, csv or xlsx)",
+        ));
     }
     let period = Period::containing(kind, date);
     let (from, to) = period.instants(UTC_OFFSET_MINUTES);
@@ -289,16 +316,21 @@ pub async fn report(
     )
     .map_err(|e| ApiError::internal(e.to_string()))?;
     let v = view(&r);
-    if format == "csv" {
-        let name = format!("lawyer-report-{}-{}.csv", v.kind, v.start);
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            ],
-            csv(&v),
-        )
-            .into_response());
-    }
-    Ok(Json(v).into_response())
+    let (content_type, body) = match format {
+        "csv" => ("text/csv; charset=utf-8", csv(&v).into_bytes()),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            xlsx(&v).map_err(|e| ApiError::internal(format!("xlsx: {e}")))?,
+        ),
+        _ => return Ok(Json(v).into_response()),
+    };
+    let name = format!("lawyer-report-{}-{}.{format}", v.kind, v.start);
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response())
 }
