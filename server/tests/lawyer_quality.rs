@@ -1,5 +1,5 @@
 //! Service quality of the online-lawyer platform over real HTTP (issue 7; standard 7.1.2.2, 7.1.3.2,
-//! 7.1.4, 7.2, 3.1/3.2, 表 1): revisits of non-satisfied ratings and the lawyer's call-back, complaints
+//! 7.1.4, 7.2.4, 3.1/3.2, 表 1): revisits of non-satisfied ratings and the lawyer's call-back, complaints
 //! and the sensitive list, the automatic QC of replies and closed chats, the reviewer queue and
 //! verdicts, error rates and 表 1 alerts per lawyer and platform-wide. Time is the test clock, which
 //! starts on Monday 23 Nov 2026 09:00 (China time).
@@ -270,7 +270,7 @@ async fn complaints_get_a_call_back_within_a_working_day_and_sensitive_ones_are_
     let (id, token) = answered(&n, &l, 0, None).await;
     let (other, _) = ask(&n, "message", None).await;
     let path = "/api/v1/lawyer-quality/complaints";
-    // The citizen complains with the consultation's token (7.2).
+    // The citizen complains from the consultation, with its token (7.1.2.1 a).
     let (st, v) = citizen(&n, "POST", path, &token)
         .json(json!({"consultation_id": id, "text": "律师回复敷衍，没有解决我的问题"}))
         .send()

@@ -1,4 +1,4 @@
-//! Service quality of the online-lawyer platform, follow-ups (issue 7; standard 7.1.2.2, 7.1.3.2, 7.2):
+//! Service quality of the online-lawyer platform, follow-ups (issue 7; standard 7.1.2, 7.1.3.2, 7.2.4):
 //! complaints from the citizen or the operation centre, sensitive ones listed for reporting; the task
 //! list of revisits (回访), lawyers' call-backs and complaint call-backs with their deadlines; completing
 //! a task with its outcome. QC and the 表 1 alerts are in [`qc`]. The rules live in
@@ -87,7 +87,7 @@ pub struct ComplaintRequest {
     pub consultation_id: Option<String>,
     /// What the complaint is, 1–2000 characters.
     pub text: Option<String>,
-    /// 涉敏/需上报 (operators only): listed for reporting.
+    /// 涉敏/需上报 (operators only): listed for reporting to the authorities (7.1.2.2, 7.1.2.4).
     pub sensitive: Option<bool>,
 }
 
@@ -125,7 +125,8 @@ async fn complaint_by_id(app: &AppState, id: &str) -> Result<ComplaintView, ApiE
         .ok_or_else(|| ApiError::not_found("complaint", "id"))
 }
 
-/// File a complaint (投诉, 7.2): the citizen with the consultation's `X-Consultation-Token`, or the
+/// File a complaint (投诉, 7.1.2.1 a channel in the consultation; b the hotline, entered by the
+/// operation centre): the citizen with the consultation's `X-Consultation-Token`, or the
 /// operation centre (a complaint by phone; may be flagged `sensitive`). Opens the call-back task due
 /// within 1 working day (7.1.2.2).
 #[utoipa::path(post, path = "/api/v1/lawyer-quality/complaints", request_body = ComplaintRequest,
@@ -232,7 +233,8 @@ pub struct FlagRequest {
     pub sensitive: bool,
 }
 
-/// Flag a complaint 涉敏/需上报 (or clear the flag). Operators and admins.
+/// Flag a complaint 涉敏/需上报 (or clear the flag): sensitive matters are reported to the authorities
+/// (7.1.2.2 舆情报备, 7.1.2.4). Operators and admins.
 #[utoipa::path(put, path = "/api/v1/lawyer-quality/complaints/{id}/sensitive", params(("id" = String, Path, description = "complaint id")),
     request_body = FlagRequest,
     responses((status = 200, body = ComplaintView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),

@@ -250,7 +250,7 @@ pub const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     ",
-    // 7: lawyer platform quality (issue 7; 7.1.2.2, 7.1.3.2, 7.2, 3.1/3.2): complaints (sensitive ones
+    // 7: lawyer platform quality (issue 7; 7.1.2, 7.1.3.2, 7.2.4, 3.1/3.2): complaints (sensitive ones
     // listed for reporting), follow-up tasks with their deadlines (revisits, lawyers' call-backs,
     // complaint call-backs) and one QC result per consultation (automatic, sampling, reviewer verdict).
     "

@@ -1,8 +1,9 @@
-//! Service quality of the online-lawyer platform (issue 7; standard 7.1, 7.2, 3.1/3.2, 表 1):
+//! Service quality of the online-lawyer platform (issue 7; standard 7.1, 7.2.4, 3.1/3.2, 表 1):
 //! - follow-ups (7.1.3.2, 7.1.2.2): every non-satisfied rating opens a revisit task (回访) due within 1
 //!   working day; a citizen who still needs a legal answer gets a call-back task for the lawyer due
-//!   within 1 hour; complaints (投诉, 7.2) open a call-back task due within 1 working day and may be
-//!   flagged sensitive (涉敏/需上报) for reporting. Deadlines are `lawyer::sla::tasks`';
+//!   within 1 hour; complaints (投诉, 7.1.2; handled by the QC team, 7.2.4 c) open a call-back task due within 1
+//!   working day (7.1.2.2) and may be flagged sensitive (涉敏/需上报: 7.1.2.2 舆情报备, 7.1.2.4) for
+//!   reporting. Deadlines are `lawyer::sla::tasks`';
 //! - QC (质检, 7.2.4, 3.1/3.2): the automatic checks of `lawyer::reply::qc` on every 留言 reply and when a
 //!   consultation closes, one result per consultation; a reviewer queue (random sample plus every
 //!   automatic failure) and the reviewer's verdict, which wins over the automatic one;

@@ -10,7 +10,7 @@ use crate::store::StoreError;
 /// A change to the quality tables.
 #[derive(Debug, Clone)]
 pub enum QualityRecord {
-    /// A complaint (7.2) and its call-back task (7.1.2.2).
+    /// A complaint (7.1.2) and its call-back task (7.1.2.2).
     ComplaintFiled {
         id: String,
         consultation_id: Option<String>,
