@@ -118,9 +118,9 @@ fn complaint_view(k: ComplaintRow, now: i64) -> ComplaintView {
 
 async fn complaint_by_id(app: &AppState, id: &str) -> Result<ComplaintView, ApiError> {
     let i = id.to_owned();
-    let rows = quality::query(app, |c| quality::store::complaints(c, false)).await?;
+    let rows = quality::query(app, move |c| quality::store::complaints(c, false, Some(&i))).await?;
     rows.into_iter()
-        .find(|k| k.id == i)
+        .next()
         .map(|k| complaint_view(k, (app.clock)()))
         .ok_or_else(|| ApiError::not_found("complaint", "id"))
 }
@@ -222,7 +222,7 @@ pub async fn complaints(
 ) -> Result<Json<Vec<ComplaintView>>, ApiError> {
     caller.staff(&[Role::Operator, Role::Admin, Role::Leader])?;
     let only = q.sensitive.unwrap_or(false);
-    let rows = quality::query(&app, move |c| quality::store::complaints(c, only)).await?;
+    let rows = quality::query(&app, move |c| quality::store::complaints(c, only, None)).await?;
     let now = (app.clock)();
     Ok(Json(rows.into_iter().map(|k| complaint_view(k, now)).collect()))
 }

@@ -97,7 +97,10 @@ fn gather(c: &Connection, consultation: &str, lawyer: &str) -> rusqlite::Result<
     let text = lawyer_text(c, consultation)?;
     let others: Vec<(String, Option<String>)> = c
         .prepare_cached(
+            // Only consultations asked before this one: a re-check at close must not find this
+            // answer "copied" from a later consultation that copied it.
             "SELECT id, phone_sealed FROM consultations WHERE lawyer_id = ?1 AND id <> ?2
+               AND created_at <= (SELECT created_at FROM consultations WHERE id = ?2)
              ORDER BY created_at DESC LIMIT ?3",
         )?
         .query_map(params![lawyer, consultation, RECENT], |r| Ok((r.get(0)?, r.get(1)?)))?

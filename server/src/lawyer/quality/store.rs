@@ -294,13 +294,14 @@ pub struct ComplaintRow {
     pub task: Option<TaskRow>,
 }
 
-pub fn complaints(c: &Connection, only_sensitive: bool) -> rusqlite::Result<Vec<ComplaintRow>> {
+/// Complaints, oldest first: all, only the sensitive ones, or the one with `id`.
+pub fn complaints(c: &Connection, only_sensitive: bool, id: Option<&str>) -> rusqlite::Result<Vec<ComplaintRow>> {
     let rows: Vec<ComplaintRow> = c
         .prepare_cached(
             "SELECT id, consultation_id, filed_by, text, sensitive, created_at FROM lq_complaints
-             WHERE (?1 = 0 OR sensitive = 1) ORDER BY created_at, id",
+             WHERE (?1 = 0 OR sensitive = 1) AND (?2 IS NULL OR id = ?2) ORDER BY created_at, id",
         )?
-        .query_map(params![only_sensitive], |r| {
+        .query_map(params![only_sensitive, id], |r| {
             Ok(ComplaintRow {
                 id: r.get(0)?,
                 consultation_id: r.get(1)?,
