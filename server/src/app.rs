@@ -236,7 +236,7 @@ pub async fn serve(
     tracing::info!(%addr, role = ?app.config.role, "serving");
     let link = crate::upstream::spawn(app.clone());
     crate::lawyer::chat::spawn_sweeper(app.clone());
-    crate::lawyer::reports::spawn_scheduler(app.clone());
+    crate::api::lawyer_report_archive::spawn_scheduler(app.clone());
     Ok(Running {
         addr,
         link,

@@ -436,8 +436,7 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/consultations/{id}/rating", "/api/v1/consultations/$CONSULT/rating", Some(r#"{"level":5}"#), 0),
     // consultations::ws: the citizen's token or the consultation's lawyer (426 without an upgrade)
     ("GET", "/api/v1/consultations/{id}/ws", "/api/v1/consultations/$CONSULT/ws", None, LAWYER),
-    // lawyer_reports::report, archive, archived: staff(operator, admin, leader) (404 for a file not archived)
-    ("GET", "/api/v1/lawyer-reports", "/api/v1/lawyer-reports?kind=daily", None, ADMIN | OPERATOR | LEADER),
+    // lawyer_report_archive::archive, archived: staff(operator, admin, leader) (404 for a file not archived)
     ("GET", "/api/v1/lawyer-reports/archive", "/api/v1/lawyer-reports/archive", None, ADMIN | OPERATOR | LEADER),
     ("GET", "/api/v1/lawyer-reports/archive/{name}", "/api/v1/lawyer-reports/archive/daily-2026-01-01.csv", None, ADMIN | OPERATOR | LEADER),
     // lawyer_words::list_actions, stats, reload: staff(operator, admin) (reload: 409, no list configured here)
@@ -476,6 +475,27 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("POST", "/api/v1/mediations/{id}/decline", "/api/v1/mediations/m-none/decline", Some(r#"{"reason":"与当事人存在利害关系"}"#), LAWYER),
     ("POST", "/api/v1/mediations/{id}/join", "/api/v1/mediations/m-none/join", None, LAWYER),
     ("POST", "/api/v1/mediations/{id}/rating", "/api/v1/mediations/m-none/rating", Some(r#"{"level":5}"#), ADMIN | OPERATOR),
+    // lawyer_quality::file_complaint: the citizen's token (not in this matrix) or staff(operator, admin)
+    ("POST", "/api/v1/lawyer-quality/complaints", "/api/v1/lawyer-quality/complaints", Some(r#"{"text":"律师态度敷衍"}"#), ADMIN | OPERATOR),
+    // lawyer_quality::complaints: staff(operator, admin, leader)
+    ("GET", "/api/v1/lawyer-quality/complaints", "/api/v1/lawyer-quality/complaints?sensitive=true", None, ADMIN | OPERATOR | LEADER),
+    // lawyer_quality::flag_complaint: staff(operator, admin) (404 here: no such complaint)
+    ("PUT", "/api/v1/lawyer-quality/complaints/{id}/sensitive", "/api/v1/lawyer-quality/complaints/none/sensitive", Some(r#"{"sensitive":true}"#), ADMIN | OPERATOR),
+    // lawyer_quality::tasks: staff(operator, admin)
+    ("GET", "/api/v1/lawyer-quality/tasks", "/api/v1/lawyer-quality/tasks", None, ADMIN | OPERATOR),
+    // lawyer_quality::my_tasks: staff(lawyer)
+    ("GET", "/api/v1/lawyer/tasks", "/api/v1/lawyer/tasks", None, LAWYER),
+    // lawyer_quality::complete_task: staff(operator, admin, lawyer — own call-backs only) (404 here: no such task)
+    ("POST", "/api/v1/lawyer-quality/tasks/{id}/complete", "/api/v1/lawyer-quality/tasks/none/complete", Some(r#"{"outcome":"已回访"}"#), ADMIN | OPERATOR | LAWYER),
+    // lawyer_quality::qc::queue, review: staff(operator) (404 here: $CONSULT has no QC result yet)
+    ("GET", "/api/v1/lawyer-quality/qc/queue", "/api/v1/lawyer-quality/qc/queue", None, OPERATOR),
+    ("POST", "/api/v1/lawyer-quality/qc/{id}/review", "/api/v1/lawyer-quality/qc/$CONSULT/review", Some(r#"{"result":"pass","reason":"复核无误"}"#), OPERATOR),
+    // lawyer_quality::qc::alerts_in_range: staff(operator, admin, leader)
+    ("GET", "/api/v1/lawyer-quality/alerts", "/api/v1/lawyer-quality/alerts?from=2026-11-23&to=2026-11-23", None, ADMIN | OPERATOR | LEADER),
+    // lawyer_quality::qc::my_qc: staff(lawyer)
+    ("GET", "/api/v1/lawyer/qc", "/api/v1/lawyer/qc", None, LAWYER),
+    // lawyer_reports::report: staff(operator, admin, leader)
+    ("GET", "/api/v1/lawyer-reports", "/api/v1/lawyer-reports?kind=daily&date=2026-11-23&format=csv", None, ADMIN | OPERATOR | LEADER),
     // openapi_json: public
     ("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", None, PUBLIC),
     // healthz, readyz, metrics: public, outside /api/v1

@@ -39,6 +39,18 @@ impl Rating {
     pub fn is_good(self) -> bool {
         self >= Rating::Satisfied
     }
+
+    /// The level a citizen gives (1 非常不满意 … 5 非常满意, as the hall evaluators); `None` outside 1–5.
+    pub fn from_level(level: u8) -> Option<Rating> {
+        match level {
+            1 => Some(Rating::VeryDissatisfied),
+            2 => Some(Rating::Dissatisfied),
+            3 => Some(Rating::Basic),
+            4 => Some(Rating::Satisfied),
+            5 => Some(Rating::VerySatisfied),
+            _ => None,
+        }
+    }
 }
 
 /// The QC verdict of a checked order.
@@ -272,6 +284,14 @@ mod tests {
         assert_eq!(r.platform.orders, 2);
         assert_eq!(r.platform.connection_rate(), crate::ratio::Ratio::new(1, 2));
         assert_eq!(r.per_lawyer["L1"].connection_rate(), crate::ratio::Ratio::new(1, 1));
+    }
+
+    #[test]
+    fn levels_map_to_ratings_and_below_4_is_non_satisfied_7_1_3_2() {
+        assert_eq!(Rating::from_level(0), None);
+        assert_eq!(Rating::from_level(6), None);
+        let good: Vec<bool> = (1..=5).filter_map(Rating::from_level).map(Rating::is_good).collect();
+        assert_eq!(good, [false, false, false, true, true]);
     }
 
     #[test]

@@ -65,6 +65,9 @@ pub struct RatingRequest {
     /// 1 非常不满意 … 5 非常满意.
     pub level: u8,
     pub comment: Option<String>,
+    /// The citizen still needs a legal answer: the lawyer is asked to call back within 1 hour
+    /// (7.1.3.2 b).
+    pub needs_legal_answer: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -405,7 +408,12 @@ pub async fn send(
     if author == Author::Lawyer {
         check_lawyer_text(app, &row, &body)?;
     }
-    Ok((post(app, &row, author, staff, kind, body).await?, warning))
+    let m = post(app, &row, author, staff, kind, body).await?;
+    // 7.2.4: every 留言 reply is checked as it is sent (a chat is checked when it ends).
+    if author == Author::Lawyer && row.kind == ConsultKind::Message {
+        crate::lawyer::quality::qc::check_after(app, id).await;
+    }
+    Ok((m, warning))
 }
 
 /// Send a message. The citizen (token) writes while the consultation is open (`consent` agrees to a
@@ -483,11 +491,14 @@ pub async fn close(
         LawyerRecord::Closed { id: id.clone() },
     )
     .await?;
+    crate::lawyer::quality::qc::check_after(&app, &id).await;
     Ok(Json(full_view(&app, &id).await?))
 }
 
 /// Rate the lawyer's answer, once: a 留言 after its reply (6.1 b), a chat once it ended (6.1 a). The
-/// citizen only (token).
+/// citizen only (token). A rating below 满意 (level 1–3) opens a revisit task due within 1 working day
+/// (7.1.3.2, 100 % of them); `needs_legal_answer` also opens the lawyer's call-back, due in 1 hour
+/// (7.1.3.2 b).
 #[utoipa::path(post, path = "/api/v1/consultations/{id}/rating", params(("id" = String, Path, description = "consultation id")),
     request_body = RatingRequest,
     responses((status = 200, body = ConsultationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
@@ -514,10 +525,34 @@ pub async fn rate(
             "评价内容最多 500 字 (at most 500 characters)",
         ));
     }
+    let now = (app.clock)();
+    let mut follow_ups = Vec::new();
+    let rating = lawyer::report::figures::Rating::from_level(req.level);
+    if rating.is_some_and(|r| !r.is_good()) {
+        follow_ups.push(crate::lawyer::quality::new_task(
+            &app,
+            lawyer::sla::tasks::Task::Revisit,
+            now,
+            Some(&id),
+            None,
+            None,
+        )?);
+    }
+    if req.needs_legal_answer == Some(true) {
+        follow_ups.push(crate::lawyer::quality::new_task(
+            &app,
+            lawyer::sla::tasks::Task::LegalCallback,
+            now,
+            Some(&id),
+            row.lawyer_id.as_deref(),
+            None,
+        )?);
+    }
     let r = LawyerRecord::Rated {
         id: id.clone(),
         level: req.level,
         comment,
+        follow_ups,
     };
     record(&app, row.hall_id.as_deref(), "citizen".into(), r).await?;
     Ok(Json(full_view(&app, &id).await?))

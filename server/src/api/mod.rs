@@ -12,6 +12,8 @@ pub mod kiosk;
 pub mod lawyer;
 pub mod lawyer_import;
 pub mod lawyer_people;
+pub mod lawyer_quality;
+pub mod lawyer_report_archive;
 pub mod lawyer_reports;
 pub mod lawyer_words;
 pub mod mediation;
@@ -49,7 +51,7 @@ use crate::metrics::HttpLabels;
         citizen_codes::issue, citizen_codes::resolve,
         lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
-        lawyer_reports::report, lawyer_reports::archive, lawyer_reports::archived,
+        lawyer_report_archive::archive, lawyer_report_archive::archived,
         lawyer_words::list_actions, lawyer_words::get_action, lawyer_words::review, lawyer_words::appeal,
         lawyer_words::decide_appeal, lawyer_words::stats, lawyer_words::reload,
         lawyer_people::own_profile, lawyer_people::profile, lawyer_people::admit, lawyer_people::get_admission,
@@ -58,6 +60,9 @@ use crate::metrics::HttpLabels;
         mediation::book, mediation::list, mediation::get_one, mediation::verify, mediation::assign, mediation::accept,
         mediation::decline,
         mediation::join, mediation::rate, video::signal,
+        lawyer_quality::file_complaint, lawyer_quality::complaints, lawyer_quality::flag_complaint, lawyer_quality::tasks,
+        lawyer_quality::my_tasks, lawyer_quality::complete_task, lawyer_quality::qc::queue, lawyer_quality::qc::review,
+        lawyer_quality::qc::alerts_in_range, lawyer_quality::qc::my_qc, lawyer_reports::report,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
         sync::push, sync::pull, sync::blob_status, sync::blob_put, sync::blob_get,
@@ -144,9 +149,8 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/consultations/{id}/close", post(consultations::close))
         .route("/consultations/{id}/rating", post(consultations::rate))
         .route("/consultations/{id}/ws", get(consultations::ws))
-        .route("/lawyer-reports", get(lawyer_reports::report))
-        .route("/lawyer-reports/archive", get(lawyer_reports::archive))
-        .route("/lawyer-reports/archive/{name}", get(lawyer_reports::archived))
+        .route("/lawyer-reports/archive", get(lawyer_report_archive::archive))
+        .route("/lawyer-reports/archive/{name}", get(lawyer_report_archive::archived))
         .route("/lawyer-words/actions", get(lawyer_words::list_actions))
         .route("/lawyer-words/actions/{id}", get(lawyer_words::get_action))
         .route("/lawyer-words/actions/{id}/review", post(lawyer_words::review))
@@ -179,6 +183,25 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/mediations/{id}/decline", post(mediation::decline))
         .route("/mediations/{id}/join", post(mediation::join))
         .route("/mediations/{id}/rating", post(mediation::rate))
+        .route("/lawyer/tasks", get(lawyer_quality::my_tasks))
+        .route("/lawyer/qc", get(lawyer_quality::qc::my_qc))
+        .route(
+            "/lawyer-quality/complaints",
+            get(lawyer_quality::complaints).post(lawyer_quality::file_complaint),
+        )
+        .route(
+            "/lawyer-quality/complaints/{id}/sensitive",
+            axum::routing::put(lawyer_quality::flag_complaint),
+        )
+        .route("/lawyer-quality/tasks", get(lawyer_quality::tasks))
+        .route(
+            "/lawyer-quality/tasks/{id}/complete",
+            post(lawyer_quality::complete_task),
+        )
+        .route("/lawyer-quality/qc/queue", get(lawyer_quality::qc::queue))
+        .route("/lawyer-quality/qc/{id}/review", post(lawyer_quality::qc::review))
+        .route("/lawyer-quality/alerts", get(lawyer_quality::qc::alerts_in_range))
+        .route("/lawyer-reports", get(lawyer_reports::report))
         .route("/config", get(halls::get_config).put(halls::put_config))
         .route("/halls/{hall}/snapshot", get(halls::snapshot))
         .route("/halls/{hall}/devices", get(devices::hall_devices))

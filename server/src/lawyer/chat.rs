@@ -156,7 +156,7 @@ pub async fn record(app: &AppState, row_hall: Option<&str>, actor: String, r: La
         | LawyerRecord::Closed { id }
         | LawyerRecord::Rated { id, .. } => Some(id.clone()),
         LawyerRecord::VideoFallback(f) => Some(f.id.clone()),
-        LawyerRecord::Status { .. } | LawyerRecord::Mediation(_) => None,
+        LawyerRecord::Status { .. } | LawyerRecord::Mediation(_) | LawyerRecord::Quality(_) => None,
     };
     app.engine
         .record(row_hall.unwrap_or_default(), actor, Record::Lawyer(r))

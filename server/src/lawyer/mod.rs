@@ -17,8 +17,7 @@ pub mod mediation;
 pub mod mediation_store;
 pub mod notify;
 pub mod people;
-pub mod report_export;
-pub mod reports;
+pub mod quality;
 pub mod routing;
 pub mod store;
 pub mod video;
@@ -56,6 +55,11 @@ pub struct LawyerConfig {
     /// deadlines may fall in (6.2.4.1 mediation, 7.1.2.2, 7.1.3.2). A year not listed refuses such a
     /// deadline rather than guessing it. Default: [`lawyer::CalendarConfig::mainland_china`].
     pub calendar: lawyer::CalendarConfig,
+    /// Share (0–100 %) of automatically checked consultations that also go to a human reviewer (7.2.4 a
+    /// 随机质检); every automatically failed one goes to the reviewer anyway.
+    pub qc_sample_percent: u8,
+    /// 表 1 warning values (7.1.4.1).
+    pub thresholds: lawyer::report::Thresholds,
 }
 
 impl Default for LawyerConfig {
@@ -69,6 +73,8 @@ impl Default for LawyerConfig {
             consent_lead_secs: 10,
             // The published mainland schedules (2025, 2026); operators add later years.
             calendar: lawyer::CalendarConfig::mainland_china(),
+            qc_sample_percent: 10,
+            thresholds: lawyer::report::Thresholds::default(),
         }
     }
 }
@@ -98,6 +104,10 @@ pub struct Lawyer {
     notifier: RwLock<Arc<dyn Notifier>>,
     /// Working days from `config.calendar` (only needed by working-day tasks; the 留言 deadline is in minutes).
     pub calendar: lawyer::WorkCalendar,
+    /// The same calendar with every unlisted year counted as weekends only, for deadlines that must
+    /// never refuse the citizen's action (a revisit after a rating, a complaint's call-back): see
+    /// [`quality::covering_calendar`]. Mediation bookings use the strict one.
+    pub covering_calendar: lawyer::WorkCalendar,
     /// One sweep at a time (the periodic one and one a lawyer's going online triggers), so a
     /// reassurance is never posted twice by two sweeps reading the same state.
     pub(crate) sweep_lock: tokio::sync::Mutex<()>,
@@ -117,6 +127,7 @@ impl Lawyer {
             None => wordfilter::WordList::default(),
         };
         let calendar = lawyer::WorkCalendar::new(&config.calendar)?;
+        let covering_calendar = quality::covering_calendar(&config.calendar)?;
         Ok(Lawyer {
             config,
             hub: Hub::default(),
@@ -124,6 +135,7 @@ impl Lawyer {
             words: RwLock::new(Arc::new(wordfilter::Matcher::new(list)?)),
             notifier: RwLock::new(Arc::new(LogNotifier)),
             calendar,
+            covering_calendar,
             sweep_lock: tokio::sync::Mutex::new(()),
         })
     }

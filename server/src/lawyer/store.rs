@@ -67,11 +67,16 @@ pub enum LawyerRecord {
         id: String,
         level: u8,
         comment: Option<String>,
+        /// Opened with the rating, in one transaction: a non-satisfied rating's revisit (7.1.3.2) and,
+        /// if the citizen still needs a legal answer, the lawyer's call-back (7.1.3.2 b).
+        follow_ups: Vec<super::quality::NewTask>,
     },
     /// Remote mediation (6.2.4), see [`super::mediation`].
     Mediation(super::mediation::MediationRecord),
     /// A video consultation falls back to a text chat (6.2.3), see [`super::video`].
     VideoFallback(super::video::Fallback),
+    /// Complaints, follow-up tasks, QC (`super::quality`).
+    Quality(super::quality::QualityRecord),
 }
 
 fn digest(s: &str) -> String {
@@ -91,6 +96,7 @@ impl LawyerRecord {
             LawyerRecord::Rated { .. } => "consultation_rated",
             LawyerRecord::Mediation(m) => m.kind(),
             LawyerRecord::VideoFallback(_) => "consultation_video_fallback",
+            LawyerRecord::Quality(q) => q.kind(),
         }
     }
 
@@ -125,10 +131,17 @@ impl LawyerRecord {
             } => json!({"consultation_id": id, "message_id": message_id, "author": author.as_str(),
                 "staff_id": staff_id, "kind": kind.as_str(), "body_sm3": digest(body)}),
             LawyerRecord::Offered { id, message_id, .. } => json!({"consultation_id": id, "message_id": message_id}),
-            LawyerRecord::Rated { id, level, comment } => json!({"consultation_id": id, "level": level,
-                "comment_sm3": comment.as_deref().map(digest)}),
             LawyerRecord::Mediation(m) => m.audit_body(),
             LawyerRecord::VideoFallback(f) => f.audit_body(),
+            LawyerRecord::Rated {
+                id,
+                level,
+                comment,
+                follow_ups,
+            } => json!({"consultation_id": id, "level": level, "comment_sm3": comment.as_deref().map(digest),
+                "follow_ups": follow_ups.iter().map(|t| json!({"task_id": t.id,
+                    "task": super::quality::task_str(t.task), "due_at": t.due_at})).collect::<Vec<_>>()}),
+            LawyerRecord::Quality(q) => q.audit_body(),
         }
     }
 }
@@ -240,7 +253,12 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
             }
             Ok(())
         }
-        LawyerRecord::Rated { id, level, comment } => {
+        LawyerRecord::Rated {
+            id,
+            level,
+            comment,
+            follow_ups,
+        } => {
             let row = consultation(c, id)?.ok_or_else(|| conflict("没有这个咨询 (no such consultation)"))?;
             if !matches!(row.status, ConsultStatus::Answered | ConsultStatus::Closed) || row.lawyer_id.is_none() {
                 return Err(conflict(
@@ -254,10 +272,14 @@ pub fn apply(c: &Connection, r: &LawyerRecord, at: i64) -> Result<(), StoreError
                 "INSERT INTO consultation_ratings (consultation_id, lawyer_id, level, comment, at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![id, row.lawyer_id, level, comment, at])?;
+            for t in follow_ups {
+                super::quality::store::insert_task(c, t, at)?;
+            }
             Ok(())
         }
         LawyerRecord::Mediation(m) => super::mediation::apply(c, m, at),
         LawyerRecord::VideoFallback(f) => super::video::apply(c, f, at),
+        LawyerRecord::Quality(q) => super::quality::store::apply(c, q, at),
     }
 }
 
@@ -624,10 +646,10 @@ pub trait LawyerReader: super::mediation_store::MediationReader + super::video::
     fn profile(&self, staff: &str) -> Result<Option<ProfileRow>, StoreError>;
     fn candidates(&self) -> Result<Vec<Candidate>, StoreError>;
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError>;
-    /// The service orders asked in `[from, to)`, for the reports (7.3).
-    fn orders(&self, from: i64, to: i64) -> Result<Vec<lawyer::report::figures::OrderRecord>, StoreError>;
     /// The administration tables of migration 8.
     fn lw(&self) -> &dyn super::lw::LwReader;
+    /// Runs a query of `super::quality` (its tables and joins) on a read connection.
+    fn with_conn(&self, f: &mut dyn FnMut(&Connection) -> rusqlite::Result<()>) -> Result<(), StoreError>;
 }
 
 impl LawyerReader for crate::store::sqlite::SqliteReader {
@@ -652,10 +674,10 @@ impl LawyerReader for crate::store::sqlite::SqliteReader {
     fn realtime_requests(&self, from: i64, to: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
         self.with(|c| realtime_requests(c, from, to))
     }
-    fn orders(&self, from: i64, to: i64) -> Result<Vec<lawyer::report::figures::OrderRecord>, StoreError> {
-        self.with(|c| super::reports::orders(c, from, to))
-    }
     fn lw(&self) -> &dyn super::lw::LwReader {
         self
+    }
+    fn with_conn(&self, f: &mut dyn FnMut(&Connection) -> rusqlite::Result<()>) -> Result<(), StoreError> {
+        self.with(|c| f(c))
     }
 }

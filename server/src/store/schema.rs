@@ -374,4 +374,46 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX lm_video_requests_at ON lm_video_requests(requested_at);
     ",
+    // 9: lawyer platform quality (issue 7; 7.1.2, 7.1.3.2, 7.2.4, 3.1/3.2): complaints (sensitive ones
+    // listed for reporting), follow-up tasks with their deadlines (revisits, lawyers' call-backs,
+    // complaint call-backs) and one QC result per consultation (automatic, sampling, reviewer verdict).
+    "
+    CREATE TABLE lq_complaints (
+        id TEXT PRIMARY KEY,
+        consultation_id TEXT,
+        filed_by TEXT NOT NULL,
+        text TEXT NOT NULL,
+        sensitive INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX lq_complaints_sensitive ON lq_complaints(sensitive, created_at);
+    CREATE TABLE lq_tasks (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        consultation_id TEXT,
+        lawyer_id TEXT,
+        complaint_id TEXT,
+        created_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        done_at INTEGER,
+        done_by TEXT,
+        outcome TEXT,
+        needs_legal_answer INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX lq_tasks_due ON lq_tasks(done_at, due_at);
+    CREATE INDEX lq_tasks_consultation ON lq_tasks(consultation_id, kind);
+    CREATE TABLE lq_qc (
+        consultation_id TEXT PRIMARY KEY,
+        lawyer_id TEXT NOT NULL,
+        auto_result TEXT NOT NULL,
+        findings TEXT NOT NULL,
+        checked_at INTEGER NOT NULL,
+        sampled INTEGER NOT NULL,
+        review_result TEXT,
+        review_reason TEXT,
+        reviewer TEXT,
+        reviewed_at INTEGER
+    );
+    CREATE INDEX lq_qc_lawyer ON lq_qc(lawyer_id, checked_at);
+",
 ];
