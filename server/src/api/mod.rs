@@ -40,7 +40,7 @@ use crate::metrics::HttpLabels;
         appointments::check_in, appointments::lookup,
         kiosk::guides, kiosk::preview, cases::open, cases::change_stage, cases::by_receipt, cases::lookup,
         citizen_codes::issue, citizen_codes::resolve,
-        lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
+        lawyer::set_status, lawyer::inbox, lawyer::stats, lawyer::history, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
         halls::get_config, halls::put_config, halls::snapshot, halls::city_events, halls::hall_events,
         access::login, access::logout, access::enrollment_code, access::enroll, access::set_password,
@@ -121,6 +121,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/lawyer/status", axum::routing::put(lawyer::set_status))
         .route("/lawyer/inbox", get(lawyer::inbox))
         .route("/lawyer/stats", get(lawyer::stats))
+        .route("/lawyer/consultations", get(lawyer::history))
         .route("/consultations", post(consultations::create))
         .route("/consultations/{id}", get(consultations::get_one))
         .route("/consultations/{id}/messages", post(consultations::post_message))
