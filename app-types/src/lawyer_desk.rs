@@ -174,3 +174,34 @@ pub struct Figures {
     #[serde(default)]
     pub note: Option<String>,
 }
+
+/// One of the lawyer's own consultations (`GET /lawyer/consultations`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryItem {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub status_label: String,
+    pub specialty: String,
+    pub question: String,
+    pub created_at: i64,
+    #[serde(default)]
+    pub answered_at: Option<i64>,
+    #[serde(default)]
+    pub closed_at: Option<i64>,
+    /// The citizen's rating 1–5 (6.1), if given.
+    #[serde(default)]
+    pub rating: Option<u8>,
+    #[serde(default)]
+    pub rating_comment: Option<String>,
+}
+
+/// The history with the ratings among it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    pub items: Vec<HistoryItem>,
+    pub rated: u64,
+    /// `None` when nothing is rated (shown as "暂无数据", not as 0).
+    #[serde(default)]
+    pub average_rating: Option<f64>,
+}

@@ -83,3 +83,9 @@ pub async fn send_reply(d: D<'_>, id: String, draft: ReplyDraft) -> R<ReplyOutco
 pub async fn figures(d: D<'_>, which: String) -> R<Figures> {
     d.figures(&which).await
 }
+
+/// The lawyer's own consultations and ratings.
+#[tauri::command]
+pub async fn history(d: D<'_>) -> R<History> {
+    d.history().await
+}

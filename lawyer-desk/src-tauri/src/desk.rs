@@ -248,6 +248,13 @@ impl Desk {
         })
     }
 
+    /// The lawyer's own consultations with the citizens' ratings.
+    pub async fn history(&self) -> R<History> {
+        let server = self.server()?;
+        let v = server.ok(Method::GET, "/lawyer/consultations?limit=100", None).await?;
+        decode("咨询记录", v)
+    }
+
     pub fn check_reply(&self, draft: &ReplyDraft) -> R<ReplyCheck> {
         let t = self
             .signed_in

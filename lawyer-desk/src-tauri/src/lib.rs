@@ -57,6 +57,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>, desk: Arc<Desk>) -> Builder<R> {
             commands::check_reply,
             commands::send_reply,
             commands::figures,
+            commands::history,
         ])
 }
 

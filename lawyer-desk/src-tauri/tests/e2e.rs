@@ -2,8 +2,8 @@
 //! citizen is real HTTP and a real WebSocket client in this test. One app start covers: a wrong
 //! password shown plainly, sign-in, going online; a realtime question appears in the inbox with its
 //! countdown (6.2.2.1 a), is picked up and answered over the chat, with a quick template (6.2.2.3.1
-//! b), and closed; a 留言 (6.2.1.1) whose first reply fails the rules (6.2.1.2, problems listed and
-//! nothing sent) and then passes; the figures panels say "暂无数据" where the server has nothing for
+//! b), and closed; another one left unanswered turns red once overdue; a 留言 (6.2.1.1) whose first reply fails the rules (6.2.1.2, problems listed and
+//! nothing sent) and then passes; the history with the citizen's rating; the figures panels say "暂无数据" where the server has nothing for
 //! a lawyer; sign-out. Screenshots: target/e2e-screenshots/lawyer-desk-*.png (docs/screenshots with
 //! UPDATE_SCREENSHOTS=1); measurements: target/measurements/lawyer-desk.json.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -76,6 +76,10 @@ async fn scenario(s: &AppSession, node: &support::Node) -> Result<()> {
     s.wait_for(r#"#online-status[data-online="true"]"#, T).await?;
     s.wait_text("#online-status", "在线接单中", T).await?;
 
+    // A question nobody will pick up in time: its countdown turns red at 20 s (6.2.2.1 a).
+    let late_asked = Instant::now();
+    let (late, _) = support::ask(node, "realtime", "labour", "试用期被辞退有补偿吗？").await;
+
     // A citizen asks a realtime question: it shows in the inbox with the pickup countdown.
     let asked = Instant::now();
     let (id, token) = support::ask(node, "realtime", "labour", "公司拖欠我三个月工资怎么办？").await;
@@ -94,8 +98,11 @@ async fn scenario(s: &AppSession, node: &support::Node) -> Result<()> {
     support::citizen_says(&mut citizen, "已经三个月没发了，我有劳动合同。").await;
     s.wait_text("#chat-messages", "我有劳动合同", T).await?;
     let citizen_to_desk_ms = said.elapsed().as_secs_f64() * 1000.0;
-    s.fill("#chat-input", "您好，请保留劳动合同和工资记录，可以向劳动争议仲裁委员会申请仲裁。")
-        .await?;
+    s.fill(
+        "#chat-input",
+        "您好，请保留劳动合同和工资记录，可以向劳动争议仲裁委员会申请仲裁。",
+    )
+    .await?;
     let sent = Instant::now();
     s.click("#chat-send").await?;
     support::citizen_sees(&mut citizen, "lawyer", "申请仲裁").await;
@@ -113,7 +120,8 @@ async fn scenario(s: &AppSession, node: &support::Node) -> Result<()> {
     let (mid, mtoken) = support::ask(node, "message", "family", "离婚后孩子的抚养权一般怎么判？").await;
     let open = format!(r#"[data-open="{mid}"]"#);
     s.wait_for(&open, T).await?;
-    s.wait_text(&format!(r#"[data-countdown="{mid}"]"#), "剩余 1:5", T).await?;
+    s.wait_text(&format!(r#"[data-countdown="{mid}"]"#), "剩余 1:5", T)
+        .await?;
     s.click(&open).await?;
     s.wait_for("#reply-editor", T).await?;
     s.wait_text("#reply-opening", "您好", T).await?;
@@ -144,10 +152,33 @@ async fn scenario(s: &AppSession, node: &support::Node) -> Result<()> {
     }
     shot(s, "reply-sent").await?;
 
+    // The unanswered realtime question is overdue now: red, and says so.
+    let left = Duration::from_secs(21).saturating_sub(late_asked.elapsed());
+    tokio::time::sleep(left).await;
+    s.wait_text(&format!(r#"[data-countdown="{late}"]"#), "已超时", T)
+        .await?;
+    s.wait_for(&format!(r#"article.overdue[data-consultation="{late}"]"#), T)
+        .await?;
+    shot(s, "inbox-overdue").await?;
+
+    // The citizen rates the chat (6.1 a); the history shows it with the average.
+    let (st, v) = node
+        .req("POST", &format!("/api/v1/consultations/{id}/rating"))
+        .header("x-consultation-token", &token)
+        .json(json!({"level": 5, "comment": "很专业"}))
+        .send()
+        .await;
+    if st != 200 {
+        bail!("rating refused: {v}");
+    }
+
     // Figures: the lawyer sees "暂无数据" where the server offers nothing (no made-up numbers).
     s.click("#nav-figures").await?;
     s.wait_text("#figures-stats", "暂无数据", T).await?;
     s.wait_text("#figures-qc", "暂无数据", T).await?;
+    s.wait_for(&format!(r#"[data-history="{id}"]"#), T).await?;
+    s.wait_for(&format!(r#"[data-history="{mid}"]"#), T).await?;
+    s.wait_text("#history-rating", "5.0", T).await?;
     shot(s, "figures").await?;
 
     let (app_kb, web_kb) = desktop_test::memory_kb("lawyer-desk", &format!("LAWYER_DESK_SERVER={}", node.base));

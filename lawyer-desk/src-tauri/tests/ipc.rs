@@ -202,6 +202,20 @@ fn a_lawyer_signs_in_goes_online_answers_a_realtime_chat_and_a_message() {
     );
     assert!(reply.ends_with("欢迎您对本次服务进行评价。"), "{reply}");
 
+    // History: both consultations, newest first, with the citizen's rating of the chat (6.1 a).
+    let (st, v) = rt.block_on(
+        node.req("POST", &format!("/api/v1/consultations/{id}/rating"))
+            .header("x-consultation-token", &token)
+            .json(json!({"level": 5}))
+            .send(),
+    );
+    assert_eq!(st, 200, "{v}");
+    let h: History = call(&w, "history", json!({})).unwrap();
+    let ids: Vec<&str> = h.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, [mid.as_str(), id.as_str()], "{h:?}");
+    assert_eq!((h.items[1].rating, h.rated, h.average_rating), (Some(5), 1, Some(5.0)));
+    assert_eq!(h.items[0].status, "answered");
+
     // Figures: what the server does not offer the lawyer is "no data", with the reason, never a number.
     let f: Figures = call(&w, "figures", json!({"which": "stats"})).unwrap();
     assert!(
@@ -214,8 +228,6 @@ fn a_lawyer_signs_in_goes_online_answers_a_realtime_chat_and_a_message() {
     // Sign out: offline on the server first, then the session ends.
     call::<()>(&w, "sign_out", json!({})).unwrap();
     assert_eq!(call::<Option<Session>>(&w, "session", json!({})).unwrap(), None);
-    let t = rt.block_on(node.login("admin"));
-    let (_, _) = (t, ());
     let lawyer_token = rt.block_on(node.login("lawyer"));
     let (st, v) = rt.block_on(node.req("GET", "/api/v1/lawyer/inbox").bearer(&lawyer_token).send());
     assert_eq!(st, 200);

@@ -36,6 +36,18 @@ pub fn clock(secs: i64) -> String {
     }
 }
 
+/// Seconds left on the item's deadline now (negative once overdue), from the latest inbox.
+fn seconds_left(ctx: &Ctx, id: &str) -> Option<i64> {
+    let now = ctx.now.get();
+    ctx.inbox.with(|b| {
+        b.items
+            .iter()
+            .find(|i| i.id == id)
+            .and_then(|i| i.due.as_ref())
+            .map(|d| remaining(d, b.read_at, now))
+    })
+}
+
 #[component]
 pub fn OnlineSwitch(ctx: Ctx) -> impl IntoView {
     let i = ctx.i;
@@ -66,7 +78,11 @@ pub fn OnlineSwitch(ctx: Ctx) -> impl IntoView {
             match invoke::<_, Profile>("set_online", &args).await {
                 Ok(p) => {
                     ctx.inbox.update(|b| b.profile = p.clone());
-                    ctx.info(if p.online { i.t("online.now") } else { i.t("offline.now") });
+                    ctx.info(if p.online {
+                        i.t("online.now")
+                    } else {
+                        i.t("offline.now")
+                    });
                 }
                 Err(e) => ctx.fail(&e),
             }
@@ -76,7 +92,10 @@ pub fn OnlineSwitch(ctx: Ctx) -> impl IntoView {
     let hours = move || {
         let p = profile.get();
         let mins = p.online_secs / 60;
-        i.fill("online.time", &[("h", &(mins / 60).to_string()), ("m", &(mins % 60).to_string())])
+        i.fill(
+            "online.time",
+            &[("h", &(mins / 60).to_string()), ("m", &(mins % 60).to_string())],
+        )
     };
     view! {
         <div class="online-switch">
@@ -112,11 +131,16 @@ pub fn InboxList(ctx: Ctx) -> impl IntoView {
         ctx.busy.set(true);
         ctx.clear();
         spawn_local(async move {
-            let cmd = if realtime && waiting_pickup { "pick_up" } else { "open_consultation" };
+            let cmd = if realtime && waiting_pickup {
+                "pick_up"
+            } else {
+                "open_consultation"
+            };
             match invoke::<_, Consultation>(cmd, &IdArgs { id: id.clone() }).await {
                 Ok(c) => {
                     if c.kind == "message" {
-                        ctx.question.set(c.messages.first().map(|m| m.body.clone()).unwrap_or_default());
+                        ctx.question
+                            .set(c.messages.first().map(|m| m.body.clone()).unwrap_or_default());
                         ctx.work.set(Work::Reply(c.id.clone()));
                     } else {
                         ctx.messages.set(c.messages.clone());
@@ -143,9 +167,13 @@ pub fn InboxList(ctx: Ctx) -> impl IntoView {
                 {
                     let it = item.clone();
                     let due = item.due.clone();
-                    let due_for_class = due.clone();
-                    let overdue = move || {
-                        due_for_class.as_ref().is_some_and(|d| remaining(d, ctx.inbox.get().read_at, ctx.now.get()) < 0)
+                    // The row is kept while its key holds; its countdown reads the latest inbox so it
+                    // follows each refresh (a captured `due` would pair an old remaining with a new read time).
+                    let id_for_left = item.id.clone();
+                    let left = move || seconds_left(&ctx, &id_for_left);
+                    let overdue = {
+                        let left = left.clone();
+                        move || left().is_some_and(|l| l < 0)
                     };
                     let realtime_waiting = item.kind == "realtime" && matches!(item.status.as_str(), "assigned" | "queued");
                     let selected = {
@@ -163,19 +191,15 @@ pub fn InboxList(ctx: Ctx) -> impl IntoView {
                             </div>
                             <p class="question">{item.question.clone()}</p>
                             {due.clone().map(|d| {
-                                let d2 = d.clone();
                                 view! {
                                     <div class="due">
                                         <span class="due-label">{d.label.clone()}</span>
                                         <span class="clause">{d.clause.clone()}</span>
                                         <span class="countdown" data-countdown=item.id.clone()>
-                                            {move || {
-                                                let left = remaining(&d2, ctx.inbox.get().read_at, ctx.now.get());
-                                                if left < 0 {
-                                                    i.fill("due.overdue", &[("t", &clock(-left))])
-                                                } else {
-                                                    i.fill("due.left", &[("t", &clock(left))])
-                                                }
+                                            {move || match left() {
+                                                Some(l) if l < 0 => i.fill("due.overdue", &[("t", &clock(-l))]),
+                                                Some(l) => i.fill("due.left", &[("t", &clock(l))]),
+                                                None => String::new(),
                                             }}
                                         </span>
                                     </div>

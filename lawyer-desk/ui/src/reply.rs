@@ -111,7 +111,10 @@ pub fn ReplyEditor(ctx: Ctx, id: String) -> impl IntoView {
                     <span id="reply-check-ok" class="ok">{move || i.t("reply.ready")}</span>
                 </Show>
             </div>
-            <Problems list=local_problems id="reply-check"/>
+            // Once a send was refused, its list replaces the live one (the same problems, said once).
+            <Show when=move || refused().is_none()>
+                <Problems list=local_problems id="reply-check"/>
+            </Show>
             <Show when=move || refused().is_some()>
                 <div id="reply-refused" class="refused" role="alert">
                     <strong>{move || if refused().and_then(|o| o.refused_by).as_deref() == Some("server") { i.t("reply.refused.server") } else { i.t("reply.refused.local") }}</strong>

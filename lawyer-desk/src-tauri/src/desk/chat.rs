@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
-use super::{Chat, Desk, MAX_TEXT, R, not_signed_in};
+use super::{Desk, MAX_TEXT, R, not_signed_in};
 use crate::server::decode;
 use app_types::CommandError;
 use app_types::lawyer_desk::*;
@@ -77,7 +77,7 @@ impl Desk {
         let c = consultation_of(&v)?;
         let start_socket = {
             let mut chats = self.chats.lock();
-            let chat = chats.entry(c.id.clone()).or_insert_with(Chat::default);
+            let chat = chats.entry(c.id.clone()).or_default();
             for m in &c.messages {
                 if !chat.messages.iter().any(|x| x.seq == m.seq) {
                     chat.messages.push(m.clone());
