@@ -336,6 +336,25 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 
 #[cfg(test)]
 mod tests {
+    use app_types::lawyer_desk::Inbox;
+
+    /// Video and mediation work (other engineers are adding them to the server) and fields the desk
+    /// does not know yet must not break the inbox: they are listed with their countdown.
+    #[test]
+    fn an_inbox_with_new_kinds_and_fields_still_reads() {
+        let v = serde_json::json!({
+            "profile": {"staff_id": "L", "online": true, "online_since": 1, "online_secs": 5, "specialties": ["labour"]},
+            "items": [{"id": "v1", "kind": "video", "status": "scheduled", "status_label": "已预约", "specialty": "labour",
+                "question": "视频咨询", "created_at": 1, "lawyer_id": "L", "join_by": 99,
+                "due": {"action": "join", "label": "提前10分钟进入", "clause": "x", "due": 99, "remaining_secs": 30}}],
+            "templates": {"opening": "a", "disclaimer": "b", "closing": "c"},
+            "mediations": []
+        });
+        let inbox: Inbox = serde_json::from_value(super::json_with_read_at(v)).expect("inbox");
+        assert_eq!(inbox.items[0].kind, "video");
+        assert_eq!(inbox.items[0].due.as_ref().map(|d| d.remaining_secs), Some(30));
+    }
+
     #[test]
     fn figures_are_flattened_without_inventing_values() {
         let mut rows = Vec::new();

@@ -126,6 +126,13 @@ pub fn InboxList(ctx: Ctx) -> impl IntoView {
     let items = Memo::new(move |_| ctx.inbox.get().items);
     let open = move |item: InboxItem| {
         let id = item.id.clone();
+        // Video and mediation work is listed with its countdown; the desk has no call of its own yet,
+        // so it shows the item and says so instead of opening a chat that would not fit.
+        if !matches!(item.kind.as_str(), "realtime" | "message") {
+            ctx.clear();
+            ctx.work.set(Work::Detail(id));
+            return;
+        }
         let realtime = item.kind == "realtime";
         let waiting_pickup = matches!(item.status.as_str(), "assigned" | "queued");
         ctx.busy.set(true);
@@ -178,7 +185,7 @@ pub fn InboxList(ctx: Ctx) -> impl IntoView {
                     let realtime_waiting = item.kind == "realtime" && matches!(item.status.as_str(), "assigned" | "queued");
                     let selected = {
                         let id = item.id.clone();
-                        move || matches!(ctx.work.get(), Work::Chat(ref x) | Work::Reply(ref x) if *x == id)
+                        move || matches!(ctx.work.get(), Work::Chat(ref x) | Work::Reply(ref x) | Work::Detail(ref x) if *x == id)
                     };
                     let kind = item.kind.clone();
                     view! {
@@ -228,5 +235,33 @@ pub fn InboxList(ctx: Ctx) -> impl IntoView {
                 }
             </For>
         </section>
+    }
+}
+
+/// An inbox item the desk cannot work on itself (video, mediation): what it is, what is owed, by when.
+#[component]
+pub fn Detail(ctx: Ctx, id: String) -> impl IntoView {
+    let i = ctx.i;
+    let item = {
+        let id = id.clone();
+        Memo::new(move |_| ctx.inbox.with(|b| b.items.iter().find(|x| x.id == id).cloned()))
+    };
+    view! {
+        <div id="detail" class="detail" data-consultation=id.clone()>
+            {move || match item.get() {
+                None => view! { <p class="muted">{move || i.t("detail.gone")}</p> }.into_any(),
+                Some(it) => {
+                    let k = kind_key(&it.kind);
+                    let kind = it.kind.clone();
+                    view! {
+                        <h2>{move || { let t = i.t(&k); if t == k { kind.clone() } else { t } }}</h2>
+                        <p class="question">{it.question.clone()}</p>
+                        <p>{it.status_label.clone()} " · " {it.specialty.clone()}</p>
+                        {it.due.map(|d| view! { <p class="due">{d.label} " (" {d.clause} ")"</p> })}
+                        <p class="note" id="detail-note">{move || i.t("detail.external")}</p>
+                    }.into_any()
+                }
+            }}
+        </div>
     }
 }

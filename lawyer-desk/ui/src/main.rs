@@ -25,6 +25,8 @@ pub enum Work {
     Nothing,
     Chat(String),
     Reply(String),
+    /// Video or mediation work: shown, not worked on here.
+    Detail(String),
     Figures,
 }
 
@@ -181,6 +183,7 @@ fn App(i: I18n) -> impl IntoView {
                                         Work::Nothing => view! { <p class="muted empty" id="work-empty">{move || i.t("work.empty")}</p> }.into_any(),
                                         Work::Chat(id) => view! { <chat::ChatView ctx=ctx id=id/> }.into_any(),
                                         Work::Reply(id) => view! { <reply::ReplyEditor ctx=ctx id=id/> }.into_any(),
+                                        Work::Detail(id) => view! { <inbox::Detail ctx=ctx id=id/> }.into_any(),
                                         Work::Figures => view! { <figures::FiguresView ctx=ctx/> }.into_any(),
                                     }}
                                 </section>
