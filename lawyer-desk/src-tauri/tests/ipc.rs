@@ -51,6 +51,15 @@ fn sign_in(w: &WebviewWindow<MockRuntime>, node: &support::Node) -> Session {
     assert!(e.message.contains("密码"), "{e:?}");
     let e = call::<Session>(w, "sign_in", json!({"server": " ", "login": "lawyer", "password": "x"})).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("server"));
+    // Nothing listening there: said so, not guessed.
+    let e = call::<Session>(
+        w,
+        "sign_in",
+        json!({"server": "127.0.0.1:1", "login": "lawyer", "password": "x"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "unreachable", "{e:?}");
+    assert!(e.message.contains("无法连接服务器"), "{e:?}");
     // Window staff are not lawyers: refused, and their session is not kept.
     let e = call::<Session>(
         w,

@@ -91,6 +91,14 @@ pub fn ChatView(ctx: Ctx, id: String) -> impl IntoView {
             }
         });
     };
+    // Keep the newest message in view as messages arrive.
+    let list = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        ctx.messages.track();
+        if let Some(el) = list.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
     view! {
         <div id="chat" class="chat" data-consultation=id.clone()>
             <div class="chat-head">
@@ -99,7 +107,7 @@ pub fn ChatView(ctx: Ctx, id: String) -> impl IntoView {
                 <div class="spacer"></div>
                 <button id="chat-close" class="danger" disabled=closed on:click=close>{move || i.t("chat.close")}</button>
             </div>
-            <div id="chat-messages" class="messages">
+            <div id="chat-messages" class="messages" node_ref=list>
                 <For each=move || ctx.messages.get() key=|m| m.seq let:m>
                     <div class=format!("msg {} {}", m.author, m.kind) data-seq=m.seq>
                         <div class="meta">
