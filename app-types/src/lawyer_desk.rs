@@ -10,7 +10,8 @@ pub const EVENT_INBOX: &str = "lawyer-desk://inbox";
 pub const EVENT_CHAT: &str = "lawyer-desk://chat";
 /// Event carrying [`ChatStatus`] when a conversation's status changes (e.g. the citizen closed it).
 pub const EVENT_CHAT_STATUS: &str = "lawyer-desk://chat-status";
-/// Event carrying a `String` (Chinese-first) when the shell lost the server or the session.
+/// Event carrying `Option<String>` when reaching the server changes: the problem (Chinese-first, e.g.
+/// unreachable, session expired), or `None` once it answers again.
 pub const EVENT_LINK: &str = "lawyer-desk://link";
 
 /// The signed-in lawyer.

@@ -174,8 +174,19 @@ async fn scenario(s: &AppSession, node: &support::Node) -> Result<()> {
 
     // Figures: the lawyer sees "暂无数据" where the server offers nothing (no made-up numbers).
     s.click("#nav-figures").await?;
-    s.wait_text("#figures-stats", "暂无数据", T).await?;
-    s.wait_text("#figures-qc", "暂无数据", T).await?;
+    let lawyer = node.login("lawyer").await;
+    for (panel, path) in [
+        ("stats", "/lawyer/stats"),
+        ("qc", "/lawyer/qc"),
+        ("profile", "/lawyer/profile"),
+    ] {
+        let (st, _) = node.req("GET", &format!("/api/v1{path}")).bearer(&lawyer).send().await;
+        if st == 200 {
+            s.wait_for(&format!("#figures-{panel} table.rows"), T).await?;
+        } else {
+            s.wait_text(&format!("#figures-{panel}"), "暂无数据", T).await?;
+        }
+    }
     s.wait_for(&format!(r#"[data-history="{id}"]"#), T).await?;
     s.wait_for(&format!(r#"[data-history="{mid}"]"#), T).await?;
     s.wait_text("#history-rating", "5.0", T).await?;
