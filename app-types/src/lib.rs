@@ -81,4 +81,5 @@ pub struct LinkStatus {
 
 pub mod hall_wall;
 pub mod kiosk;
+pub mod lawyer_desk;
 pub mod window_terminal;

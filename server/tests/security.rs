@@ -422,6 +422,8 @@ const MATRIX: &[(&str, &str, &str, Option<&str>, u8)] = &[
     ("GET", "/api/v1/lawyer/inbox", "/api/v1/lawyer/inbox", None, LAWYER),
     // lawyer::stats: staff(operator, admin)
     ("GET", "/api/v1/lawyer/stats", "/api/v1/lawyer/stats", None, ADMIN | OPERATOR),
+    // lawyer::history: staff(lawyer), their own only
+    ("GET", "/api/v1/lawyer/consultations", "/api/v1/lawyer/consultations", None, LAWYER),
     // consultations::create: public (web citizens anonymous, kiosks signed)
     ("POST", "/api/v1/consultations", "/api/v1/consultations", Some(r#"{"kind":"message","question":"劳动合同纠纷怎么办？","specialty":"labour"}"#), PUBLIC),
     // consultations::get_one: the citizen's token, the consultation's lawyer ($CONSULT is the lawyer's), operators

@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 
 /// The apps with a UI, by directory.
-pub const APPS: [&str; 3] = ["window-terminal", "command-center", "kiosk-app"];
+pub const APPS: [&str; 4] = ["window-terminal", "command-center", "kiosk-app", "lawyer-desk"];
 
 #[derive(clap::Args, Debug)]
 pub struct UiArgs {

@@ -258,3 +258,78 @@ pub async fn stats(
         video: super::video::stats(&app, from, to).await?,
     }))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct HistoryQuery {
+    /// Most rows (default 50, at most 200).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryItem {
+    pub id: String,
+    pub kind: ConsultKind,
+    pub status: ConsultStatus,
+    pub status_label: String,
+    pub specialty: String,
+    pub question: String,
+    pub created_at: i64,
+    pub picked_at: Option<i64>,
+    pub answered_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    /// The citizen's rating, 1 非常不满意 … 5 非常满意 (6.1).
+    pub rating: Option<u8>,
+    pub rating_comment: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryResponse {
+    /// Newest first.
+    pub items: Vec<HistoryItem>,
+    /// Of the rows returned, how many the citizen rated, and their average (`None` without ratings).
+    pub rated: u64,
+    pub average_rating: Option<f64>,
+}
+
+/// The lawyer's own consultations (any status, newest first) with the citizens' ratings: the desk's
+/// history. Lawyers only, and only their own.
+#[utoipa::path(get, path = "/api/v1/lawyer/consultations", params(("limit" = Option<u32>, Query, description = "most rows (50; at most 200)")),
+    responses((status = 200, body = HistoryResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = [])))]
+pub async fn history(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Json<HistoryResponse>, ApiError> {
+    let me = caller.staff(&[Role::Lawyer])?.id.to_string();
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=crate::lawyer::history::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", "limit 应为 1–200 (1–200)"));
+    }
+    let rows = read(&app, move |r| r.history(&me, limit)).await?;
+    let ratings: Vec<u8> = rows.iter().filter_map(|r| r.rating.as_ref().map(|(l, _)| *l)).collect();
+    let average_rating =
+        (!ratings.is_empty()).then(|| ratings.iter().map(|l| f64::from(*l)).sum::<f64>() / ratings.len() as f64);
+    Ok(Json(HistoryResponse {
+        rated: ratings.len() as u64,
+        average_rating,
+        items: rows
+            .into_iter()
+            .map(|r| HistoryItem {
+                status_label: r.status.label_zh().into(),
+                id: r.id,
+                kind: r.kind,
+                status: r.status,
+                specialty: r.specialty,
+                question: r.question,
+                created_at: r.created_at,
+                picked_at: r.picked_at,
+                answered_at: r.answered_at,
+                closed_at: r.closed_at,
+                rating_comment: r.rating.as_ref().and_then(|(_, c)| c.clone()),
+                rating: r.rating.map(|(l, _)| l),
+            })
+            .collect(),
+    }))
+}

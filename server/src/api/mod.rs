@@ -49,7 +49,7 @@ use crate::metrics::HttpLabels;
         appointments::check_in, appointments::lookup,
         kiosk::guides, kiosk::preview, cases::open, cases::change_stage, cases::by_receipt, cases::lookup,
         citizen_codes::issue, citizen_codes::resolve,
-        lawyer::set_status, lawyer::inbox, lawyer::stats, consultations::create, consultations::get_one,
+        lawyer::set_status, lawyer::inbox, lawyer::stats, lawyer::history, consultations::create, consultations::get_one,
         consultations::post_message, consultations::pickup, consultations::close, consultations::rate, consultations::ws,
         lawyer_report_archive::archive, lawyer_report_archive::archived,
         lawyer_words::list_actions, lawyer_words::get_action, lawyer_words::review, lawyer_words::appeal,
@@ -142,6 +142,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/lawyer/status", axum::routing::put(lawyer::set_status))
         .route("/lawyer/inbox", get(lawyer::inbox))
         .route("/lawyer/stats", get(lawyer::stats))
+        .route("/lawyer/consultations", get(lawyer::history))
         .route("/consultations", post(consultations::create))
         .route("/consultations/{id}", get(consultations::get_one))
         .route("/consultations/{id}/messages", post(consultations::post_message))

@@ -11,6 +11,7 @@
 //! give headers). It is not `Authorization: Bearer`, which the node reserves for staff sessions.
 
 pub mod chat;
+pub mod history;
 pub mod import;
 pub mod lw;
 pub mod mediation;

@@ -520,14 +520,14 @@ pub struct ProfileRow {
     pub online_secs: i64,
 }
 
-const COLUMNS: &str = "k.id, k.kind, k.channel, k.hall_id, k.token_hash, k.phone_sealed, k.question, k.specialty, k.status,
+pub(super) const COLUMNS: &str = "k.id, k.kind, k.channel, k.hall_id, k.token_hash, k.phone_sealed, k.question, k.specialty, k.status,
     k.lawyer_id, k.created_at, k.assigned_at, k.picked_at, k.converted_at, k.answered_at, k.closed_at, r.level, r.comment";
 
 fn bad(col: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, format!("stored {what}").into())
 }
 
-fn consultation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConsultationRow> {
+pub(super) fn consultation_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConsultationRow> {
     let kind: String = r.get(1)?;
     let status: String = r.get(8)?;
     let level: Option<u8> = r.get(16)?;
@@ -650,6 +650,8 @@ pub trait LawyerReader: super::mediation_store::MediationReader + super::video::
     fn lw(&self) -> &dyn super::lw::LwReader;
     /// Runs a query of `super::quality` (its tables and joins) on a read connection.
     fn with_conn(&self, f: &mut dyn FnMut(&Connection) -> rusqlite::Result<()>) -> Result<(), StoreError>;
+    /// The lawyer's own consultations, newest first (the desk's history).
+    fn history(&self, staff: &str, limit: u32) -> Result<Vec<ConsultationRow>, StoreError>;
 }
 
 impl LawyerReader for crate::store::sqlite::SqliteReader {
@@ -679,5 +681,8 @@ impl LawyerReader for crate::store::sqlite::SqliteReader {
     }
     fn with_conn(&self, f: &mut dyn FnMut(&Connection) -> rusqlite::Result<()>) -> Result<(), StoreError> {
         self.with(|c| f(c))
+    }
+    fn history(&self, staff: &str, limit: u32) -> Result<Vec<ConsultationRow>, StoreError> {
+        self.with(|c| super::history::history(c, staff, limit))
     }
 }
