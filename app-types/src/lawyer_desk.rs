@@ -76,8 +76,35 @@ pub struct Inbox {
     /// Most urgent first.
     pub items: Vec<InboxItem>,
     pub templates: Templates,
+    /// Remote mediations assigned to the lawyer and still ahead, soonest first (6.2.4).
+    #[serde(default)]
+    pub mediations: Vec<MediationItem>,
     /// When the shell read it (ms, this PC's clock): the countdowns run from here.
     pub read_at: i64,
+}
+
+/// A remote mediation the lawyer was assigned (6.2.4): accept it, then join the online room 10 minutes
+/// before the start (6.2.4.2 a).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediationItem {
+    pub id: String,
+    pub committee: String,
+    #[serde(default)]
+    pub parties: Vec<String>,
+    pub matter: String,
+    pub specialty: String,
+    pub starts_at: i64,
+    pub duration_minutes: u32,
+    /// `assigned` (accept it) or `accepted` (join it).
+    pub status: String,
+    pub status_label: String,
+    /// The join-by time (start − 10 min) with its countdown.
+    pub join_by: Due,
+    #[serde(default)]
+    pub joined_at: Option<i64>,
+    /// Joined after the join-by time.
+    #[serde(default)]
+    pub join_late: Option<bool>,
 }
 
 /// One chat message.

@@ -33,6 +33,12 @@ pub async fn sign_out(d: D<'_>) -> R<()> {
     d.sign_out().await
 }
 
+/// Remote mediation (6.2.4): `action` `accept` or `join` (10 min before the start, 6.2.4.2 a).
+#[tauri::command]
+pub async fn mediation(d: D<'_>, id: String, action: String) -> R<Inbox> {
+    d.mediation(&id, &action).await
+}
+
 #[tauri::command]
 pub async fn set_online(d: D<'_>, online: bool, specialties: Option<Vec<String>>) -> R<Profile> {
     d.set_online(online, specialties).await

@@ -199,6 +199,19 @@ impl Desk {
         Ok(inbox)
     }
 
+    /// Accepts an assigned remote mediation, or joins its online room (the server records the time;
+    /// later than 10 min before the start is recorded as late, 6.2.4.2 a). `action`: `accept`, `join`.
+    pub async fn mediation(&self, id: &str, action: &str) -> R<Inbox> {
+        if !matches!(action, "accept" | "join") {
+            return Err(CommandError::new("invalid", "应为 accept 或 join").field("action"));
+        }
+        let server = self.server()?;
+        server
+            .ok(Method::POST, &format!("/mediations/{id}/{action}"), None)
+            .await?;
+        self.inbox().await
+    }
+
     /// One refresh round of the background loop: quiet while signed out; a failure is told once per
     /// change on [`EVENT_LINK`].
     pub async fn refresh_round(&self, last_problem: &mut Option<String>) {

@@ -48,6 +48,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>, desk: Arc<Desk>) -> Builder<R> {
             commands::sign_in,
             commands::sign_out,
             commands::set_online,
+            commands::mediation,
             commands::inbox,
             commands::pick_up,
             commands::open_consultation,

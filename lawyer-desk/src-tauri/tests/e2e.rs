@@ -3,7 +3,8 @@
 //! password shown plainly, sign-in, going online; a realtime question appears in the inbox with its
 //! countdown (6.2.2.1 a), is picked up and answered over the chat, with a quick template (6.2.2.3.1
 //! b), and closed; another one left unanswered turns red once overdue; a 留言 (6.2.1.1) whose first reply fails the rules (6.2.1.2, problems listed and
-//! nothing sent) and then passes; the history with the citizen's rating; the figures panels say "暂无数据" where the server has nothing for
+//! nothing sent) and then passes; a remote mediation (6.2.4) accepted and its room entered in time
+//! (6.2.4.2 a); the history with the citizen's rating; the figures panels say "暂无数据" where the server has nothing for
 //! a lawyer; sign-out. Screenshots: target/e2e-screenshots/lawyer-desk-*.png (docs/screenshots with
 //! UPDATE_SCREENSHOTS=1); measurements: target/measurements/lawyer-desk.json.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -170,6 +171,52 @@ async fn scenario(s: &AppSession, node: &support::Node) -> Result<()> {
         .await;
     if st != 200 {
         bail!("rating refused: {v}");
+    }
+
+    // A remote mediation (6.2.4) booked and assigned by the operation centre appears with the
+    // countdown to its join-by time; the lawyer accepts it and enters the room in time (6.2.4.2 a).
+    let op = node.login("operator").await;
+    let (st, v) = node
+        .req("POST", "/api/v1/mediations")
+        .bearer(&op)
+        .json(json!({"committee": "道里区人民调解委员会", "parties": ["王某", "李某"],
+            "matter": "相邻房屋漏水赔偿纠纷", "specialty": "labour",
+            "starts_at": support::real_now() + 10 * 86_400_000}))
+        .send()
+        .await;
+    if st != 201 {
+        bail!("booking refused: {v}");
+    }
+    let med = v["id"].as_str().context("mediation id")?.to_owned();
+    for (path, body) in [
+        ("verify", json!({"approved": true})),
+        ("assign", json!({"lawyer_id": "LAWYER"})),
+    ] {
+        let (st, v) = node
+            .req("POST", &format!("/api/v1/mediations/{med}/{path}"))
+            .bearer(&op)
+            .json(body)
+            .send()
+            .await;
+        if st != 200 {
+            bail!("{path} refused: {v}");
+        }
+    }
+    s.wait_for(&format!(r#"[data-accept="{med}"]"#), T).await?;
+    s.click(&format!(r#"[data-accept="{med}"]"#)).await?;
+    s.wait_for(&format!(r#"[data-join="{med}"]"#), T).await?;
+    s.wait_text(&format!(r#"[data-countdown="{med}"]"#), "剩余", T).await?;
+    shot(s, "mediation").await?;
+    s.click(&format!(r#"[data-join="{med}"]"#)).await?;
+    s.wait_text(&format!(r#"[data-joined="{med}"]"#), "已按时进入调解室", T)
+        .await?;
+    let (_, v) = node
+        .req("GET", &format!("/api/v1/mediations/{med}"))
+        .bearer(&op)
+        .send()
+        .await;
+    if !v["joined_at"].is_number() || v["join_late"] != false {
+        bail!("the join is not recorded in time on the server: {v}");
     }
 
     // Figures: the lawyer sees "暂无数据" where the server offers nothing (no made-up numbers).

@@ -126,14 +126,14 @@ pub fn InboxList(ctx: Ctx) -> impl IntoView {
     let items = Memo::new(move |_| ctx.inbox.get().items);
     let open = move |item: InboxItem| {
         let id = item.id.clone();
-        // Video and mediation work is listed with its countdown; the desk has no call of its own yet,
-        // so it shows the item and says so instead of opening a chat that would not fit.
-        if !matches!(item.kind.as_str(), "realtime" | "message") {
+        // A video consultation is picked up like a realtime one: the shell tells the server this desk
+        // cannot do the call, and it continues as a text chat (6.2.3). Anything else unknown is shown.
+        if !matches!(item.kind.as_str(), "realtime" | "message" | "video") {
             ctx.clear();
             ctx.work.set(Work::Detail(id));
             return;
         }
-        let realtime = item.kind == "realtime";
+        let realtime = matches!(item.kind.as_str(), "realtime" | "video");
         let waiting_pickup = matches!(item.status.as_str(), "assigned" | "queued");
         ctx.busy.set(true);
         ctx.clear();
@@ -182,7 +182,8 @@ pub fn InboxList(ctx: Ctx) -> impl IntoView {
                         let left = left.clone();
                         move || left().is_some_and(|l| l < 0)
                     };
-                    let realtime_waiting = item.kind == "realtime" && matches!(item.status.as_str(), "assigned" | "queued");
+                    let realtime_waiting = matches!(item.kind.as_str(), "realtime" | "video")
+                        && matches!(item.status.as_str(), "assigned" | "queued");
                     let selected = {
                         let id = item.id.clone();
                         move || matches!(ctx.work.get(), Work::Chat(ref x) | Work::Reply(ref x) | Work::Detail(ref x) if *x == id)

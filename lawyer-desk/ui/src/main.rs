@@ -14,6 +14,7 @@ use ui_kit::i18n::{I18n, Lang, Texts, provide_i18n};
 mod chat;
 mod figures;
 mod inbox;
+mod mediation;
 mod reply;
 
 const ZH: &str = include_str!("../locales/zh.json");
@@ -177,7 +178,10 @@ fn App(i: I18n) -> impl IntoView {
                     } else {
                         view! {
                             <div class="desk-grid">
-                                <inbox::InboxList ctx=ctx/>
+                                <div class="queues">
+                                    <inbox::InboxList ctx=ctx/>
+                                    <mediation::Mediations ctx=ctx/>
+                                </div>
                                 <section class="work card" id="work">
                                     {move || match ctx.work.get() {
                                         Work::Nothing => view! { <p class="muted empty" id="work-empty">{move || i.t("work.empty")}</p> }.into_any(),

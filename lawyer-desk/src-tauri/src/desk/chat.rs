@@ -60,11 +60,19 @@ fn live(status: &str) -> bool {
 
 impl Desk {
     /// Picks up a realtime consultation (or claims a 留言) and opens it.
+    ///
+    /// A video consultation (6.2.3): the desk has no WebRTC call of its own (WebKitGTK builds
+    /// usually come without `RTCPeerConnection`, and the desk does not place calls even where it
+    /// exists), so it says so on the consultation's signalling socket; the server turns it into a
+    /// realtime chat and tells the citizen plainly, and the conversation goes on as text.
     pub async fn pick_up(self: &Arc<Self>, id: &str) -> R<Consultation> {
         let server = self.server()?;
-        server
+        let picked = server
             .ok(Method::POST, &format!("/consultations/{id}/pickup"), None)
             .await?;
+        if picked["kind"] == "video" {
+            self.decline_video(id).await?;
+        }
         let c = self.open(id).await?;
         let _ = self.inbox().await;
         Ok(c)
@@ -100,6 +108,47 @@ impl Desk {
             }
         }
         Ok(c)
+    }
+
+    /// Tells the server this desk cannot do the video call and waits for its `fallback` frame.
+    async fn decline_video(&self, id: &str) -> R<()> {
+        let server = self.server()?;
+        let url = server.ws_url(id, 0).replace("/ws?after=0", "/signal");
+        let token = server.token.clone().ok_or_else(not_signed_in)?;
+        let failed = |e: String| {
+            CommandError::new(
+                "video",
+                format!("视频转文字咨询失败 / could not fall back to chat: {e}"),
+            )
+        };
+        let mut req = url.into_client_request().map_err(|e| failed(e.to_string()))?;
+        let bearer = format!("Bearer {token}").parse().map_err(|_| failed("token".into()))?;
+        req.headers_mut().insert("authorization", bearer);
+        let (mut ws, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let frame = json!({"type": "video_unavailable", "reason": "律师工作台不支持视频通话 (the lawyer desk has no WebRTC call)"});
+        futures_util::SinkExt::send(&mut ws, tungstenite::Message::Text(frame.to_string().into()))
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let wait = async {
+            while let Some(Ok(m)) = ws.next().await {
+                if let tungstenite::Message::Text(t) = m {
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap_or(Value::Null);
+                    match v["type"].as_str() {
+                        Some("fallback") => return Ok(()),
+                        Some("error") => return Err(failed(v["error"]["message"].as_str().unwrap_or("").to_owned())),
+                        _ => {}
+                    }
+                }
+            }
+            Err(failed("closed".into()))
+        };
+        let out = tokio::time::timeout(Duration::from_secs(5), wait)
+            .await
+            .map_err(|_| failed("no answer within 5 s".into()))?;
+        let _ = ws.close(None).await;
+        out
     }
 
     /// The messages the desk holds for an open consultation, oldest first.

@@ -8,7 +8,7 @@ pub mod common;
 
 use std::time::Duration;
 
-pub use common::{Node, PASSWORD};
+pub use common::{Node, PASSWORD, real_now};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite;
