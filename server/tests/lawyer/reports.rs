@@ -2,13 +2,10 @@
 //! consultations — answers on time and late, ratings, a revisit, an automatic QC failure and reviewer
 //! verdicts, a question nobody picked up — and the daily, weekly and monthly reports checked against
 //! figures computed by hand below.
-#![allow(clippy::unwrap_used)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 
@@ -392,15 +389,23 @@ async fn ended_periods_are_archived_once_7_3_1() {
     let n = node().await;
     n.clock.set(at(10, 0));
     ask(&n, "message", "labour", Some("13800138000")).await;
-    // Tuesday: Monday has ended.
-    n.clock.set(at(24 + 9, 0));
+    // The node's scheduler looked once at start (Monday): the last full week, month, quarter and year
+    // are archived (the year last). Wait for that pass, so this test and the scheduler never race.
     let app = n.app();
+    let dir = server::api::lawyer_report_archive::archive_dir(&app);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !dir.join("yearly-2025-01-01.xlsx").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduler did not archive at start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(dir.join("weekly-2026-11-16.xlsx").exists(), "the last full week");
+    // Tuesday: Monday has ended and is archived once.
+    n.clock.set(at(24 + 9, 0));
     let written = server::api::lawyer_report_archive::archive_due(&app).await.unwrap();
-    assert!(written.contains(&"daily-2026-11-23".to_owned()), "{written:?}");
-    assert!(
-        written.contains(&"weekly-2026-11-16".to_owned()),
-        "the last full week: {written:?}"
-    );
+    assert_eq!(written, ["daily-2026-11-23"]);
     assert!(
         server::api::lawyer_report_archive::archive_due(&app)
             .await

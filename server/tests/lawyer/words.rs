@@ -3,15 +3,12 @@
 //! pending review, bans that block the citizen (by phone, or by consultation) or the lawyer with the
 //! ban and its end named, the reviewer confirming or lifting, appeals, statistics by month, region,
 //! sex and word, and the operator's reload of the word list.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 
-const SAMPLE: &str = include_str!("../../assets/wordfilter/sample.tsv");
+const SAMPLE: &str = include_str!("../../../assets/wordfilter/sample.tsv");
 const QUESTION: &str = "单位拖欠我三个月工资，我该怎么办？";
 
 /// A node whose `[lawyer] word_list` is a copy of the sample list in its data directory.

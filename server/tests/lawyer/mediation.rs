@@ -4,11 +4,8 @@
 //! Deadlines use the configured working-day calendar: the test calendar puts a holiday on Wed 25 and
 //! Thu 26 Nov 2026 and a 调休 make-up workday on Sat 28 Nov, so each deadline moves against the
 //! plain weekday count. The node's clock starts on Monday 23 Nov 2026, 09:00 (+08:00).
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 

@@ -3,14 +3,11 @@
 //! reassurance and consent messages, the 留言 reply rules, sensitive words, the SMS notice, ratings
 //! and who may do what. Time is the test clock: tests advance it and the sweeper (every 20 ms here)
 //! acts on it; nothing sleeps for real beyond a few sweeps.
-#![allow(clippy::unwrap_used)]
-
-mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
@@ -53,7 +50,7 @@ async fn node() -> (Node, Arc<RecordingNotifier>) {
     }
     let sms = Arc::new(RecordingNotifier::default());
     app.lawyer.set_notifier(sms.clone());
-    let words = wordfilter::WordList::parse(include_str!("../../assets/wordfilter/sample.tsv")).unwrap();
+    let words = wordfilter::WordList::parse(include_str!("../../../assets/wordfilter/sample.tsv")).unwrap();
     app.lawyer.set_words(words).unwrap();
     (n, sms)
 }
@@ -388,7 +385,7 @@ async fn message_reply_rules_6_2_1_2_words_10_3_2_sms_and_rating_6_1_b() {
         assert!(msg.contains(clause), "{clause} missing in {msg}");
     }
     // Well formed but with a listed word (3.2 ①, 10.3.2): refused, the word and its category named. A
-    // `warn` word: a `ban:N` word would also ban the lawyer (see lawyer_words.rs).
+    // `warn` word: a `ban:N` word would also ban the lawyer (see words.rs).
     let mut parts = json!({
         "judgement": "用人单位自用工之日起超过一个月不满一年未与劳动者订立书面劳动合同的，应当向劳动者每月支付二倍的工资。",
         "basis": "《中华人民共和国劳动合同法》第八十二条",

@@ -3,11 +3,8 @@
 //! and the sensitive list, the automatic QC of replies and closed chats, the reviewer queue and
 //! verdicts, error rates and 表 1 alerts per lawyer and platform-wide. Time is the test clock, which
 //! starts on Monday 23 Nov 2026 09:00 (China time).
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 

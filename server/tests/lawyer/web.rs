@@ -2,13 +2,10 @@
 //! page"; standard 6.1 a): served with a strict content security policy, calling only routes the
 //! API documents, and — in a real browser (WebKitGTK's MiniBrowser under Xvfb) — asking a question
 //! that a lawyer answers live, replying, ending and rating it.
-#![allow(clippy::unwrap_used)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 const T: Duration = Duration::from_secs(10);

@@ -1,11 +1,8 @@
 //! The lawyer's own history for the desk (`GET /lawyer/consultations`): their consultations of any
 //! status, newest first, with the citizens' ratings (6.1 a/b) and their average; never another
 //! lawyer's. Real HTTP on a real socket, real SQLite.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// The test city plus a second lawyer (login `lawyer2`).

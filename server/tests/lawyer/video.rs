@@ -2,13 +2,10 @@
 //! like realtime ones with the 6.2.3.1 a pickup targets in the inbox (20 s from 09:00 to 22:00, 30 s
 //! otherwise), WebRTC signalling relayed between exactly the citizen and the consultation's lawyer,
 //! and the fallback to a text chat when a side cannot do video.
-#![allow(clippy::unwrap_used)]
-
-mod common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};

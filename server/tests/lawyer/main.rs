@@ -1,0 +1,16 @@
+//! The online-lawyer platform over real HTTP and WebSockets (issue 7), one test binary for all its
+//! areas (each area a module; one link instead of nine keeps CI fast).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod consult;
+mod history;
+mod mediation;
+mod people;
+mod quality;
+mod reports;
+mod video;
+mod web;
+mod words;
