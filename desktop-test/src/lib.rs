@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 pub use fantoccini::{Client, Locator};
 
+#[cfg(feature = "ipc")]
 pub mod ipc;
 
 /// The workspace root (this crate sits directly in it): screenshots and measurements go below it.

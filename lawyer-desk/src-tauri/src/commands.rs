@@ -33,6 +33,12 @@ pub async fn sign_out(d: D<'_>) -> R<()> {
     d.sign_out().await
 }
 
+/// The page's engine capabilities, told once at start (`RTCPeerConnection` present or not).
+#[tauri::command]
+pub fn set_webrtc(d: D<'_>, available: bool) {
+    d.set_webrtc(available);
+}
+
 /// Remote mediation (6.2.4): `action` `accept` or `join` (10 min before the start, 6.2.4.2 a).
 #[tauri::command]
 pub async fn mediation(d: D<'_>, id: String, action: String) -> R<Inbox> {

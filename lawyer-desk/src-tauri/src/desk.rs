@@ -44,6 +44,9 @@ pub struct Desk {
     signed_in: Mutex<Option<SignedIn>>,
     chats: Mutex<HashMap<String, Chat>>,
     emitter: Mutex<Option<Emitter>>,
+    /// Whether the page's engine has `RTCPeerConnection` (the page says so at start; WebKitGTK builds
+    /// usually have none). Only the reason told on a video fallback depends on it.
+    webrtc: std::sync::atomic::AtomicBool,
 }
 
 fn not_signed_in() -> CommandError {
@@ -57,6 +60,7 @@ impl Desk {
             signed_in: Mutex::new(None),
             chats: Mutex::new(HashMap::new()),
             emitter: Mutex::new(None),
+            webrtc: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -84,6 +88,20 @@ impl Desk {
     }
 
     /// The address pre-filled on the sign-in form.
+    /// What the page's engine can do (told once by the page at start).
+    pub fn set_webrtc(&self, available: bool) {
+        self.webrtc.store(available, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Why this desk does not take a video call: the plain reason sent with the fallback (6.2.3).
+    pub fn video_unavailable_reason(&self) -> &'static str {
+        if self.webrtc.load(std::sync::atomic::Ordering::Relaxed) {
+            "律师工作台尚未提供视频通话功能 (the desk does not place video calls yet)"
+        } else {
+            "律师工作台的浏览器内核不支持 WebRTC，无法视频通话 (the desk's webview has no WebRTC)"
+        }
+    }
+
     pub fn default_server(&self) -> String {
         self.config.server.clone()
     }

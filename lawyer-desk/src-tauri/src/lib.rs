@@ -49,6 +49,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>, desk: Arc<Desk>) -> Builder<R> {
             commands::sign_out,
             commands::set_online,
             commands::mediation,
+            commands::set_webrtc,
             commands::inbox,
             commands::pick_up,
             commands::open_consultation,

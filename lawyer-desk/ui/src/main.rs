@@ -17,6 +17,12 @@ mod inbox;
 mod mediation;
 mod reply;
 
+/// `set_webrtc`'s arguments.
+#[derive(serde::Serialize)]
+struct WebRtcArgs {
+    available: bool,
+}
+
 const ZH: &str = include_str!("../locales/zh.json");
 const EN: &str = include_str!("../locales/en.json");
 
@@ -116,6 +122,12 @@ fn App(i: I18n) -> impl IntoView {
         })
         .await;
         let _ = listen::<Option<String>>(EVENT_LINK, move |p| ctx.link_problem.set(p)).await;
+        // Whether this engine could do a WebRTC call (6.2.3); WebKitGTK usually cannot. The shell
+        // tells the citizen the right reason when a video consultation falls back to chat.
+        let webrtc = web_sys::window().is_some_and(|w| {
+            js_sys::Reflect::has(&w, &wasm_bindgen::JsValue::from_str("RTCPeerConnection")).unwrap_or(false)
+        });
+        let _ = invoke::<_, ()>("set_webrtc", &WebRtcArgs { available: webrtc }).await;
         if let Ok(s) = invoke0::<String>("default_server").await {
             default_server.set(s);
         }

@@ -21,15 +21,18 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::lawyer::lw::{self, LwRecord};
-use crate::lawyer::people::{self, NoQc, QcSource};
+use crate::lawyer::people;
 
 const OPERATORS: [Role; 2] = [Role::Operator, Role::Admin];
 /// China time: the platform's days (probation, training dates) are local days.
 const OFFSET: i32 = 480;
 
-/// Where QC results come from. None on this node yet (see `crate::lawyer::people`).
-fn qc_source() -> &'static dyn QcSource {
-    &NoQc
+/// The lawyer's QC results in `[from, to)` from the quality tables (7.2.4: the reviewer's verdict where
+/// there is one, else the automatic one): (orders checked, with a fatal error, with only non-fatal ones).
+async fn qc_counts(app: &AppState, staff: &str, from: i64, to: i64) -> Result<(u64, u64, u64), ApiError> {
+    let (_, counts) = crate::lawyer::quality::counts::service_counts(app, from, to).await?;
+    let c = counts.per_lawyer.get(staff).copied().unwrap_or_default();
+    Ok((c.qc_checked, c.fatal, c.non_fatal))
 }
 
 fn today(app: &AppState) -> Date {
@@ -222,7 +225,7 @@ pub struct AdmissionView {
     /// Ratings of the week: rated, good (满意 or better).
     pub rated: u64,
     pub good: u64,
-    /// Whether QC results were used (false: this node has none; ratings decide).
+    /// Whether the week had QC-checked orders (7.2.4) besides the ratings.
     pub qc_used: bool,
     pub decided: bool,
 }
@@ -305,18 +308,21 @@ async fn admission_view(app: &AppState, staff: String) -> Result<AdmissionView, 
     let to = from + i64::from(rules.days) * Millis::DAY;
     let s = staff.clone();
     let (rated, good) = lw::read(app, move |c| people::ratings(c, &s, from, to)).await?;
-    let qc = qc_source().counts(&staff, from, to);
+    let (qc_checked, fatal, non_fatal) = qc_counts(app, &staff, from, to).await?;
     let week = lawyer::report::ServiceCounts {
         rated,
         good,
-        qc_checked: qc.map_or(0, |q| q.0),
-        fatal: qc.map_or(0, |q| q.1),
-        non_fatal: qc.map_or(0, |q| q.2),
+        qc_checked,
+        fatal,
+        non_fatal,
         ..Default::default()
     };
-    let judged = match qc {
-        Some(_) => admission::probation(opened, today(app), &week, &rules),
-        None => admission::probation_without_qc(opened, today(app), &week, &rules),
+    // 6.3.1 d: QC results and ratings of the week; a week in which QC checked nothing (no reply to
+    // check) is judged on its ratings alone rather than failed for want of QC data.
+    let judged = if qc_checked > 0 {
+        admission::probation(opened, today(app), &week, &rules)
+    } else {
+        admission::probation_without_qc(opened, today(app), &week, &rules)
     };
     let (status, shortfalls) = match &judged {
         admission::Probation::Running { .. } => ("running", vec![]),
@@ -346,7 +352,7 @@ async fn admission_view(app: &AppState, staff: String) -> Result<AdmissionView, 
         shortfalls,
         rated,
         good,
-        qc_used: qc.is_some(),
+        qc_used: qc_checked > 0,
         decided,
     })
 }

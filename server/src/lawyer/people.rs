@@ -3,9 +3,7 @@
 //! (7.1.1.4: hours, people served, satisfaction). The rules are `lawyer::admission` and
 //! `lawyer::tiers`; this module keeps the rows.
 //!
-//! QC results are read only through [`QcSource`]: the QC tables are not part of this node yet, so the
-//! node uses [`NoQc`] and the probation is judged on ratings alone
-//! (`lawyer::admission::probation_without_qc`). A QC store plugs in by implementing the trait.
+//! The probation reads QC results from the quality module (`crate::lawyer::quality::counts`).
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
@@ -59,20 +57,6 @@ pub fn ratings(c: &Connection, staff: &str, from: i64, to: i64) -> rusqlite::Res
          WHERE k.lawyer_id = ?1 AND k.created_at >= ?2 AND k.created_at < ?3",
     )?
     .query_row(params![staff, from, to], |r| Ok((r.get(0)?, r.get(1)?)))
-}
-
-/// QC results of one lawyer in a range: (orders checked, with a fatal error, with only non-fatal ones).
-pub trait QcSource: Send + Sync {
-    fn counts(&self, staff: &str, from: i64, to: i64) -> Option<(u64, u64, u64)>;
-}
-
-/// No QC results on this node (see the module docs).
-pub struct NoQc;
-
-impl QcSource for NoQc {
-    fn counts(&self, _: &str, _: i64, _: i64) -> Option<(u64, u64, u64)> {
-        None
-    }
 }
 
 pub fn apply_admitted(

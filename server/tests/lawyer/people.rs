@@ -213,7 +213,7 @@ async fn admission_names_unmet_conditions_and_probation_is_judged_after_a_week_6
     assert_eq!(
         (&v["probation"], &v["rated"], &v["good"], &v["qc_used"], &v["decided"]),
         (&json!("passed"), &json!(20), &json!(19), &json!(false), &json!(false)),
-        "no QC results on this node: ratings decide: {v}"
+        "no chat had a lawyer's reply for QC to check: the ratings decide: {v}"
     );
     let decide = |staff: &str| {
         n.req("POST", &format!("/api/v1/lawyer/admissions/{staff}/probation"))

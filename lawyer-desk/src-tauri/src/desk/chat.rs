@@ -61,10 +61,10 @@ fn live(status: &str) -> bool {
 impl Desk {
     /// Picks up a realtime consultation (or claims a 留言) and opens it.
     ///
-    /// A video consultation (6.2.3): the desk has no WebRTC call of its own (WebKitGTK builds
-    /// usually come without `RTCPeerConnection`, and the desk does not place calls even where it
-    /// exists), so it says so on the consultation's signalling socket; the server turns it into a
-    /// realtime chat and tells the citizen plainly, and the conversation goes on as text.
+    /// A video consultation (6.2.3): the desk cannot take the call — WebKitGTK builds usually come
+    /// without `RTCPeerConnection` (the page tells the shell at start), and the desk places no calls
+    /// even where it exists — so it says which on the consultation's signalling socket; the server
+    /// turns it into a realtime chat and tells the citizen plainly, and the conversation goes on as text.
     pub async fn pick_up(self: &Arc<Self>, id: &str) -> R<Consultation> {
         let server = self.server()?;
         let picked = server
@@ -127,7 +127,7 @@ impl Desk {
         let (mut ws, _) = tokio_tungstenite::connect_async(req)
             .await
             .map_err(|e| failed(e.to_string()))?;
-        let frame = json!({"type": "video_unavailable", "reason": "律师工作台不支持视频通话 (the lawyer desk has no WebRTC call)"});
+        let frame = json!({"type": "video_unavailable", "reason": self.video_unavailable_reason()});
         futures_util::SinkExt::send(&mut ws, tungstenite::Message::Text(frame.to_string().into()))
             .await
             .map_err(|e| failed(e.to_string()))?;
