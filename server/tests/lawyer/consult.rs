@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::common::*;
+use crate::support;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use server::app::{Role as NodeRole, ServerConfig};
 use server::lawyer::RecordingNotifier;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
@@ -19,35 +19,9 @@ type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<t
 /// A node whose sweeper runs every 20 ms, with the sample word list, a recording notifier and two
 /// more lawyers (logins lawyer2, lawyer3; the test password).
 async fn node() -> (Node, Arc<RecordingNotifier>) {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut config = ServerConfig {
-        role: NodeRole::All,
-        data: tmp.path().to_path_buf(),
-        listen: "127.0.0.1:0".into(),
-        ..ServerConfig::default()
-    };
-    config.lawyer.sweep_ms = 20;
-    let mut n = Node::start_with(config, TestClock::new(MONDAY_0900)).await;
-    n.keep(tmp);
+    let n = support::start(|c| c.lawyer.sweep_ms = 20).await;
+    support::add_lawyers(&n, &["LAWYER2", "LAWYER3"]).await;
     let app = n.app();
-    let mut city = test_city();
-    let base = city.staff.iter().find(|s| s.id.as_str() == "LAWYER").cloned().unwrap();
-    for id in ["LAWYER2", "LAWYER3"] {
-        city.staff.push(domain::config::Staff {
-            id: id.into(),
-            login: id.to_lowercase(),
-            ..base.clone()
-        });
-    }
-    server::api::halls::install_config(&app, domain::Actor::System, city.clone())
-        .await
-        .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
-    for s in &city.staff {
-        server::api::access::set_password_hash(&app, "system", s, hash.clone())
-            .await
-            .unwrap();
-    }
     let sms = Arc::new(RecordingNotifier::default());
     app.lawyer.set_notifier(sms.clone());
     let words = wordfilter::WordList::parse(include_str!("../../../assets/wordfilter/sample.tsv")).unwrap();

@@ -3,28 +3,13 @@
 //! lawyer's. Real HTTP on a real socket, real SQLite.
 
 use crate::common::*;
+use crate::support;
 use serde_json::{Value, json};
 
 /// The test city plus a second lawyer (login `lawyer2`).
 async fn node() -> Node {
     let n = Node::start().await;
-    let app = n.app();
-    let mut city = test_city();
-    let base = city.staff.iter().find(|s| s.id.as_str() == "LAWYER").cloned().unwrap();
-    city.staff.push(domain::config::Staff {
-        id: "LAWYER2".into(),
-        login: "lawyer2".into(),
-        ..base
-    });
-    server::api::halls::install_config(&app, domain::Actor::System, city.clone())
-        .await
-        .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
-    for s in &city.staff {
-        server::api::access::set_password_hash(&app, "system", s, hash.clone())
-            .await
-            .unwrap();
-    }
+    support::add_lawyers(&n, &["LAWYER2"]).await;
     n
 }
 

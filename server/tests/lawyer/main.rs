@@ -11,6 +11,7 @@ mod mediation;
 mod people;
 mod quality;
 mod reports;
+mod support;
 mod video;
 mod web;
 mod words;

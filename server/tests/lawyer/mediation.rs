@@ -6,8 +6,9 @@
 //! plain weekday count. The node's clock starts on Monday 23 Nov 2026, 09:00 (+08:00).
 
 use crate::common::*;
+use crate::support;
 use serde_json::{Value, json};
-use server::app::{Role as NodeRole, ServerConfig};
+use server::app::ServerConfig;
 
 /// Local (+08:00) time `minute` after midnight, `days` after Monday 23 Nov 2026.
 fn local(days: i64, minute: i64) -> i64 {
@@ -30,35 +31,13 @@ fn calendar(plain: bool) -> Value {
 
 /// A node with `calendar` (none: the default, empty one) and a second lawyer (login lawyer2).
 async fn node(calendar: Option<Value>) -> Node {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut config = ServerConfig {
-        role: NodeRole::All,
-        data: tmp.path().to_path_buf(),
-        listen: "127.0.0.1:0".into(),
-        ..ServerConfig::default()
-    };
-    if let Some(c) = calendar {
-        config.lawyer.calendar = serde_json::from_value(c).unwrap();
-    }
-    let mut n = Node::start_with(config, TestClock::new(MONDAY_0900)).await;
-    n.keep(tmp);
-    let app = n.app();
-    let mut city = test_city();
-    let base = city.staff.iter().find(|s| s.id.as_str() == "LAWYER").cloned().unwrap();
-    city.staff.push(domain::config::Staff {
-        id: "LAWYER2".into(),
-        login: "lawyer2".into(),
-        ..base
-    });
-    server::api::halls::install_config(&app, domain::Actor::System, city.clone())
-        .await
-        .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
-    for s in &city.staff {
-        server::api::access::set_password_hash(&app, "system", s, hash.clone())
-            .await
-            .unwrap();
-    }
+    let n = support::start(|c| {
+        if let Some(cal) = calendar {
+            c.lawyer.calendar = serde_json::from_value(cal).unwrap();
+        }
+    })
+    .await;
+    support::add_lawyers(&n, &["LAWYER2"]).await;
     n
 }
 

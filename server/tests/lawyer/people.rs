@@ -2,6 +2,7 @@
 //! (standard 6.3.1 准入/试用期, 6.3.2 培训, 7.1.1.4 and 附录 A 表 A.1 执业等级).
 
 use crate::common::*;
+use crate::support;
 use serde_json::{Value, json};
 
 const HOUR: i64 = 60;
@@ -9,23 +10,7 @@ const HOUR: i64 = 60;
 /// A node with a second lawyer (LAWYER2, login lawyer2).
 async fn node() -> Node {
     let n = Node::start().await;
-    let mut city = test_city();
-    let base = city.staff.iter().find(|s| s.id.as_str() == "LAWYER").cloned().unwrap();
-    city.staff.push(domain::config::Staff {
-        id: "LAWYER2".into(),
-        login: "lawyer2".into(),
-        ..base
-    });
-    let app = n.app();
-    server::api::halls::install_config(&app, domain::Actor::System, city.clone())
-        .await
-        .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
-    for s in &city.staff {
-        server::api::access::set_password_hash(&app, "system", s, hash.clone())
-            .await
-            .unwrap();
-    }
+    support::add_lawyers(&n, &["LAWYER2"]).await;
     n
 }
 

@@ -6,42 +6,17 @@
 use std::time::Duration;
 
 use crate::common::*;
+use crate::support;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use server::app::{Role as NodeRole, ServerConfig};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A node whose sweeper runs every 20 ms, with one more lawyer (login lawyer2).
 async fn node() -> Node {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut config = ServerConfig {
-        role: NodeRole::All,
-        data: tmp.path().to_path_buf(),
-        listen: "127.0.0.1:0".into(),
-        ..ServerConfig::default()
-    };
-    config.lawyer.sweep_ms = 20;
-    let mut n = Node::start_with(config, TestClock::new(MONDAY_0900)).await;
-    n.keep(tmp);
-    let app = n.app();
-    let mut city = test_city();
-    let base = city.staff.iter().find(|s| s.id.as_str() == "LAWYER").cloned().unwrap();
-    city.staff.push(domain::config::Staff {
-        id: "LAWYER2".into(),
-        login: "lawyer2".into(),
-        ..base
-    });
-    server::api::halls::install_config(&app, domain::Actor::System, city.clone())
-        .await
-        .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
-    for s in &city.staff {
-        server::api::access::set_password_hash(&app, "system", s, hash.clone())
-            .await
-            .unwrap();
-    }
+    let n = support::start(|c| c.lawyer.sweep_ms = 20).await;
+    support::add_lawyers(&n, &["LAWYER2"]).await;
     n
 }
 
