@@ -319,7 +319,7 @@ async fn inprocess_call(app: &Arc<AppState>, dur: Duration) -> (f64, Arc<Tally>,
 fn raw_baseline(template: &EventRow, batch: usize, dur: Duration) -> (f64, u64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("raw.db");
-    drop(server::store::sqlite::SqliteStore::open(&path).unwrap());
+    drop(server::store::sqlite::SqliteStore::open(&path, &[server::lawyer::schema::MIGRATIONS]).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.pragma_update(None, "synchronous", "FULL").unwrap();

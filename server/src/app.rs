@@ -16,18 +16,10 @@ use crate::crypto::{Sealer, load_or_create_key};
 use crate::engine::{Clock, Engine, Shared};
 use crate::feed::Feed;
 use crate::metrics::Metrics;
+use crate::store::Store;
 use crate::store::sqlite::{SqliteReader, SqliteStore};
-use crate::store::{Reader, Store};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Hall node and city node in one process (the single-machine default).
-    #[default]
-    All,
-    Hall,
-    City,
-}
+pub use crate::api::state::{AppState, Role, Settings};
 
 /// `server.toml`, overridden by `SERVER_*` environment variables, overridden by flags.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +72,17 @@ impl ServerConfig {
             .context("reading the server configuration")
     }
 
+    /// What the HTTP layer needs to know of the configuration.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            role: self.role,
+            data: self.data.clone(),
+            node_name: self.node_name.clone(),
+            upstream: self.upstream.clone(),
+            upstream_code: self.upstream_code.clone(),
+        }
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.data.join("node.db")
     }
@@ -88,21 +91,6 @@ impl ServerConfig {
             .clone()
             .unwrap_or_else(|| self.data.join("keys").join("sm4.key"))
     }
-}
-
-pub struct AppState {
-    pub engine: Engine,
-    pub blobs: crate::blobs::Blobs,
-    pub reader: Arc<dyn Reader>,
-    pub sealer: Sealer,
-    pub auth: AuthCache,
-    pub config: ServerConfig,
-    pub started_at_ms: i64,
-    pub clock: Clock,
-    /// The online-lawyer platform's live parts (word matcher, notifier, chat hub).
-    pub lawyer: crate::lawyer::Lawyer,
-    /// Flips to true when the server stops, ending live-feed streams so shutdown is not held up.
-    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// A started server: its address, and the way to stop it.
@@ -146,7 +134,8 @@ pub fn open(config: ServerConfig, clock: Clock) -> anyhow::Result<(Arc<AppState>
     let key = load_or_create_key(&config.key_path())?;
     let sealer = Sealer::new(&key);
     let db = config.db_path();
-    let mut store = SqliteStore::open(&db).with_context(|| format!("opening {}", db.display()))?;
+    let mut store = SqliteStore::open(&db, &[crate::lawyer::schema::MIGRATIONS])
+        .with_context(|| format!("opening {}", db.display()))?;
     let (version, cfg) = match store.latest_config()? {
         Some((v, body)) => {
             let data: CityConfig = serde_json::from_str(&body).context("stored configuration is unreadable")?;
@@ -164,18 +153,22 @@ pub fn open(config: ServerConfig, clock: Clock) -> anyhow::Result<(Arc<AppState>
         owns_queues: config.role != Role::City,
     });
     let (engine, writer) = Engine::start(Box::new(store) as Box<dyn Store>, shared, clock.clone())?;
-    let lawyer = crate::lawyer::Lawyer::new(config.lawyer.clone())?;
-    let app = Arc::new(AppState {
-        lawyer,
+    let reader = Arc::new(SqliteReader::new(&db));
+    let node = Arc::new(crate::node::Node {
         engine,
         blobs: crate::blobs::Blobs::new(&config.data, sealer.clone()),
-        reader: Arc::new(SqliteReader::new(&db)),
+        reader: reader.clone(),
         sealer,
         auth: AuthCache::default(),
         started_at_ms: clock(),
         stopping: tokio::sync::watch::Sender::new(false),
-        config,
         clock,
+    });
+    let lawyer = Arc::new(crate::lawyer::Lawyer::new(config.lawyer.clone(), node.clone(), reader)?);
+    let app = Arc::new(AppState {
+        node,
+        lawyer,
+        config: config.settings(),
     });
     Ok((app, writer))
 }
@@ -235,7 +228,7 @@ pub async fn serve(
     });
     tracing::info!(%addr, role = ?app.config.role, "serving");
     let link = crate::upstream::spawn(app.clone());
-    crate::lawyer::chat::spawn_sweeper(app.clone());
+    crate::lawyer::chat::spawn_sweeper(app.lawyer.clone());
     crate::api::lawyer_report_archive::spawn_scheduler(app.clone());
     Ok(Running {
         addr,

@@ -24,13 +24,9 @@ pub async fn ensure_admin(app: &Arc<AppState>) -> anyhow::Result<()> {
         card: Default::default(),
     });
     let staff = data.staff.last().cloned().context("admin staff")?;
-    crate::api::halls::install_config(app, domain::Actor::System, data)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.body.message))?;
+    crate::service::config::install_config(app, domain::Actor::System, data).await?;
     let password = crate::crypto::random_token();
-    crate::api::access::set_staff_password(app, "system", staff.id.as_str(), &password)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.body.message))?;
+    crate::service::access::set_staff_password(app, "system", staff.id.as_str(), &password).await?;
     let path = app.config.data.join("initial-admin-password");
     write_secret(&path, &password).with_context(|| format!("writing {}", path.display()))?;
     tracing::warn!(path = %path.display(), "created the initial administrator 'admin'; its password is in this file");

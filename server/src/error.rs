@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::EngineError;
+use crate::fault::{Kind, NodeError};
 use crate::store::StoreError;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -107,6 +108,39 @@ impl From<EngineError> for ApiError {
                 "unavailable",
                 "the server is shutting down",
             ),
+        }
+    }
+}
+
+impl From<NodeError> for ApiError {
+    fn from(e: NodeError) -> ApiError {
+        match e {
+            NodeError::Domain(d) => d.into(),
+            NodeError::Engine(e) => e.into(),
+            NodeError::Refused {
+                kind,
+                code,
+                message,
+                field,
+            } => {
+                let status = match kind {
+                    Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+                    Kind::Forbidden => StatusCode::FORBIDDEN,
+                    Kind::NotFound => StatusCode::NOT_FOUND,
+                    Kind::BadRequest => StatusCode::BAD_REQUEST,
+                    Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                    Kind::Conflict => StatusCode::CONFLICT,
+                    Kind::Gone => StatusCode::GONE,
+                    Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                    Kind::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+                    Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+                };
+                ApiError {
+                    status,
+                    body: ErrorBody { code, message, field },
+                }
+            }
         }
     }
 }

@@ -9,10 +9,13 @@ pub mod crypto;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod fault;
 pub mod feed;
 pub mod lawyer;
 pub mod metrics;
+pub mod node;
 pub mod projection;
+pub mod service;
 pub mod store;
 pub mod upstream;
 

@@ -91,11 +91,11 @@ impl Link {
                     )
                 })?;
                 let e = SyncClient::enroll(&up, &code, &self.app.config.node_name).await?;
-                if e.kind != crate::api::sync::HALL_NODE_KIND {
+                if e.kind != crate::auth::HALL_NODE_KIND {
                     return Err(LinkError::Local(format!(
                         "the enrollment code was for a {}, not a {}",
                         e.kind,
-                        crate::api::sync::HALL_NODE_KIND
+                        crate::auth::HALL_NODE_KIND
                     )));
                 }
                 let c = Credentials {
@@ -130,14 +130,9 @@ impl Link {
             {
                 let data: domain::CityConfig = serde_json::from_value(doc.body)
                     .map_err(|e| LinkError::Local(format!("configuration {} from the city: {e}", doc.version)))?;
-                crate::api::halls::install_config(&self.app, domain::Actor::System, data)
+                crate::service::config::install_config(&self.app, domain::Actor::System, data)
                     .await
-                    .map_err(|e| {
-                        LinkError::Local(format!(
-                            "configuration {} from the city: {}",
-                            doc.version, e.body.message
-                        ))
-                    })?;
+                    .map_err(|e| LinkError::Local(format!("configuration {} from the city: {e}", doc.version)))?;
                 write_city_version(&self.app, doc.version)
                     .map_err(|e| LinkError::Local(format!("{}: {e}", city_version_path(&self.app).display())))?;
                 tracing::info!(version = doc.version, "configuration from the city node installed");

@@ -5,10 +5,12 @@
 //!   every database (see [`chaos`]);
 //! - `fuzz`: every byte parser of `drivers` under libFuzzer for a number of executions (see [`fuzz`]);
 //! - `ui`: the desktop apps' Leptos UIs built for wasm32 into `<app>/ui/dist` (see [`ui`]);
+//! - `imports`: import circles between a crate's files wider than one folder (see [`imports`]);
 //! - `device`: one simulated device process (kiosk or window terminal), what `chaos` starts and kills.
 
 pub mod chaos;
 pub mod device;
 pub mod fuzz;
+pub mod imports;
 pub mod proxy;
 pub mod ui;

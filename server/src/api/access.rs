@@ -6,12 +6,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::config::Role;
-use domain::ids::{HallId, StaffId};
+use domain::ids::HallId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::{self, Caller};
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
+use crate::auth;
 use crate::crypto;
 use crate::error::{ApiError, ApiJson};
 use crate::store::Record;
@@ -55,59 +56,15 @@ pub async fn open_session(
     login: &str,
     password: &str,
 ) -> Result<SessionResponse, ApiError> {
-    let reader = app.reader.clone();
-    let l = login.to_owned();
-    let creds = tokio::task::spawn_blocking(move || reader.credentials(&l))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    let pw = password.to_owned();
-    // argon2 is deliberately slow: keep it off the async workers.
-    let ok = match creds.clone() {
-        Some((_, hash)) => tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash))
-            .await
-            .unwrap_or(false),
-        None => false,
-    };
-    let cfg = app.engine.shared.cfg.read().clone();
-    let staff = creds
-        .filter(|_| ok)
-        .and_then(|(id, _)| cfg.staff(&StaffId::new(id)).cloned());
-    let Some(staff) = staff else {
-        app.engine
-            .record(
-                "",
-                "citizen",
-                Record::LoginFailed {
-                    login: login.chars().take(64).collect(),
-                },
-            )
-            .await?;
-        return Err(ApiError::unauthorized("wrong login or password"));
-    };
-    let token = crypto::random_token() + &crypto::random_token();
-    let expires_at = (app.clock)() + auth::SESSION_TTL_MS;
-    let device_id = caller.device.as_ref().map(|d| d.id.to_string());
-    let hall = staff.hall_id.as_ref().map_or(String::new(), ToString::to_string);
-    app.engine
-        .record(
-            hall,
-            format!("staff:{}", staff.id),
-            Record::SessionOpened {
-                token_hash: crypto::sm3_hex(token.as_bytes()),
-                staff_id: staff.id.to_string(),
-                device_id: device_id.clone(),
-                expires_at,
-            },
-        )
-        .await?;
+    let s = crate::service::access::open_session(app, caller.device.as_deref(), login, password).await?;
     Ok(SessionResponse {
-        token,
-        staff_id: staff.id.to_string(),
-        name: staff.name.clone(),
-        roles: staff.roles.clone(),
-        hall_id: staff.hall_id.as_ref().map(ToString::to_string),
-        expires_at,
-        device_id,
+        token: s.token,
+        staff_id: s.staff.id.to_string(),
+        name: s.staff.name.clone(),
+        roles: s.staff.roles.clone(),
+        hall_id: s.staff.hall_id.as_ref().map(ToString::to_string),
+        expires_at: s.expires_at,
+        device_id: s.device_id,
     })
 }
 
@@ -311,41 +268,9 @@ pub async fn set_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn set_staff_password(app: &AppState, actor: &str, staff_id: &str, password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < 8 {
-        return Err(ApiError::invalid("password", "at least 8 characters"));
-    }
-    let staff = app
-        .engine
-        .shared
-        .cfg
-        .read()
-        .staff(&StaffId::new(staff_id))
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("staff member", "id"))?;
-    let pw = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    set_password_hash(app, actor, &staff, hash).await
-}
+/// Also here for the harnesses that seed accounts (the use case is the service's).
+pub use crate::service::access::set_password_hash;
 
-pub async fn set_password_hash(
-    app: &AppState,
-    actor: &str,
-    staff: &domain::config::Staff,
-    hash: String,
-) -> Result<(), ApiError> {
-    app.engine
-        .record(
-            "",
-            actor,
-            Record::Password {
-                staff_id: staff.id.to_string(),
-                login: staff.login.clone(),
-                hash,
-            },
-        )
-        .await?;
-    Ok(())
+pub async fn set_staff_password(app: &AppState, actor: &str, staff_id: &str, password: &str) -> Result<(), ApiError> {
+    Ok(crate::service::access::set_staff_password(app, actor, staff_id, password).await?)
 }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::{TicketView, parse_day};
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 
 const BOOKERS: [Role; 4] = [Role::Admin, Role::HallManager, Role::WindowStaff, Role::Operator];

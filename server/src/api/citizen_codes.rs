@@ -22,8 +22,8 @@ use utoipa::ToSchema;
 
 use super::appointments::citizen_key;
 use super::views::{SealedCitizen, parse_day};
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::crypto::{mask_id_number, mask_name};
 use crate::error::{ApiError, ApiJson};
 use crate::store::Record;

@@ -14,8 +14,8 @@ use domain::config::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::lawyer::chat::{Due, next_due, post, read, record};
 use crate::lawyer::store::{ConsultationRow, LawyerRecord, MessageRow};
@@ -139,7 +139,7 @@ fn message_view(m: MessageRow) -> MessageView {
 }
 
 fn view(app: &AppState, row: ConsultationRow, msgs: Vec<MessageRow>) -> ConsultationView {
-    let due = next_due(app, &row, &msgs, (app.clock)());
+    let due = next_due(&app.lawyer, &row, &msgs, (app.clock)());
     ConsultationView {
         phone: row
             .phone_sealed
@@ -166,7 +166,7 @@ fn view(app: &AppState, row: ConsultationRow, msgs: Vec<MessageRow>) -> Consulta
 
 pub(crate) async fn load(app: &AppState, id: &str) -> Result<ConsultationRow, ApiError> {
     let i = id.to_owned();
-    read(app, move |r| r.consultation(&i))
+    read(&app.lawyer, move |r| r.consultation(&i))
         .await?
         .ok_or_else(|| ApiError::not_found("consultation", "id"))
 }
@@ -174,7 +174,7 @@ pub(crate) async fn load(app: &AppState, id: &str) -> Result<ConsultationRow, Ap
 async fn full_view(app: &AppState, id: &str) -> Result<ConsultationView, ApiError> {
     let row = load(app, id).await?;
     let i = id.to_owned();
-    let msgs = read(app, move |r| r.messages(&i, 0)).await?;
+    let msgs = read(&app.lawyer, move |r| r.messages(&i, 0)).await?;
     Ok(view(app, row, msgs))
 }
 
@@ -292,7 +292,7 @@ pub async fn create(
         max_load: app.lawyer.config.max_load,
     };
     let actor = device.map_or_else(|| "citizen".to_owned(), |d| format!("device:{d}"));
-    record(&app, hall.as_deref(), actor, r).await?;
+    record(&app.lawyer, hall.as_deref(), actor, r).await?;
     let consultation = full_view(&app, &id).await?;
     Ok((
         StatusCode::CREATED,
@@ -408,10 +408,10 @@ pub async fn send(
     if author == Author::Lawyer {
         check_lawyer_text(app, &row, &body)?;
     }
-    let m = post(app, &row, author, staff, kind, body).await?;
+    let m = post(&app.lawyer, &row, author, staff, kind, body).await?;
     // 7.2.4: every 留言 reply is checked as it is sent (a chat is checked when it ends).
     if author == Author::Lawyer && row.kind == ConsultKind::Message {
-        crate::lawyer::quality::qc::check_after(app, id).await;
+        crate::lawyer::quality::qc::check_after(&app.lawyer, id).await;
     }
     Ok((m, warning))
 }
@@ -463,7 +463,7 @@ pub async fn pickup(
         id: id.clone(),
         staff_id: me.clone(),
     };
-    record(&app, row.hall_id.as_deref(), format!("staff:{me}"), r).await?;
+    record(&app.lawyer, row.hall_id.as_deref(), format!("staff:{me}"), r).await?;
     Ok(Json(full_view(&app, &id).await?))
 }
 
@@ -485,13 +485,13 @@ pub async fn close(
         Party::Operator => return Err(ApiError::forbidden("运营中心只能查看 (operators only read)")),
     };
     record(
-        &app,
+        &app.lawyer,
         row.hall_id.as_deref(),
         actor,
         LawyerRecord::Closed { id: id.clone() },
     )
     .await?;
-    crate::lawyer::quality::qc::check_after(&app, &id).await;
+    crate::lawyer::quality::qc::check_after(&app.lawyer, &id).await;
     Ok(Json(full_view(&app, &id).await?))
 }
 
@@ -530,7 +530,7 @@ pub async fn rate(
     let rating = lawyer::report::figures::Rating::from_level(req.level);
     if rating.is_some_and(|r| !r.is_good()) {
         follow_ups.push(crate::lawyer::quality::new_task(
-            &app,
+            &app.lawyer,
             lawyer::sla::tasks::Task::Revisit,
             now,
             Some(&id),
@@ -540,7 +540,7 @@ pub async fn rate(
     }
     if req.needs_legal_answer == Some(true) {
         follow_ups.push(crate::lawyer::quality::new_task(
-            &app,
+            &app.lawyer,
             lawyer::sla::tasks::Task::LegalCallback,
             now,
             Some(&id),
@@ -554,7 +554,7 @@ pub async fn rate(
         comment,
         follow_ups,
     };
-    record(&app, row.hall_id.as_deref(), "citizen".into(), r).await?;
+    record(&app.lawyer, row.hall_id.as_deref(), "citizen".into(), r).await?;
     Ok(Json(full_view(&app, &id).await?))
 }
 
@@ -650,7 +650,7 @@ async fn flush(
     socket: &mut WebSocket,
 ) -> Result<(), ApiError> {
     let (i, after) = (id.to_owned(), *last);
-    let (row, msgs) = read(app, move |r| Ok((r.consultation(&i)?, r.messages(&i, after)?))).await?;
+    let (row, msgs) = read(&app.lawyer, move |r| Ok((r.consultation(&i)?, r.messages(&i, after)?))).await?;
     let gone = || ApiError::internal("socket closed");
     for m in msgs {
         *last = m.seq;

@@ -15,8 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::views::{CitizenView, TicketView, WindowView};
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,8 +11,8 @@ use domain::ids::HallId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::ApiError;
 use crate::store::DeviceHealthRow;
 

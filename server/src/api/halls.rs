@@ -12,16 +12,16 @@ use domain::config::Role;
 use domain::hall::WindowStatus;
 use domain::ids::HallId;
 use domain::ticket::TicketStatus;
-use domain::{CityConfig, Config, Millis};
+use domain::{CityConfig, Millis};
 use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::views::WindowView;
-use crate::app::{AppState, Role as NodeRole};
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::{AppState, Role as NodeRole};
 use crate::error::{ApiError, ApiJson};
-use crate::store::{Counters, Record};
+use crate::store::Counters;
 
 const READERS: [Role; 6] = [
     Role::Admin,
@@ -89,20 +89,7 @@ pub async fn install_config(
     actor: domain::Actor,
     data: CityConfig,
 ) -> Result<ConfigResponse, ApiError> {
-    let cfg = Config::new(data).map_err(|e| ApiError::invalid(&e.field, e.message))?;
-    let body = serde_json::to_string(&cfg.data).map_err(|e| ApiError::internal(e.to_string()))?;
-    let shared = &app.engine.shared;
-    let version = shared.cfg_version.load(Ordering::SeqCst) + 1;
-    app.engine
-        .record(
-            "",
-            crate::engine::actor_str(&actor),
-            Record::ConfigReplaced { version, body },
-        )
-        .await?;
-    shared.cfg_version.store(version, Ordering::SeqCst);
-    *shared.cfg.write() = Arc::new(cfg.clone());
-    app.auth.forget_all_sessions();
+    let (version, cfg) = crate::service::config::install_config(app, actor, data).await?;
     Ok(ConfigResponse {
         version,
         config: cfg.data,

@@ -15,8 +15,8 @@ use domain::{Config, HallState, Millis};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::ApiError;
 
 /// Staff who may read what a kiosk reads.

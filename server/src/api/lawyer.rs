@@ -12,8 +12,8 @@ use domain::time::Millis;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::lawyer::chat::{Due, next_due, read, record};
 use crate::lawyer::store::LawyerRecord;
@@ -101,7 +101,7 @@ fn specialties(list: Vec<String>) -> Result<Vec<String>, ApiError> {
 
 async fn profile_view(app: &AppState, staff: &str) -> Result<ProfileView, ApiError> {
     let s = staff.to_owned();
-    let p = read(app, move |r| r.profile(&s)).await?;
+    let p = read(&app.lawyer, move |r| r.profile(&s)).await?;
     let now = (app.clock)();
     Ok(match p {
         Some(p) => ProfileView {
@@ -139,10 +139,10 @@ pub async fn set_status(
         online: req.online,
         specialties,
     };
-    record(&app, None, format!("staff:{me}"), r).await?;
+    record(&app.lawyer, None, format!("staff:{me}"), r).await?;
     // Someone may be waiting for exactly this lawyer: route now rather than at the next sweep.
     if req.online {
-        crate::lawyer::chat::sweep(&app).await?;
+        crate::lawyer::chat::sweep(&app.lawyer).await?;
     }
     Ok(Json(profile_view(&app, &me).await?))
 }
@@ -157,14 +157,14 @@ pub async fn inbox(State(app): State<Arc<AppState>>, caller: Caller) -> Result<J
     let me = caller.staff(&[Role::Lawyer])?.id.to_string();
     let profile = profile_view(&app, &me).await?;
     let (m, sp) = (me.clone(), profile.specialties.clone());
-    let rows = read(&app, move |r| r.inbox(&m, &sp)).await?;
+    let rows = read(&app.lawyer, move |r| r.inbox(&m, &sp)).await?;
     let now = (app.clock)();
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let id = row.id.clone();
-        let msgs = read(&app, move |r| r.messages(&id, 0)).await?;
+        let msgs = read(&app.lawyer, move |r| r.messages(&id, 0)).await?;
         items.push(InboxItem {
-            due: next_due(&app, &row, &msgs, now),
+            due: next_due(&app.lawyer, &row, &msgs, now),
             status_label: row.status.label_zh().into(),
             id: row.id,
             kind: row.kind,
@@ -231,7 +231,7 @@ pub async fn stats(
     caller.staff(&[Role::Operator, Role::Admin])?;
     let to = q.to.unwrap_or_else(|| (app.clock)());
     let from = q.from.unwrap_or(to - 86_400_000);
-    let rows = read(&app, move |r| r.realtime_requests(from, to)).await?;
+    let rows = read(&app.lawyer, move |r| r.realtime_requests(from, to)).await?;
     let sla = &app.lawyer.config.sla;
     let requested = rows.len() as u64;
     let samples: Vec<lawyer::sla::PickupSample> = rows
@@ -307,7 +307,7 @@ pub async fn history(
     if !(1..=crate::lawyer::history::MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid("limit", "limit 应为 1–200 (1–200)"));
     }
-    let rows = read(&app, move |r| r.history(&me, limit)).await?;
+    let rows = read(&app.lawyer, move |r| r.history(&me, limit)).await?;
     let ratings: Vec<u8> = rows.iter().filter_map(|r| r.rating.as_ref().map(|(l, _)| *l)).collect();
     let average_rating =
         (!ratings.is_empty()).then(|| ratings.iter().map(|l| f64::from(*l)).sum::<f64>() / ratings.len() as f64);

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::ApiError;
 use crate::lawyer::import::{self, CheckedRow, ImportBatch, ImportRow, RowError, Table};
 use crate::lawyer::lw::{self, LwRecord};
@@ -192,7 +192,7 @@ pub async fn import(
         }
     }
     let kind = t.kind();
-    let before = lw::read(&app, move |c| import::count(c, kind)).await?;
+    let before = lw::read(&app.lawyer, move |c| import::count(c, kind)).await?;
     let n = rows.len();
     let report = |code: &str, message: String, after: u64, errors: Vec<RowError>| ImportReport {
         code: code.into(),
@@ -236,8 +236,8 @@ pub async fn import(
             .map(|c| sealed_row(&app, kind, c))
             .collect::<Result<_, _>>()?,
     };
-    lw::record(&app, None, format!("staff:{me}"), LwRecord::Import(batch)).await?;
-    let after = lw::read(&app, move |c| import::count(c, kind)).await?;
+    lw::record(&app.lawyer, None, format!("staff:{me}"), LwRecord::Import(batch)).await?;
+    let after = lw::read(&app.lawyer, move |c| import::count(c, kind)).await?;
     Ok(Json(report(
         "imported",
         format!("已导入 {n} 行 (imported {n} rows)"),

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::lawyer::lw::{self, LwRecord};
 use crate::lawyer::people;
@@ -30,7 +30,7 @@ const OFFSET: i32 = 480;
 /// The lawyer's QC results in `[from, to)` from the quality tables (7.2.4: the reviewer's verdict where
 /// there is one, else the automatic one): (orders checked, with a fatal error, with only non-fatal ones).
 async fn qc_counts(app: &AppState, staff: &str, from: i64, to: i64) -> Result<(u64, u64, u64), ApiError> {
-    let (_, counts) = crate::lawyer::quality::counts::service_counts(app, from, to).await?;
+    let (_, counts) = crate::lawyer::quality::counts::service_counts(&app.lawyer, from, to).await?;
     let c = counts.per_lawyer.get(staff).copied().unwrap_or_default();
     Ok((c.qc_checked, c.fatal, c.non_fatal))
 }
@@ -115,7 +115,7 @@ async fn profile_of(app: &AppState, staff: String, q: RangeQuery) -> Result<Lawy
         return Err(ApiError::invalid("to", "结束时间不能早于开始时间 (to before from)"));
     }
     let s = staff.clone();
-    let (total, in_range, served, (rated, good), admitted) = lw::read(app, move |c| {
+    let (total, in_range, served, (rated, good), admitted) = lw::read(&app.lawyer, move |c| {
         Ok((
             people::online_secs(c, &s, i64::MIN / 2, i64::MAX / 2, now)?,
             range.map(|(f, t)| people::online_secs(c, &s, f, t, now)).transpose()?,
@@ -288,7 +288,7 @@ pub async fn admit(
         applicant: serde_json::to_value(&applicant).map_err(|e| ApiError::internal(e.to_string()))?,
         opened_on: fmt_date(opened_on),
     };
-    lw::record(&app, None, format!("staff:{me}"), r).await?;
+    lw::record(&app.lawyer, None, format!("staff:{me}"), r).await?;
     Ok((StatusCode::CREATED, Json(admission_view(&app, req.staff_id).await?)))
 }
 
@@ -299,7 +299,7 @@ fn fmt_date(d: Date) -> String {
 /// The admission with the probation as decided, or as it stands today.
 async fn admission_view(app: &AppState, staff: String) -> Result<AdmissionView, ApiError> {
     let s = staff.clone();
-    let row = lw::read(app, move |c| people::admission(c, &s))
+    let row = lw::read(&app.lawyer, move |c| people::admission(c, &s))
         .await?
         .ok_or_else(|| ApiError::not_found("admission", "staff_id"))?;
     let rules = admission::ProbationRules::default();
@@ -307,7 +307,7 @@ async fn admission_view(app: &AppState, staff: String) -> Result<AdmissionView, 
     let from = day_start(opened);
     let to = from + i64::from(rules.days) * Millis::DAY;
     let s = staff.clone();
-    let (rated, good) = lw::read(app, move |c| people::ratings(c, &s, from, to)).await?;
+    let (rated, good) = lw::read(&app.lawyer, move |c| people::ratings(c, &s, from, to)).await?;
     let (qc_checked, fatal, non_fatal) = qc_counts(app, &staff, from, to).await?;
     let week = lawyer::report::ServiceCounts {
         rated,
@@ -400,7 +400,7 @@ pub async fn decide_probation(
         passed: v.probation == "passed",
         detail: json!({"shortfalls": v.shortfalls, "rated": v.rated, "good": v.good, "qc_used": v.qc_used}),
     };
-    lw::record(&app, None, format!("staff:{me}"), r).await?;
+    lw::record(&app.lawyer, None, format!("staff:{me}"), r).await?;
     Ok(Json(admission_view(&app, staff_id).await?))
 }
 
@@ -471,7 +471,7 @@ pub async fn add_training(
         held_on: fmt_date(held_on),
         body,
     };
-    lw::record(&app, None, format!("staff:{me}"), r).await?;
+    lw::record(&app.lawyer, None, format!("staff:{me}"), r).await?;
     Ok((StatusCode::CREATED, Json(t)))
 }
 
@@ -502,7 +502,7 @@ pub async fn list_trainings(
 ) -> Result<Json<TrainingYear>, ApiError> {
     caller.staff(&OPERATORS)?;
     let year = q.year.unwrap_or_else(|| today(&app).year);
-    let trainings = lw::read(&app, move |c| people::trainings(c, Some(year))).await?;
+    let trainings = lw::read(&app.lawyer, move |c| people::trainings(c, Some(year))).await?;
     let cfg = app.engine.shared.cfg.read().clone();
     let lawyers: Vec<String> = cfg
         .data

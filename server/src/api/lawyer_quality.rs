@@ -16,8 +16,8 @@ use lawyer::sla::tasks::Task;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::lawyer::quality::store::{ComplaintRow, TaskRow};
 use crate::lawyer::quality::{self, QualityRecord, parse_task};
@@ -118,7 +118,7 @@ fn complaint_view(k: ComplaintRow, now: i64) -> ComplaintView {
 
 async fn complaint_by_id(app: &AppState, id: &str) -> Result<ComplaintView, ApiError> {
     let i = id.to_owned();
-    let rows = quality::query(app, move |c| quality::store::complaints(c, false, Some(&i))).await?;
+    let rows = quality::query(&app.lawyer, move |c| quality::store::complaints(c, false, Some(&i))).await?;
     rows.into_iter()
         .next()
         .map(|k| complaint_view(k, (app.clock)()))
@@ -147,7 +147,7 @@ pub async fn file_complaint(
         Some(id) => {
             let i = id.clone();
             Some(
-                crate::lawyer::chat::read(&app, move |r| r.consultation(&i))
+                crate::lawyer::chat::read(&app.lawyer, move |r| r.consultation(&i))
                     .await?
                     .ok_or_else(|| ApiError::not_found("consultation", "consultation_id"))?,
             )
@@ -185,7 +185,7 @@ pub async fn file_complaint(
     let id = uuid::Uuid::now_v7().to_string();
     let consultation_id = consultation.map(|k| k.id);
     let task = quality::new_task(
-        &app,
+        &app.lawyer,
         Task::ComplaintCallback,
         now,
         consultation_id.as_deref(),
@@ -200,7 +200,7 @@ pub async fn file_complaint(
         sensitive: req.sensitive.unwrap_or(false),
         task,
     };
-    quality::record(&app, filed_by, r).await?;
+    quality::record(&app.lawyer, filed_by, r).await?;
     Ok((StatusCode::CREATED, Json(complaint_by_id(&app, &id).await?)))
 }
 
@@ -222,7 +222,7 @@ pub async fn complaints(
 ) -> Result<Json<Vec<ComplaintView>>, ApiError> {
     caller.staff(&[Role::Operator, Role::Admin, Role::Leader])?;
     let only = q.sensitive.unwrap_or(false);
-    let rows = quality::query(&app, move |c| quality::store::complaints(c, only, None)).await?;
+    let rows = quality::query(&app.lawyer, move |c| quality::store::complaints(c, only, None)).await?;
     let now = (app.clock)();
     Ok(Json(rows.into_iter().map(|k| complaint_view(k, now)).collect()))
 }
@@ -252,7 +252,7 @@ pub async fn flag_complaint(
         id: id.clone(),
         sensitive: req.sensitive,
     };
-    quality::record(&app, format!("staff:{me}"), r).await?;
+    quality::record(&app.lawyer, format!("staff:{me}"), r).await?;
     Ok(Json(complaint_by_id(&app, &id).await?))
 }
 
@@ -300,7 +300,10 @@ pub async fn tasks(
 ) -> Result<Json<Vec<TaskView>>, ApiError> {
     caller.staff(&[Role::Operator, Role::Admin])?;
     let (kind, open) = tasks_filter(&q)?;
-    let rows = quality::query(&app, move |c| quality::store::tasks(c, kind.as_deref(), open, None)).await?;
+    let rows = quality::query(&app.lawyer, move |c| {
+        quality::store::tasks(c, kind.as_deref(), open, None)
+    })
+    .await?;
     let now = (app.clock)();
     Ok(Json(rows.into_iter().map(|t| task_view(t, now)).collect()))
 }
@@ -317,7 +320,7 @@ pub async fn my_tasks(
 ) -> Result<Json<Vec<TaskView>>, ApiError> {
     let me = caller.staff(&[Role::Lawyer])?.id.to_string();
     let (kind, open) = tasks_filter(&q)?;
-    let rows = quality::query(&app, move |c| {
+    let rows = quality::query(&app.lawyer, move |c| {
         quality::store::tasks(c, kind.as_deref(), open, Some(&me))
     })
     .await?;
@@ -351,7 +354,7 @@ pub async fn complete_task(
     let s = caller.staff(&[Role::Operator, Role::Admin, Role::Lawyer])?;
     let (me, operator) = (s.id.to_string(), s.has(&[Role::Operator, Role::Admin]));
     let i = id.clone();
-    let task = quality::query(&app, move |c| quality::store::task(c, &i))
+    let task = quality::query(&app.lawyer, move |c| quality::store::task(c, &i))
         .await?
         .ok_or_else(|| ApiError::not_found("task", "id"))?;
     let kind = parse_task(&task.kind).ok_or_else(|| ApiError::internal("stored task kind"))?;
@@ -372,13 +375,13 @@ pub async fn complete_task(
     let follow_up = if needs {
         // The lawyer of the consultation, read now: the call-back is theirs (none known: operators').
         let lawyer = match task.consultation_id.clone() {
-            Some(k) => crate::lawyer::chat::read(&app, move |r| r.consultation(&k))
+            Some(k) => crate::lawyer::chat::read(&app.lawyer, move |r| r.consultation(&k))
                 .await?
                 .and_then(|row| row.lawyer_id),
             None => None,
         };
         Some(quality::new_task(
-            &app,
+            &app.lawyer,
             Task::LegalCallback,
             (app.clock)(),
             task.consultation_id.as_deref(),
@@ -395,8 +398,8 @@ pub async fn complete_task(
         needs_legal_answer: needs,
         follow_up,
     };
-    quality::record(&app, format!("staff:{me}"), r).await?;
-    let t = quality::query(&app, move |c| quality::store::task(c, &id))
+    quality::record(&app.lawyer, format!("staff:{me}"), r).await?;
+    let t = quality::query(&app.lawyer, move |c| quality::store::task(c, &id))
         .await?
         .ok_or_else(|| ApiError::not_found("task", "id"))?;
     Ok(Json(task_view(t, (app.clock)())))

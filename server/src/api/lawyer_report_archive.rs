@@ -20,8 +20,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::lawyer_reports::{KINDS, ReportView, build, csv, kind_str, xlsx};
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::ApiError;
 use crate::lawyer::quality::UTC_OFFSET_MINUTES;
 

@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::lawyer_quality::qc::{AlertView, FiguresView, LawyerFigures, alert_view, figures, parse_date};
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::ApiError;
 use crate::lawyer::quality::{self, UTC_OFFSET_MINUTES};
 
@@ -281,7 +281,7 @@ pub fn xlsx(v: &ReportView) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 pub async fn build(app: &AppState, kind: PeriodKind, date: domain::time::Date) -> Result<ReportView, ApiError> {
     let period = Period::containing(kind, date);
     let (from, to) = period.instants(UTC_OFFSET_MINUTES);
-    let (orders, _) = quality::counts::service_counts(app, from.0, to.0).await?;
+    let (orders, _) = quality::counts::service_counts(&app.lawyer, from.0, to.0).await?;
     let cfg = &app.lawyer.config;
     let r = build_report(
         period,

@@ -11,8 +11,8 @@ use domain::config::Role;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::lawyer::lw::{self, LwRecord};
 use crate::lawyer::store::ConsultationRow;
@@ -113,7 +113,7 @@ pub async fn screen(app: &AppState, p: &Poster, text: &str) -> Result<Option<Str
     let now = (app.clock)();
     let subjects = p.blocked_by.clone();
     if !subjects.is_empty()
-        && let Some(ban) = lw::read(app, move |c| words::active_ban(c, &subjects, now)).await?
+        && let Some(ban) = lw::read(&app.lawyer, move |c| words::active_ban(c, &subjects, now)).await?
     {
         return Err(banned(&ban));
     }
@@ -153,7 +153,7 @@ pub async fn screen(app: &AppState, p: &Poster, text: &str) -> Result<Option<Str
         Some(s) => format!("staff:{s}"),
         None => "citizen".into(),
     };
-    lw::record(app, p.hall_id.as_deref(), actor, LwRecord::WordHits(batch)).await?;
+    lw::record(&app.lawyer, p.hall_id.as_deref(), actor, LwRecord::WordHits(batch)).await?;
     match top {
         Some(wordfilter::Action::Warn) | None => Ok(Some(format!(
             "[10.3.2] 内容含敏感词 {}，已记录并警告，请文明用语 (warning: listed words were used)",
@@ -169,7 +169,7 @@ pub async fn screen(app: &AppState, p: &Poster, text: &str) -> Result<Option<Str
         )
         .field(p.place)),
         Some(_) => {
-            let a = lw::read(app, move |c| words::action(c, &action_id))
+            let a = lw::read(&app.lawyer, move |c| words::action(c, &action_id))
                 .await?
                 .ok_or_else(|| ApiError::internal("action not stored"))?;
             Err(banned(&a))
@@ -213,7 +213,7 @@ pub async fn list_actions(
     let status = one_of("status", q.status, &["pending", "confirmed", "lifted"])?;
     let appeal = one_of("appeal", q.appeal, &["pending", "granted", "rejected"])?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
-    let rows = lw::read(&app, move |c| {
+    let rows = lw::read(&app.lawyer, move |c| {
         words::actions(c, status.as_deref(), appeal.as_deref(), limit)
     })
     .await?;
@@ -238,12 +238,12 @@ async fn party_action(
         caller.staff(roles)?;
     }
     let i = id.to_owned();
-    let a = lw::read(app, move |c| words::action(c, &i))
+    let a = lw::read(&app.lawyer, move |c| words::action(c, &i))
         .await?
         .ok_or_else(|| ApiError::not_found("action", "id"))?;
     if let Some(t) = token {
         let k = a.consultation_id.clone().unwrap_or_default();
-        let row = crate::lawyer::chat::read(app, move |r| r.consultation(&k)).await?;
+        let row = crate::lawyer::chat::read(&app.lawyer, move |r| r.consultation(&k)).await?;
         return match row {
             Some(r) if r.token_hash == crate::crypto::sm3_hex(t.as_bytes()) && a.party == "citizen" => Ok(a),
             _ => Err(ApiError::forbidden(
@@ -300,7 +300,7 @@ fn note(n: Option<String>) -> Result<Option<String>, ApiError> {
 }
 
 async fn after(app: &AppState, id: String) -> Result<Json<ActionRow>, ApiError> {
-    let a = lw::read(app, move |c| words::action(c, &id))
+    let a = lw::read(&app.lawyer, move |c| words::action(c, &id))
         .await?
         .ok_or_else(|| ApiError::not_found("action", "id"))?;
     Ok(Json(a))
@@ -325,7 +325,7 @@ pub async fn review(
         note: note(req.note)?,
         by: me.clone(),
     };
-    lw::record(&app, None, format!("staff:{me}"), r).await?;
+    lw::record(&app.lawyer, None, format!("staff:{me}"), r).await?;
     after(&app, id).await
 }
 
@@ -378,7 +378,7 @@ pub async fn appeal(
         subject: a.subject.clone(),
         reason,
     };
-    lw::record(&app, None, actor, r).await?;
+    lw::record(&app.lawyer, None, actor, r).await?;
     after(&app, id).await
 }
 
@@ -409,7 +409,7 @@ pub async fn decide_appeal(
         note: note(req.note)?,
         by: me.clone(),
     };
-    lw::record(&app, None, format!("staff:{me}"), r).await?;
+    lw::record(&app.lawyer, None, format!("staff:{me}"), r).await?;
     after(&app, id).await
 }
 
@@ -455,7 +455,7 @@ pub async fn stats(
         return Err(ApiError::invalid("to", "结束月份不能早于开始月份 (to before from)"));
     }
     let (f, t) = (from.clone(), to.clone());
-    let stats = lw::read(&app, move |c| words::stats(c, &f, &t)).await?;
+    let stats = lw::read(&app.lawyer, move |c| words::stats(c, &f, &t)).await?;
     Ok(Json(WordStatsResponse { from, to, stats }))
 }
 

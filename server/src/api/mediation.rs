@@ -16,8 +16,8 @@ use lawyer::sla::tasks::{Task, check_mediation_booking, task_due};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::lawyer::MediationStatus;
 use crate::lawyer::chat::{Due, read, record};
@@ -235,14 +235,14 @@ fn calendar_error(e: lawyer::CalendarError) -> ApiError {
 
 async fn load(app: &AppState, id: &str) -> Result<MediationRow, ApiError> {
     let i = id.to_owned();
-    read(app, move |r| r.mediation(&i))
+    read(&app.lawyer, move |r| r.mediation(&i))
         .await?
         .ok_or_else(|| ApiError::not_found("mediation", "id"))
 }
 
 async fn write(app: &AppState, actor: &str, r: MediationRecord) -> Result<MediationView, ApiError> {
     let id = r.id().to_owned();
-    record(app, None, format!("staff:{actor}"), LawyerRecord::Mediation(r)).await?;
+    record(&app.lawyer, None, format!("staff:{actor}"), LawyerRecord::Mediation(r)).await?;
     view(app, load(app, &id).await?, (app.clock)())
 }
 
@@ -313,7 +313,7 @@ pub async fn list(
 ) -> Result<Json<MediationList>, ApiError> {
     caller.staff(OFFICE)?;
     let now = (app.clock)();
-    let rows = read(&app, move |r| r.open_mediations(now)).await?;
+    let rows = read(&app.lawyer, move |r| r.open_mediations(now)).await?;
     let mut items = Vec::with_capacity(rows.len());
     for m in rows {
         let v = view(&app, m, now)?;
@@ -509,7 +509,7 @@ pub async fn rate(
 /// time (for `GET /lawyer/inbox`).
 pub async fn lawyer_items(app: &AppState, staff: &str) -> Result<Vec<LawyerMediation>, ApiError> {
     let s = staff.to_owned();
-    let rows = read(app, move |r| r.lawyer_mediations(&s)).await?;
+    let rows = read(&app.lawyer, move |r| r.lawyer_mediations(&s)).await?;
     let now = (app.clock)();
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod appointments;
+pub mod caller;
 pub mod cases;
 pub mod citizen_codes;
 pub mod consultations;
@@ -17,6 +18,7 @@ pub mod lawyer_report_archive;
 pub mod lawyer_reports;
 pub mod lawyer_words;
 pub mod mediation;
+pub mod state;
 pub mod sync;
 pub mod tickets;
 pub mod video;
@@ -34,7 +36,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use utoipa::OpenApi;
 
-use crate::app::AppState;
+use crate::api::state::AppState;
 use crate::metrics::HttpLabels;
 
 #[derive(OpenApi)]
@@ -219,7 +221,10 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/blobs/{digest}", get(sync::blob_get).put(sync::blob_put))
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(app.clone(), crate::auth::authenticate));
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            crate::api::caller::authenticate,
+        ));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))

@@ -17,14 +17,14 @@ use protocol::sync::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::{AppState, Role as NodeRole};
-use crate::auth::{Caller, DeviceCtx};
+use crate::api::caller::Caller;
+use crate::api::state::{AppState, Role as NodeRole};
+use crate::auth::DeviceCtx;
 use crate::blobs::BlobError;
 use crate::engine::{Producer, ProducerKind, PushAnswer};
 use crate::error::{ApiError, ApiJson};
 
-/// The device kind a hall node enrolls as at its city node.
-pub const HALL_NODE_KIND: &str = "hall_node";
+pub use crate::auth::HALL_NODE_KIND;
 
 /// Refuses clients that speak another protocol version, with words that say what to do.
 fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::{CitizenView, SealedCitizen, TicketView};
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 
 const ISSUERS: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];

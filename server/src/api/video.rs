@@ -14,12 +14,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::consultations::{Party, WsQuery, header_token, load, party};
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::ApiError;
+use crate::fault::{Kind, NodeError};
 use crate::lawyer::ConsultKind;
 use crate::lawyer::chat::read;
-use crate::lawyer::video::{MAX_FRAME_BYTES, Side, signal_socket};
+use crate::lawyer::video::{MAX_FRAME_BYTES, Relayed, Side};
+use axum::extract::ws::{Message, WebSocket};
+use tokio::sync::broadcast;
 
 /// WebRTC signalling for a video consultation: relays SDP offer/answer and ICE candidates between
 /// the citizen (token) and the consultation's lawyer, never anyone else; `video_unavailable` turns
@@ -62,7 +65,7 @@ pub async fn signal(
     // rather than a dropped connection.
     Ok(upgrade
         .max_message_size(MAX_FRAME_BYTES * 4)
-        .on_upgrade(move |socket| signal_socket(app, id, side, me, socket))
+        .on_upgrade(move |socket| signal_socket(app.lawyer.clone(), id, side, me, socket))
         .into_response())
 }
 
@@ -93,7 +96,7 @@ pub struct VideoStats {
 
 /// Video figures for `[from, to)` (`GET /lawyer/stats`).
 pub async fn stats(app: &AppState, from: i64, to: i64) -> Result<VideoStats, ApiError> {
-    let rows = read(app, move |r| r.video_requests(from, to)).await?;
+    let rows = read(&app.lawyer, move |r| r.video_requests(from, to)).await?;
     let sla = &app.lawyer.config.sla;
     let samples: Vec<PickupSample> = rows
         .iter()
@@ -124,4 +127,81 @@ pub async fn stats(app: &AppState, from: i64, to: i64) -> Result<VideoStats, Api
         connection_ok: lawyer::sla::connection_ok(rate, sla),
         pickup,
     })
+}
+
+/// A refused frame as the socket tells it: `{"type":"error","error":{code,message,field}}`.
+fn error_frame(e: NodeError) -> String {
+    serde_json::json!({"type": "error", "error": ApiError::from(e).body}).to_string()
+}
+
+/// One side's signalling socket, until it closes or the node stops. `me`: the lawyer's staff id.
+pub async fn signal_socket(
+    app: Arc<crate::lawyer::Lawyer>,
+    id: String,
+    side: Side,
+    me: Option<String>,
+    mut socket: WebSocket,
+) {
+    let hub = &app.signals;
+    let mut rx = hub.tx.subscribe();
+    let mut stopping = app.stopping.subscribe();
+    let consultation: Arc<str> = Arc::from(id.as_str());
+    let ready = serde_json::json!({"type": "ready", "you": side.as_str()}).to_string();
+    if socket.send(Message::Text(ready.into())).await.is_err() {
+        return;
+    }
+    // The other side, if already there, learns it can (re)send its offer now. A citizen's notice goes
+    // to the consultation's current lawyer only.
+    let i = id.clone();
+    let current = read(&app, move |r| r.consultation(&i))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.lawyer_id);
+    let _ = hub.tx.send(Relayed {
+        consultation: consultation.clone(),
+        from: side,
+        to_lawyer: current.map(|l| Arc::from(l.as_str())),
+        both: false,
+        frame: serde_json::json!({"type": "peer_joined", "from": side.as_str()})
+            .to_string()
+            .into(),
+    });
+    loop {
+        tokio::select! {
+            got = rx.recv() => {
+                let r = match got {
+                    Ok(r) => r,
+                    // Signalling is retried by the peers (a new offer); a lost frame is not fatal.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                let for_me = r.consultation == consultation
+                    && (r.from != side || r.both)
+                    && (side == Side::Citizen || r.to_lawyer.as_deref() == me.as_deref());
+                if for_me && socket.send(Message::Text(r.frame.to_string().into())).await.is_err() {
+                    break;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(t))) => {
+                    if let Err(e) = crate::lawyer::video::relay(&app, &consultation, side, me.as_deref(), t.as_str()).await
+                        && socket.send(Message::Text(error_frame(e).into())).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    let e = NodeError::new(Kind::BadRequest, "bad_json", "信令应为 JSON 文本帧 (send JSON text frames)");
+                    if socket.send(Message::Text(error_frame(e).into())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            // The guard `wait_for` returns is not `Send`: drop it inside.
+            _ = async { drop(stopping.wait_for(|s| *s).await) } => break,
+        }
+    }
 }

@@ -9,7 +9,7 @@ use domain::{Config, Millis};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
+use crate::api::caller::Caller;
 use crate::crypto::{Sealer, mask_id_number, mask_name, mask_phone};
 
 /// Personal data as sealed in the event log (each field SM4-GCM sealed).

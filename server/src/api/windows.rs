@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::{TicketView, WindowView};
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 
 const WINDOW_ROLES: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use crate::app::{AppState, ServerConfig};
-use crate::auth::Caller;
 
 /// The window the demo leaves to the `window-terminal` app (`scripts/demo` starts it there, signed in
 /// as `hrb0001`): the traffic simulation never staffs it.
@@ -32,9 +31,7 @@ pub async fn run(data: PathBuf, listen: String, stop: impl std::future::Future<O
     kiosk::seed(&app).await?;
     let citizen_code = kiosk::issue_demo_code(&app).await?;
     let staffed = traffic::staff_windows(&app).await;
-    let leader = crate::api::access::open_session(&app, &Caller::default(), "leader", city::DEMO_PASSWORD)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.body.message))?;
+    let leader = crate::service::access::open_session(&app, None, "leader", city::DEMO_PASSWORD).await?;
     let base = format!("http://{}", running.addr);
     println!(
         "Demo city: 哈尔滨市 — 19 halls, {} windows, simulated traffic",
@@ -77,27 +74,22 @@ pub async fn seed(app: &Arc<AppState>) -> anyhow::Result<()> {
         return Ok(());
     }
     let data = city::harbin();
-    crate::api::halls::install_config(app, domain::Actor::System, data.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!(e.body.message))?;
+    crate::service::config::install_config(app, domain::Actor::System, data.clone()).await?;
     // One argon2 hash for the shared demo password (a real deployment sets each password itself).
     let hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(city::DEMO_PASSWORD))
         .await
-        .context("hashing")?
-        .map_err(|e| anyhow::anyhow!(e.body.message))?;
+        .context("hashing")??;
     let jobs: Vec<_> = data
         .staff
         .iter()
         .map(|s| {
             let app = app.clone();
             let (s, hash) = (s.clone(), hash.clone());
-            tokio::spawn(async move { crate::api::access::set_password_hash(&app, "system", &s, hash).await })
+            tokio::spawn(async move { crate::service::access::set_password_hash(&app, "system", &s, hash).await })
         })
         .collect();
     for j in jobs {
-        j.await
-            .context("seeding")?
-            .map_err(|e| anyhow::anyhow!(e.body.message))?;
+        j.await.context("seeding")??;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@
 //!   time becomes a 留言 consultation, and the citizen is told so — never left waiting silently;
 //! - queued questions are routed again when a lawyer is free.
 //!
-//! Time is the node's clock (`AppState::clock`), so tests advance a test clock instead of sleeping.
+//! Time is the node's clock (`Lawyer::clock`), so tests advance a test clock instead of sleeping.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,8 +22,8 @@ use utoipa::ToSchema;
 
 use super::store::{ConsultationRow, LawyerRecord, MessageRow};
 use super::{Author, ConsultKind, ConsultStatus, MessageKind, notify};
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::fault::NodeError;
+use crate::lawyer::Lawyer;
 use crate::store::Record;
 
 pub const REASSURANCE_TEXT: &str = "感谢您的耐心等待，律师正在认真研究您的问题，请稍候。";
@@ -91,8 +91,8 @@ pub struct Due {
     pub remaining_secs: i64,
 }
 
-pub fn next_due(app: &AppState, row: &ConsultationRow, messages: &[MessageRow], now: i64) -> Option<Due> {
-    let cfg = &app.lawyer.config.sla;
+pub fn next_due(app: &Lawyer, row: &ConsultationRow, messages: &[MessageRow], now: i64) -> Option<Due> {
+    let cfg = &app.config.sla;
     let (action, label, clause, due) = match (row.kind, row.status) {
         (ConsultKind::Realtime, ConsultStatus::Queued | ConsultStatus::Assigned | ConsultStatus::Active) => {
             let a = lawyer::sla::chat::next_action(&chat_events(row, messages), Millis(now), cfg)?;
@@ -120,7 +120,7 @@ pub fn next_due(app: &AppState, row: &ConsultationRow, messages: &[MessageRow], 
         (ConsultKind::Message, ConsultStatus::WaitingReply) => {
             // A converted realtime question's 120 min run from the conversion: that is when it became a 留言.
             let from = Millis(row.converted_at.unwrap_or(row.created_at));
-            let due = task_due(Task::MessageReply, from, cfg, &app.lawyer.calendar, 480).ok()?;
+            let due = task_due(Task::MessageReply, from, cfg, &app.calendar, 480).ok()?;
             ("reply", Task::MessageReply.label_zh(), Task::MessageReply.clause(), due)
         }
         _ => return None,
@@ -136,17 +136,17 @@ pub fn next_due(app: &AppState, row: &ConsultationRow, messages: &[MessageRow], 
 }
 
 pub async fn read<T: Send + 'static>(
-    app: &AppState,
+    app: &Lawyer,
     f: impl FnOnce(&dyn super::store::LawyerReader) -> Result<T, crate::store::StoreError> + Send + 'static,
-) -> Result<T, ApiError> {
+) -> Result<T, NodeError> {
     let reader = app.reader.clone();
-    Ok(tokio::task::spawn_blocking(move || f(reader.lawyer()))
+    Ok(tokio::task::spawn_blocking(move || f(&*reader))
         .await
-        .map_err(|e| ApiError::internal(e.to_string()))??)
+        .map_err(|e| NodeError::internal(e.to_string()))??)
 }
 
 /// Writes one record through the writer and wakes the consultation's sockets.
-pub async fn record(app: &AppState, row_hall: Option<&str>, actor: String, r: LawyerRecord) -> Result<(), ApiError> {
+pub async fn record(app: &Lawyer, row_hall: Option<&str>, actor: String, r: LawyerRecord) -> Result<(), NodeError> {
     let id = match &r {
         LawyerRecord::Opened { id, .. }
         | LawyerRecord::Route { id, .. }
@@ -159,10 +159,10 @@ pub async fn record(app: &AppState, row_hall: Option<&str>, actor: String, r: La
         LawyerRecord::Status { .. } | LawyerRecord::Mediation(_) | LawyerRecord::Quality(_) => None,
     };
     app.engine
-        .record(row_hall.unwrap_or_default(), actor, Record::Lawyer(r))
+        .record(row_hall.unwrap_or_default(), actor, Record::module(r))
         .await?;
     if let Some(id) = id {
-        app.lawyer.hub.changed(&id);
+        app.hub.changed(&id);
     }
     Ok(())
 }
@@ -170,13 +170,13 @@ pub async fn record(app: &AppState, row_hall: Option<&str>, actor: String, r: La
 /// Adds a message (already checked by the caller) and returns it as stored. A lawyer's message that
 /// answers a 留言 also sends the citizen the SMS notice.
 pub async fn post(
-    app: &AppState,
+    app: &Lawyer,
     row: &ConsultationRow,
     author: Author,
     staff: Option<&str>,
     kind: MessageKind,
     body: String,
-) -> Result<MessageRow, ApiError> {
+) -> Result<MessageRow, NodeError> {
     let message_id = uuid::Uuid::now_v7().to_string();
     let actor = match (author, staff) {
         (Author::Lawyer, Some(s)) => format!("staff:{s}"),
@@ -198,17 +198,17 @@ pub async fn post(
         .into_iter()
         .rev()
         .find(|m| m.id == message_id)
-        .ok_or_else(|| ApiError::internal("message vanished"))?;
+        .ok_or_else(|| NodeError::internal("message vanished"))?;
     if author == Author::Lawyer && row.kind == ConsultKind::Message && row.status == ConsultStatus::WaitingReply {
         notify_reply(app, row);
     }
     Ok(msg)
 }
 
-fn notify_reply(app: &AppState, row: &ConsultationRow) {
+fn notify_reply(app: &Lawyer, row: &ConsultationRow) {
     let Some(sealed) = &row.phone_sealed else { return };
     match app.sealer.open(sealed) {
-        Ok(phone) => app.lawyer.notifier().notify(notify::Notice {
+        Ok(phone) => app.notifier().notify(notify::Notice {
             phone,
             consultation_id: row.id.clone(),
             text: notify::reply_text(&row.id),
@@ -218,10 +218,10 @@ fn notify_reply(app: &AppState, row: &ConsultationRow) {
 }
 
 /// One look at every live consultation; returns how many records it wrote.
-pub async fn sweep(app: &AppState) -> Result<usize, ApiError> {
-    let _one = app.lawyer.sweep_lock.lock().await;
+pub async fn sweep(app: &Lawyer) -> Result<usize, NodeError> {
+    let _one = app.sweep_lock.lock().await;
     let now = (app.clock)();
-    let cfg = app.lawyer.config.clone();
+    let cfg = app.config.clone();
     let live = read(app, |r| r.live()).await?;
     let mut written = 0;
     let mut candidates = None;
@@ -287,10 +287,10 @@ pub async fn sweep(app: &AppState) -> Result<usize, ApiError> {
 }
 
 /// Runs [`sweep`] every `sweep_ms` until the node stops.
-pub fn spawn_sweeper(app: Arc<AppState>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_sweeper(app: Arc<Lawyer>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut stopping = app.stopping.subscribe();
-        let period = Duration::from_millis(app.lawyer.config.sweep_ms.max(10));
+        let period = Duration::from_millis(app.config.sweep_ms.max(10));
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(period) => {}
@@ -298,7 +298,7 @@ pub fn spawn_sweeper(app: Arc<AppState>) -> tokio::task::JoinHandle<()> {
             _ = async { drop(stopping.wait_for(|s| *s).await) } => break,
             }
             if let Err(e) = sweep(&app).await {
-                tracing::warn!(code = %e.body.code, message = %e.body.message, "lawyer sweep failed");
+                tracing::warn!(error = %e, "lawyer sweep failed");
             }
         }
     })

@@ -52,8 +52,8 @@ pub enum LwRecord {
     Import(import::ImportBatch),
 }
 
-impl LwRecord {
-    pub fn kind(&self) -> &'static str {
+impl crate::store::ModuleRecord for LwRecord {
+    fn kind(&self) -> &'static str {
         match self {
             LwRecord::WordHits(_) => "lw_word_hits",
             LwRecord::Review { .. } => "lw_word_action_reviewed",
@@ -66,7 +66,7 @@ impl LwRecord {
         }
     }
 
-    pub fn audit_body(&self) -> Value {
+    fn audit_body(&self) -> Value {
         match self {
             LwRecord::WordHits(b) => b.audit_body(),
             LwRecord::Review {
@@ -96,6 +96,10 @@ impl LwRecord {
             LwRecord::Training { id, held_on, .. } => json!({"training_id": id, "held_on": held_on}),
             LwRecord::Import(b) => b.audit_body(),
         }
+    }
+
+    fn apply_sqlite(&self, c: &Connection, at: i64) -> Result<(), StoreError> {
+        apply(c, self, at)
     }
 }
 
@@ -149,34 +153,34 @@ impl LwReader for crate::store::sqlite::SqliteReader {
 
 /// Runs a read-only query on a blocking thread.
 pub async fn read<T: Send + 'static>(
-    app: &crate::app::AppState,
+    app: &crate::lawyer::Lawyer,
     f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, crate::error::ApiError> {
+) -> Result<T, crate::fault::NodeError> {
     let reader = app.reader.clone();
     tokio::task::spawn_blocking(move || {
         let mut f = Some(f);
         let mut out = None;
-        reader.lawyer().lw().with_lw(&mut |c| {
+        reader.lw().with_lw(&mut |c| {
             if let Some(f) = f.take() {
                 out = Some(f(c)?);
             }
             Ok(())
         })?;
-        out.ok_or_else(|| crate::error::ApiError::internal("query did not run"))
+        out.ok_or_else(|| crate::fault::NodeError::internal("query did not run"))
     })
     .await
-    .map_err(|e| crate::error::ApiError::internal(e.to_string()))?
+    .map_err(|e| crate::fault::NodeError::internal(e.to_string()))?
 }
 
 /// Writes one record through the writer.
 pub async fn record(
-    app: &crate::app::AppState,
+    app: &crate::lawyer::Lawyer,
     hall: Option<&str>,
     actor: String,
     r: LwRecord,
-) -> Result<(), crate::error::ApiError> {
+) -> Result<(), crate::fault::NodeError> {
     app.engine
-        .record(hall.unwrap_or_default(), actor, crate::store::Record::Lw(r))
+        .record(hall.unwrap_or_default(), actor, crate::store::Record::module(r))
         .await?;
     Ok(())
 }

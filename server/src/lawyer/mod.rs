@@ -20,6 +20,7 @@ pub mod notify;
 pub mod people;
 pub mod quality;
 pub mod routing;
+pub mod schema;
 pub mod store;
 pub mod video;
 pub mod words;
@@ -97,7 +98,11 @@ pub enum LawyerSetupError {
 
 /// The platform's live parts: configuration, the word matcher, the notifier, the hub.
 pub struct Lawyer {
+    /// The node the platform runs on (its writer, reader, sealer, clock).
+    pub node: Arc<crate::node::Node>,
     pub config: LawyerConfig,
+    /// The platform's queries (its own tables), on the node's read connections.
+    pub reader: Arc<dyn store::LawyerReader>,
     pub hub: Hub,
     /// Relays WebRTC signalling between the two sides of a video consultation.
     pub signals: video::SignalHub,
@@ -115,7 +120,11 @@ pub struct Lawyer {
 }
 
 impl Lawyer {
-    pub fn new(config: LawyerConfig) -> Result<Lawyer, LawyerSetupError> {
+    pub fn new(
+        config: LawyerConfig,
+        node: Arc<crate::node::Node>,
+        reader: Arc<dyn store::LawyerReader>,
+    ) -> Result<Lawyer, LawyerSetupError> {
         let list = match &config.word_list {
             Some(p) => {
                 let path = p.display().to_string();
@@ -130,7 +139,9 @@ impl Lawyer {
         let calendar = lawyer::WorkCalendar::new(&config.calendar)?;
         let covering_calendar = quality::covering_calendar(&config.calendar)?;
         Ok(Lawyer {
+            node,
             config,
+            reader,
             hub: Hub::default(),
             signals: video::SignalHub::default(),
             words: RwLock::new(Arc::new(wordfilter::Matcher::new(list)?)),
@@ -158,6 +169,14 @@ impl Lawyer {
 
     pub fn notifier(&self) -> Arc<dyn Notifier> {
         self.notifier.read().clone()
+    }
+}
+
+/// The platform's code reaches the node's parts (`lawyer.engine`, `lawyer.clock` …) directly.
+impl std::ops::Deref for Lawyer {
+    type Target = crate::node::Node;
+    fn deref(&self) -> &crate::node::Node {
+        &self.node
     }
 }
 

@@ -1,5 +1,5 @@
 //! The lawyer platform's tables (migration 6) and their SQL. Written only by the writer, through
-//! [`crate::store::Record::Lawyer`], so every change is also an audit row; each record's preconditions
+//! [`crate::store::Record::Module`], so every change is also an audit row; each record's preconditions
 //! (who may pick up, whether the chat is still open) are re-checked inside the writer's transaction,
 //! so two lawyers can never both take the same consultation. Realtime routing also happens here, in
 //! the writer: consultations created at the same moment see each other's load.
@@ -83,8 +83,8 @@ fn digest(s: &str) -> String {
     crate::crypto::sm3_hex(s.as_bytes())
 }
 
-impl LawyerRecord {
-    pub fn kind(&self) -> &'static str {
+impl crate::store::ModuleRecord for LawyerRecord {
+    fn kind(&self) -> &'static str {
         match self {
             LawyerRecord::Status { .. } => "lawyer_status_set",
             LawyerRecord::Opened { .. } => "consultation_opened",
@@ -100,7 +100,7 @@ impl LawyerRecord {
         }
     }
 
-    pub fn audit_body(&self) -> serde_json::Value {
+    fn audit_body(&self) -> serde_json::Value {
         use serde_json::json;
         match self {
             LawyerRecord::Status {
@@ -143,6 +143,10 @@ impl LawyerRecord {
                     "task": super::quality::task_str(t.task), "due_at": t.due_at})).collect::<Vec<_>>()}),
             LawyerRecord::Quality(q) => q.audit_body(),
         }
+    }
+
+    fn apply_sqlite(&self, c: &Connection, at: i64) -> Result<(), StoreError> {
+        apply(c, self, at)
     }
 }
 
@@ -638,7 +642,7 @@ pub fn realtime_requests(c: &Connection, from: i64, to: i64) -> rusqlite::Result
 }
 
 /// Queries of the lawyer platform (mediation's and video's in their own files), beside the writer.
-pub trait LawyerReader: super::mediation_store::MediationReader + super::video::VideoReader {
+pub trait LawyerReader: super::mediation_store::MediationReader + super::video::VideoReader + Send + Sync {
     fn consultation(&self, id: &str) -> Result<Option<ConsultationRow>, StoreError>;
     fn messages(&self, id: &str, after_seq: i64) -> Result<Vec<MessageRow>, StoreError>;
     fn live(&self) -> Result<Vec<ConsultationRow>, StoreError>;

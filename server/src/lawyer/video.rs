@@ -17,8 +17,6 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, WebSocket};
-use axum::http::StatusCode;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -26,8 +24,8 @@ use tokio::sync::broadcast;
 use super::chat::{read, record};
 use super::store::LawyerRecord;
 use super::{Author, ConsultKind, ConsultStatus, MessageKind};
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::fault::{Kind, NodeError};
+use crate::lawyer::Lawyer;
 use crate::store::StoreError;
 
 /// An SDP of a video call with a few codecs is a few KiB; anything this large is not signalling.
@@ -128,18 +126,18 @@ pub enum Signal {
 /// One relayed frame. `to_lawyer` is the consultation's lawyer when it was sent, so a lawyer socket
 /// left open after a reassignment hears nothing more.
 #[derive(Debug, Clone)]
-struct Relayed {
-    consultation: Arc<str>,
-    from: Side,
-    to_lawyer: Option<Arc<str>>,
+pub struct Relayed {
+    pub consultation: Arc<str>,
+    pub from: Side,
+    pub to_lawyer: Option<Arc<str>>,
     /// Also to the sender's side (the fallback notice).
-    both: bool,
-    frame: Arc<str>,
+    pub both: bool,
+    pub frame: Arc<str>,
 }
 
 /// Fan-out of signalling frames; each socket keeps only those meant for it.
 pub struct SignalHub {
-    tx: broadcast::Sender<Relayed>,
+    pub tx: broadcast::Sender<Relayed>,
 }
 
 impl Default for SignalHub {
@@ -150,42 +148,38 @@ impl Default for SignalHub {
     }
 }
 
-fn error_frame(e: &ApiError) -> String {
-    serde_json::json!({"type": "error", "error": e.body}).to_string()
-}
-
-fn refused(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::new(status, code, message)
+fn refused(kind: Kind, code: &str, message: impl Into<String>) -> NodeError {
+    NodeError::new(kind, code, message)
 }
 
 /// Checks a frame and the consultation, and returns what to relay and to which lawyer.
 async fn accept_frame(
-    app: &AppState,
+    app: &Lawyer,
     id: &str,
     side: Side,
     me: Option<&str>,
     text: &str,
-) -> Result<(Signal, super::store::ConsultationRow), ApiError> {
+) -> Result<(Signal, super::store::ConsultationRow), NodeError> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(refused(
-            StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::TooLarge,
             "too_large",
             format!("信令帧过大，最多 {MAX_FRAME_BYTES} 字节 (a signalling frame is at most {MAX_FRAME_BYTES} bytes)"),
         ));
     }
     let signal: Signal = serde_json::from_str(text).map_err(|e| {
         refused(
-            StatusCode::BAD_REQUEST,
+            Kind::BadRequest,
             "bad_json",
             format!("无法识别的信令 (expected offer, answer, candidate or video_unavailable): {e}"),
         )
     })?;
     match &signal {
         Signal::Offer { sdp } | Signal::Answer { sdp } if sdp.trim().is_empty() => {
-            return Err(ApiError::invalid("sdp", "SDP 不能为空 (sdp is empty)"));
+            return Err(NodeError::invalid("sdp", "SDP 不能为空 (sdp is empty)"));
         }
         Signal::Candidate { candidate } if !candidate.is_object() => {
-            return Err(ApiError::invalid(
+            return Err(NodeError::invalid(
                 "candidate",
                 "candidate 应为 RTCIceCandidateInit 对象 (candidate must be an object)",
             ));
@@ -195,26 +189,26 @@ async fn accept_frame(
     let i = id.to_owned();
     let row = read(app, move |r| r.consultation(&i))
         .await?
-        .ok_or_else(|| ApiError::not_found("consultation", "id"))?;
+        .ok_or_else(|| NodeError::not_found("consultation", "id"))?;
     let live = matches!(
         row.status,
         ConsultStatus::Queued | ConsultStatus::Assigned | ConsultStatus::Active
     );
     if row.kind != ConsultKind::Video || !live {
         return Err(refused(
-            StatusCode::CONFLICT,
+            Kind::Conflict,
             "video_ended",
             "视频通话已结束或已转为文字咨询 (the video call is over or continues as a text chat)",
         ));
     }
     if side == Side::Lawyer && row.lawyer_id.as_deref() != me {
-        return Err(ApiError::forbidden(
+        return Err(NodeError::forbidden(
             "该咨询已由其他律师负责 (another lawyer has this consultation)",
         ));
     }
     if row.lawyer_id.is_none() && !matches!(signal, Signal::VideoUnavailable { .. }) {
         return Err(refused(
-            StatusCode::CONFLICT,
+            Kind::Conflict,
             "no_lawyer_yet",
             "尚无律师接单，请稍候 (no lawyer has this consultation yet)",
         ));
@@ -222,73 +216,9 @@ async fn accept_frame(
     Ok((signal, row))
 }
 
-/// One side's signalling socket, until it closes or the node stops. `me`: the lawyer's staff id.
-pub async fn signal_socket(app: Arc<AppState>, id: String, side: Side, me: Option<String>, mut socket: WebSocket) {
-    let hub = &app.lawyer.signals;
-    let mut rx = hub.tx.subscribe();
-    let mut stopping = app.stopping.subscribe();
-    let consultation: Arc<str> = Arc::from(id.as_str());
-    let ready = serde_json::json!({"type": "ready", "you": side.as_str()}).to_string();
-    if socket.send(Message::Text(ready.into())).await.is_err() {
-        return;
-    }
-    // The other side, if already there, learns it can (re)send its offer now. A citizen's notice goes
-    // to the consultation's current lawyer only.
-    let i = id.clone();
-    let current = read(&app, move |r| r.consultation(&i))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|r| r.lawyer_id);
-    let _ = hub.tx.send(Relayed {
-        consultation: consultation.clone(),
-        from: side,
-        to_lawyer: current.map(|l| Arc::from(l.as_str())),
-        both: false,
-        frame: serde_json::json!({"type": "peer_joined", "from": side.as_str()})
-            .to_string()
-            .into(),
-    });
-    loop {
-        tokio::select! {
-            got = rx.recv() => {
-                let r = match got {
-                    Ok(r) => r,
-                    // Signalling is retried by the peers (a new offer); a lost frame is not fatal.
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => break,
-                };
-                let for_me = r.consultation == consultation
-                    && (r.from != side || r.both)
-                    && (side == Side::Citizen || r.to_lawyer.as_deref() == me.as_deref());
-                if for_me && socket.send(Message::Text(r.frame.to_string().into())).await.is_err() {
-                    break;
-                }
-            }
-            incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Text(t))) => {
-                    if let Err(e) = relay(&app, &consultation, side, me.as_deref(), t.as_str()).await
-                        && socket.send(Message::Text(error_frame(&e).into())).await.is_err()
-                    {
-                        break;
-                    }
-                }
-                Some(Ok(Message::Binary(_))) => {
-                    let e = refused(StatusCode::BAD_REQUEST, "bad_json", "信令应为 JSON 文本帧 (send JSON text frames)");
-                    if socket.send(Message::Text(error_frame(&e).into())).await.is_err() {
-                        break;
-                    }
-                }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(_)) => {}
-            },
-            // The guard `wait_for` returns is not `Send`: drop it inside.
-            _ = async { drop(stopping.wait_for(|s| *s).await) } => break,
-        }
-    }
-}
-
-async fn relay(app: &AppState, id: &Arc<str>, side: Side, me: Option<&str>, text: &str) -> Result<(), ApiError> {
+/// Relays one frame a side sent (after [`accept_frame`]'s checks); a `video_unavailable` turns the
+/// consultation into a text chat.
+pub async fn relay(app: &Lawyer, id: &Arc<str>, side: Side, me: Option<&str>, text: &str) -> Result<(), NodeError> {
     let (signal, row) = accept_frame(app, id, side, me, text).await?;
     let to_lawyer: Option<Arc<str>> = row.lawyer_id.as_deref().map(Arc::from);
     if let Signal::VideoUnavailable { reason } = signal {
@@ -308,7 +238,7 @@ async fn relay(app: &AppState, id: &Arc<str>, side: Side, me: Option<&str>, text
         // `record` also wakes the chat sockets, which show the system message.
         record(app, row.hall_id.as_deref(), actor, LawyerRecord::VideoFallback(f)).await?;
         let frame = serde_json::json!({"type": "fallback", "from": side.as_str(), "reason": reason, "message": body});
-        let _ = app.lawyer.signals.tx.send(Relayed {
+        let _ = app.signals.tx.send(Relayed {
             consultation: id.clone(),
             from: side,
             to_lawyer,
@@ -317,10 +247,10 @@ async fn relay(app: &AppState, id: &Arc<str>, side: Side, me: Option<&str>, text
         });
         return Ok(());
     }
-    let mut frame = serde_json::to_value(&signal).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut frame = serde_json::to_value(&signal).map_err(|e| NodeError::internal(e.to_string()))?;
     frame["from"] = side.as_str().into();
     // Nobody listening is fine: the peer re-sends once it connects (`peer_joined`).
-    let _ = app.lawyer.signals.tx.send(Relayed {
+    let _ = app.signals.tx.send(Relayed {
         consultation: id.clone(),
         from: side,
         to_lawyer,

@@ -1,6 +1,11 @@
-//! Storage behind two traits so the engine and handlers never see SQL: [`Store`] is the single writer's
-//! view (batches, append-only event log with an SM3 chain, projections), [`Reader`] the queries.
-//! SQLite (WAL) is the implementation here; a PostgreSQL store implements the same traits.
+//! Storage behind two traits: [`Store`] is the single writer's view (batches, append-only event log with
+//! an SM3 chain, projections), [`Reader`] the node's queries. SQLite (WAL) is the one implementation.
+//!
+//! Features keep their own tables and SQL: their records implement [`ModuleRecord`] (written by the
+//! same writer, in the same transaction, sequence and audit chain as the node's own records), their
+//! migrations are [`schema::Migration`]s handed to [`sqlite::SqliteStore::open`], and their queries run
+//! on the reader's connections through [`sqlite::SqliteReader::with`] behind a store trait of the
+//! feature's own. The store names no feature.
 
 pub mod cases;
 pub mod citizen_codes;
@@ -9,6 +14,8 @@ pub mod sqlite;
 mod sqlite_cases;
 mod sqlite_citizen_codes;
 mod sqlite_sync;
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -107,10 +114,8 @@ pub enum Record {
         version: i64,
         body: String,
     },
-    /// The online-lawyer platform (consultations, messages, lawyers' status, ratings).
-    Lawyer(crate::lawyer::store::LawyerRecord),
-    /// The lawyer platform's administration (`lw_*` tables: word hits and actions, admissions, 附录 B).
-    Lw(crate::lawyer::lw::LwRecord),
+    /// A feature's record (its own tables; see [`ModuleRecord`]).
+    Module(Arc<dyn ModuleRecord>),
     /// A device's latest health report (pushed as `device.heartbeat`).
     DeviceStatus {
         device_id: String,
@@ -159,7 +164,24 @@ pub enum Record {
     CitizenCodeIssued(citizen_codes::CitizenCode),
 }
 
+/// A feature's record, written through the single writer like the node's own: one audit row each
+/// (`kind`, `audit_body`), applied to the feature's tables inside the writer's transaction, so a failed
+/// batch leaves none of it.
+pub trait ModuleRecord: std::fmt::Debug + Send + Sync {
+    /// The audit log's `kind` (not `ticket_…`: that prefix marks domain events).
+    fn kind(&self) -> &'static str;
+    /// What the audit log keeps of the record: never a secret.
+    fn audit_body(&self) -> serde_json::Value;
+    /// Applies the record to the feature's tables (SQLite backend), inside the writer's transaction.
+    fn apply_sqlite(&self, c: &rusqlite::Connection, at: i64) -> Result<(), StoreError>;
+}
+
 impl Record {
+    /// A feature's record.
+    pub fn module(r: impl ModuleRecord + 'static) -> Record {
+        Record::Module(Arc::new(r))
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Record::EnrollmentCode { .. } => "enrollment_code_issued",
@@ -169,8 +191,7 @@ impl Record {
             Record::LoginFailed { .. } => "login_failed",
             Record::Password { .. } => "password_set",
             Record::ConfigReplaced { .. } => "config_replaced",
-            Record::Lawyer(r) => r.kind(),
-            Record::Lw(r) => r.kind(),
+            Record::Module(r) => r.kind(),
             Record::DeviceStatus { .. } => "device_status",
             Record::BlobAttached { .. } => "blob_attached",
             Record::CaseOpened { .. } => "case_opened",
@@ -220,8 +241,7 @@ impl Record {
             Record::LoginFailed { login } => json!({"login": login}),
             Record::Password { staff_id, login, .. } => json!({"staff_id": staff_id, "login": login}),
             Record::ConfigReplaced { version, .. } => json!({"version": version}),
-            Record::Lawyer(r) => r.audit_body(),
-            Record::Lw(r) => r.audit_body(),
+            Record::Module(r) => r.audit_body(),
             Record::DeviceStatus { device_id, .. } => json!({"device_id": device_id}),
             Record::BlobAttached {
                 ticket_id,
@@ -472,8 +492,6 @@ pub trait Reader: Send + Sync {
     fn transfers_by(&self, hall: &str, actor: &str, since: i64) -> Result<u32, StoreError>;
     /// The hall's enrolled devices with their latest heartbeat.
     fn hall_devices(&self, hall: &str) -> Result<Vec<DeviceHealthRow>, StoreError>;
-    /// The lawyer platform's queries.
-    fn lawyer(&self) -> &dyn crate::lawyer::store::LawyerReader;
     /// One case with its stages, by id.
     fn case(&self, id: &str) -> Result<Option<cases::CaseRow>, StoreError>;
     /// One case with its stages, by its receipt number.

@@ -1,9 +1,21 @@
 //! Migrations, applied in order and only ever appended to: a released database is upgraded by running
-//! the ones after its `user_version`.
+//! the ones after its `user_version`. The node's own are here; a feature brings its own with their
+//! numbers (the lawyer platform has 6–9), and [`ordered`] joins them into the one list of the file:
+//! every number from 1 up exactly once, so two features can never claim the same one.
 
-pub const MIGRATIONS: &[&str] = &[
+/// One schema step: its number (the `user_version` after it) and its SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: u32,
+    pub sql: &'static str,
+}
+
+/// The node's own migrations.
+pub const MIGRATIONS: &[Migration] = &[
     // 1: event log with audit chain, projections, security records.
-    "
+    Migration {
+        version: 1,
+        sql: "
     CREATE TABLE events (
         seq INTEGER PRIMARY KEY,
         event_id TEXT NOT NULL UNIQUE,
@@ -101,10 +113,13 @@ pub const MIGRATIONS: &[&str] = &[
         used_at INTEGER
     );
     ",
+    },
     // 2: sync. Per-producer settled sequence and the stored result of every settled event (answered
     // again for duplicates); device health; blobs attached to tickets. The ticket index of 1 was never
     // read and cost every issue an extra random index write.
-    "
+    Migration {
+        version: 2,
+        sql: "
     DROP INDEX IF EXISTS tickets_hall_day;
     CREATE TABLE producers (
         producer_id TEXT PRIMARY KEY,
@@ -133,10 +148,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (ticket_id, digest)
     );
     ",
+    },
     // 3: evidence holds (tender 13(9): a 差评 has the whole service's recording uploaded) and the blobs
     // linked to them; transfers by actor for the counter panel's day figures (a partial index: only
     // transfer rows pay for it).
-    "
+    Migration {
+        version: 3,
+        sql: "
     CREATE TABLE evidence_holds (
         ticket_id TEXT PRIMARY KEY,
         hall_id TEXT NOT NULL,
@@ -159,9 +177,12 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX events_transfers ON events(hall_id, actor, at) WHERE kind = 'ticket_transferred';
     ",
+    },
     // 4: cases (办件, tender 21(1)/(2) "办件进度…办件查询"): one row per case with its receipt number and
     // the keyed digest of the citizen's ID number (never the number), and every stage it went through.
-    "
+    Migration {
+        version: 4,
+        sql: "
     CREATE TABLE cases (
         id TEXT PRIMARY KEY,
         hall_id TEXT NOT NULL,
@@ -183,10 +204,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (case_id, seq)
     ) WITHOUT ROWID;
     ",
+    },
     // 5: one-code-service citizen codes (一码通办, tender 2844–2862 "扫码登录…替代身份证读取登录"): the SM3 of
     // the code (never the code), the keyed digest of the ID number (as appointments and cases keep it),
     // the sealed number and name (as tickets seal them), and the birth date for the age priority.
-    "
+    Migration {
+        version: 5,
+        sql: "
     CREATE TABLE citizen_codes (
         code_hash TEXT PRIMARY KEY,
         citizen_key TEXT NOT NULL,
@@ -197,223 +221,23 @@ pub const MIGRATIONS: &[&str] = &[
         revoked INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     ",
-    // 6: the online-lawyer platform (issue 7): lawyers' online state and specialties (online hours
-    // feed the tiers of 附录 A), consultations (the citizen's phone only sealed, plus its keyed digest;
-    // the citizen's bearer token only as its SM3), their messages in order, ratings.
-    "
-    CREATE TABLE lawyer_profiles (
-        staff_id TEXT PRIMARY KEY,
-        specialties TEXT NOT NULL DEFAULT '[]',
-        online INTEGER NOT NULL DEFAULT 0,
-        online_since INTEGER,
-        online_secs INTEGER NOT NULL DEFAULT 0,
-        last_assigned_at INTEGER
-    );
-    CREATE TABLE consultations (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        hall_id TEXT,
-        device_id TEXT,
-        token_hash TEXT NOT NULL,
-        phone_key TEXT,
-        phone_sealed TEXT,
-        question TEXT NOT NULL,
-        specialty TEXT NOT NULL,
-        status TEXT NOT NULL,
-        lawyer_id TEXT,
-        created_at INTEGER NOT NULL,
-        assigned_at INTEGER,
-        picked_at INTEGER,
-        converted_at INTEGER,
-        answered_at INTEGER,
-        closed_at INTEGER
-    );
-    CREATE INDEX consultations_live ON consultations(status, created_at);
-    CREATE INDEX consultations_lawyer ON consultations(lawyer_id, status) WHERE lawyer_id IS NOT NULL;
-    CREATE TABLE consultation_messages (
-        consultation_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        id TEXT NOT NULL UNIQUE,
-        author TEXT NOT NULL,
-        staff_id TEXT,
-        kind TEXT NOT NULL,
-        body TEXT NOT NULL,
-        at INTEGER NOT NULL,
-        PRIMARY KEY (consultation_id, seq)
-    ) WITHOUT ROWID;
-    CREATE TABLE consultation_ratings (
-        consultation_id TEXT PRIMARY KEY,
-        lawyer_id TEXT,
-        level INTEGER NOT NULL,
-        comment TEXT,
-        at INTEGER NOT NULL
-    );
-    ",
-    // 7: lawyer platform admin (issue 7, 10.3, 6.3, 7.1.1.4, 附录 B): sensitive-word hits (the text only
-    // as its SM3) and the automatic actions with their review and appeal; lawyers' online sessions
-    // (tiers count online hours); admissions with their probation; training records; 附录 B rows
-    // (the record sealed, with keyed digests of the phone and ID number for lookups).
-    "
-    CREATE TABLE lw_word_hits (
-        id TEXT PRIMARY KEY,
-        at INTEGER NOT NULL,
-        month TEXT NOT NULL,
-        party TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        consultation_id TEXT,
-        place TEXT NOT NULL,
-        word TEXT NOT NULL,
-        category TEXT NOT NULL,
-        action TEXT NOT NULL,
-        text_sm3 TEXT NOT NULL,
-        region TEXT NOT NULL,
-        sex TEXT NOT NULL,
-        action_id TEXT
-    );
-    CREATE INDEX lw_word_hits_month ON lw_word_hits(month);
-    CREATE TABLE lw_word_actions (
-        id TEXT PRIMARY KEY,
-        at INTEGER NOT NULL,
-        party TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        consultation_id TEXT,
-        word TEXT NOT NULL,
-        category TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        days INTEGER,
-        ends_at INTEGER,
-        status TEXT NOT NULL,
-        reviewed_by TEXT,
-        reviewed_at INTEGER,
-        review_note TEXT,
-        appeal_status TEXT,
-        appeal_reason TEXT,
-        appeal_at INTEGER,
-        appeal_decided_by TEXT,
-        appeal_decided_at INTEGER,
-        appeal_note TEXT
-    );
-    CREATE INDEX lw_word_actions_subject ON lw_word_actions(subject, status);
-    CREATE TABLE lw_sessions (
-        staff_id TEXT NOT NULL,
-        started_at INTEGER NOT NULL,
-        ended_at INTEGER,
-        PRIMARY KEY (staff_id, started_at)
-    ) WITHOUT ROWID;
-    CREATE TABLE lw_admissions (
-        staff_id TEXT PRIMARY KEY,
-        applicant TEXT NOT NULL,
-        admitted_at INTEGER NOT NULL,
-        opened_on TEXT NOT NULL,
-        probation TEXT NOT NULL DEFAULT 'running',
-        probation_detail TEXT,
-        decided_at INTEGER
-    );
-    CREATE TABLE lw_trainings (
-        id TEXT PRIMARY KEY,
-        held_on TEXT NOT NULL,
-        body TEXT NOT NULL,
-        at INTEGER NOT NULL
-    );
-    CREATE TABLE lw_records (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        batch TEXT NOT NULL,
-        row_no INTEGER NOT NULL,
-        staff_id TEXT,
-        phone_key TEXT,
-        id_key TEXT,
-        region TEXT,
-        sex TEXT,
-        sealed TEXT NOT NULL,
-        at INTEGER NOT NULL
-    );
-    CREATE INDEX lw_records_phone ON lw_records(kind, phone_key) WHERE phone_key IS NOT NULL;
-    CREATE INDEX lw_records_staff ON lw_records(kind, staff_id) WHERE staff_id IS NOT NULL;
-    ",
-    // 8: remote mediation (issue 7, 6.2.4): a committee's booking with its working-day deadlines as
-    // computed when it was made (verify within 1, lawyer within 3 working days, 6.2.4.1), the operator's
-    // verification or rejection, the assigned lawyer and their acceptance, the join time (10 min early,
-    // 6.2.4.2 a) and the committee's rating (6.2.4.2 e). Video requests (6.2.3): which consultations
-    // were asked as video, kept when one falls back to a text chat, for the 6.2.3.1 figures.
-    "
-    CREATE TABLE lm_mediations (
-        id TEXT PRIMARY KEY,
-        committee TEXT NOT NULL,
-        parties TEXT NOT NULL,
-        matter TEXT NOT NULL,
-        specialty TEXT NOT NULL,
-        starts_at INTEGER NOT NULL,
-        duration_minutes INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        booked_by TEXT NOT NULL,
-        booked_at INTEGER NOT NULL,
-        verify_due INTEGER NOT NULL,
-        assign_due INTEGER NOT NULL,
-        verified_by TEXT,
-        verified_at INTEGER,
-        reject_reason TEXT,
-        lawyer_id TEXT,
-        assigned_by TEXT,
-        assigned_at INTEGER,
-        accepted_at INTEGER,
-        joined_at INTEGER,
-        join_late INTEGER,
-        rating_level INTEGER,
-        rating_comment TEXT,
-        rated_at INTEGER
-    );
-    CREATE INDEX lm_mediations_open ON lm_mediations(status, starts_at);
-    CREATE INDEX lm_mediations_lawyer ON lm_mediations(lawyer_id, starts_at) WHERE lawyer_id IS NOT NULL;
-    CREATE TABLE lm_video_requests (
-        consultation_id TEXT PRIMARY KEY,
-        requested_at INTEGER NOT NULL,
-        fallback_at INTEGER,
-        fallback_side TEXT
-    );
-    CREATE INDEX lm_video_requests_at ON lm_video_requests(requested_at);
-    ",
-    // 9: lawyer platform quality (issue 7; 7.1.2, 7.1.3.2, 7.2.4, 3.1/3.2): complaints (sensitive ones
-    // listed for reporting), follow-up tasks with their deadlines (revisits, lawyers' call-backs,
-    // complaint call-backs) and one QC result per consultation (automatic, sampling, reviewer verdict).
-    "
-    CREATE TABLE lq_complaints (
-        id TEXT PRIMARY KEY,
-        consultation_id TEXT,
-        filed_by TEXT NOT NULL,
-        text TEXT NOT NULL,
-        sensitive INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL
-    );
-    CREATE INDEX lq_complaints_sensitive ON lq_complaints(sensitive, created_at);
-    CREATE TABLE lq_tasks (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        consultation_id TEXT,
-        lawyer_id TEXT,
-        complaint_id TEXT,
-        created_at INTEGER NOT NULL,
-        due_at INTEGER NOT NULL,
-        done_at INTEGER,
-        done_by TEXT,
-        outcome TEXT,
-        needs_legal_answer INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX lq_tasks_due ON lq_tasks(done_at, due_at);
-    CREATE INDEX lq_tasks_consultation ON lq_tasks(consultation_id, kind);
-    CREATE TABLE lq_qc (
-        consultation_id TEXT PRIMARY KEY,
-        lawyer_id TEXT NOT NULL,
-        auto_result TEXT NOT NULL,
-        findings TEXT NOT NULL,
-        checked_at INTEGER NOT NULL,
-        sampled INTEGER NOT NULL,
-        review_result TEXT,
-        review_reason TEXT,
-        reviewer TEXT,
-        reviewed_at INTEGER
-    );
-    CREATE INDEX lq_qc_lawyer ON lq_qc(lawyer_id, checked_at);
-",
+    },
 ];
+
+/// The node's migrations and each feature's, in order; the error names the first number that is missing or
+/// claimed twice (a programming error: the store refuses to open).
+pub fn ordered(features: &[&[Migration]]) -> Result<Vec<Migration>, u32> {
+    let mut all: Vec<Migration> = MIGRATIONS
+        .iter()
+        .chain(features.iter().flat_map(|f| f.iter()))
+        .copied()
+        .collect();
+    all.sort_by_key(|m| m.version);
+    for (i, m) in all.iter().enumerate() {
+        let want = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        if m.version != want {
+            return Err(want.min(m.version));
+        }
+    }
+    Ok(all)
+}

@@ -17,24 +17,22 @@ fn open(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// Opens (creating if needed) and migrates the database.
-pub fn migrate(path: &Path) -> Result<(), StoreError> {
+/// Opens (creating if needed) and migrates the database: the node's migrations and the features'.
+pub fn migrate(path: &Path, features: &[&[schema::Migration]]) -> Result<(), StoreError> {
+    let migrations = schema::ordered(features)
+        .map_err(|n| StoreError::Corrupt(format!("migration {n} is missing or given twice (a build mistake)")))?;
     let mut conn = open(path)?;
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let known = i64::try_from(schema::MIGRATIONS.len()).unwrap_or(i64::MAX);
+    let known = i64::try_from(migrations.len()).unwrap_or(i64::MAX);
     if version > known {
         return Err(StoreError::Corrupt(format!(
             "database schema version {version} is newer than this server knows ({known}); upgrade the server"
         )));
     }
-    for (i, sql) in schema::MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(usize::try_from(version).unwrap_or(0))
-    {
+    for m in migrations.iter().skip(usize::try_from(version).unwrap_or(0)) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.execute_batch(m.sql)?;
+        tx.pragma_update(None, "user_version", m.version)?;
         tx.commit()?;
     }
     Ok(())
@@ -46,8 +44,9 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        migrate(path)?;
+    /// Opens the node's file, migrated with the node's migrations and those of the features it runs.
+    pub fn open(path: &Path, features: &[&[schema::Migration]]) -> Result<SqliteStore, StoreError> {
+        migrate(path, features)?;
         let conn = open(path)?;
         // The writer only checkpoints when the WAL has grown past ~160 MB (the checkpointer fell
         // behind); normally the background thread does it, off the commit path.
@@ -325,8 +324,7 @@ impl Store for SqliteStore {
                 )?;
             }
             Record::LoginFailed { .. } => {}
-            Record::Lawyer(l) => crate::lawyer::store::apply(c, l, at)?,
-            Record::Lw(l) => crate::lawyer::lw::apply(c, l, at)?,
+            Record::Module(m) => m.apply_sqlite(c, at)?,
             Record::Password { staff_id, login, hash } => {
                 // Logins are unique within a configuration, so another staff id holding this login
                 // is left over from an older configuration (e.g. a hall's own first-start admin
@@ -435,7 +433,9 @@ impl SqliteReader {
         }
     }
 
-    pub(crate) fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    /// Runs `f` on a read-only connection: the node's queries, and a feature's through its own store
+    /// trait (the extension point for feature queries; blocking, so call it off the async threads).
+    pub fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
         let conn = match self.pool.lock().pop() {
             Some(c) => c,
             None => {
@@ -611,10 +611,6 @@ impl Reader for SqliteReader {
 
     fn hall_devices(&self, hall: &str) -> Result<Vec<DeviceHealthRow>, StoreError> {
         self.with(|c| super::sqlite_sync::hall_devices(c, hall))
-    }
-
-    fn lawyer(&self) -> &dyn crate::lawyer::store::LawyerReader {
-        self
     }
 
     fn case(&self, id: &str) -> Result<Option<cases::CaseRow>, StoreError> {

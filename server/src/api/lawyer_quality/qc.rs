@@ -13,8 +13,8 @@ use lawyer::report::{Alert, Scope, ServiceCounts, alerts};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Caller;
+use crate::api::caller::Caller;
+use crate::api::state::AppState;
 use crate::error::{ApiError, ApiJson};
 use crate::lawyer::quality::qc::Finding;
 use crate::lawyer::quality::store::{QcRow, parse_qc, qc_str};
@@ -64,7 +64,7 @@ fn qc_view(q: QcRow) -> QcView {
     security(("session" = [])))]
 pub async fn queue(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<Vec<QcView>>, ApiError> {
     caller.staff(&[Role::Operator])?;
-    let rows = quality::query(&app, quality::store::qc_queue).await?;
+    let rows = quality::query(&app.lawyer, quality::store::qc_queue).await?;
     Ok(Json(rows.into_iter().map(qc_view).collect()))
 }
 
@@ -92,7 +92,7 @@ pub async fn review(
 ) -> Result<Json<QcView>, ApiError> {
     let me = caller.staff(&[Role::Operator])?.id.to_string();
     let i = id.clone();
-    quality::query(&app, move |c| quality::store::qc(c, &i))
+    quality::query(&app.lawyer, move |c| quality::store::qc(c, &i))
         .await?
         .ok_or_else(|| ApiError::not_found("QC result", "id"))?;
     let result = req
@@ -113,8 +113,8 @@ pub async fn review(
         result: qc_str(result),
         reason: reason.to_owned(),
     };
-    quality::record(&app, format!("staff:{me}"), r).await?;
-    let row = quality::query(&app, move |c| quality::store::qc(c, &id))
+    quality::record(&app.lawyer, format!("staff:{me}"), r).await?;
+    let row = quality::query(&app.lawyer, move |c| quality::store::qc(c, &id))
         .await?
         .ok_or_else(|| ApiError::not_found("QC result", "id"))?;
     Ok(Json(qc_view(row)))
@@ -284,7 +284,7 @@ pub async fn alerts_in_range(
 ) -> Result<Json<AlertsResponse>, ApiError> {
     caller.staff(&[Role::Operator, Role::Admin, Role::Leader])?;
     let (from, to) = range(&app, &q)?;
-    let (_, counts) = quality::counts::service_counts(&app, from, to).await?;
+    let (_, counts) = quality::counts::service_counts(&app.lawyer, from, to).await?;
     let t = &app.lawyer.config.thresholds;
     // The platform's alerts count every order, assigned or not (as `lawyer::report::figures`).
     let mut list = alerts(&Scope::Platform, &counts.platform, t);
@@ -334,8 +334,8 @@ pub async fn my_qc(
     let me = caller.staff(&[Role::Lawyer])?.id.to_string();
     let (from, to) = range(&app, &q)?;
     let m = me.clone();
-    let rows = quality::query(&app, move |c| quality::store::qc_of_lawyer(c, &m, from, to)).await?;
-    let (_, counts) = quality::counts::service_counts(&app, from, to).await?;
+    let rows = quality::query(&app.lawyer, move |c| quality::store::qc_of_lawyer(c, &m, from, to)).await?;
+    let (_, counts) = quality::counts::service_counts(&app.lawyer, from, to).await?;
     let mine = counts.per_lawyer.get(&me).copied().unwrap_or_default();
     let list = alerts(&Scope::Lawyer(me), &mine, &app.lawyer.config.thresholds);
     Ok(Json(MyQcResponse {

@@ -104,17 +104,17 @@ pub fn count(
 
 /// [`orders`] and [`count`] over `[from, to)` for the node: what a report or the alerts endpoint needs.
 pub async fn service_counts(
-    app: &crate::app::AppState,
+    app: &crate::lawyer::Lawyer,
     from: i64,
     to: i64,
-) -> Result<(Vec<OrderRecord>, Counts), crate::error::ApiError> {
+) -> Result<(Vec<OrderRecord>, Counts), crate::fault::NodeError> {
     let list = super::query(app, move |c| orders(c, from, to)).await?;
     let counts = count(
         &list,
-        &app.lawyer.config.sla,
-        &app.lawyer.covering_calendar,
+        &app.config.sla,
+        &app.covering_calendar,
         super::UTC_OFFSET_MINUTES,
     )
-    .map_err(|e| crate::error::ApiError::internal(e.to_string()))?;
+    .map_err(|e| crate::fault::NodeError::internal(e.to_string()))?;
     Ok((list, counts))
 }

@@ -21,8 +21,8 @@ use domain::time::Millis;
 use lawyer::sla::tasks::{Task, task_due};
 use rusqlite::Connection;
 
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::fault::NodeError;
+use crate::lawyer::Lawyer;
 use crate::store::StoreError;
 
 pub use store::QualityRecord;
@@ -84,27 +84,27 @@ pub fn covering_calendar(config: &lawyer::CalendarConfig) -> Result<lawyer::Work
 pub const UTC_OFFSET_MINUTES: i32 = 480;
 
 /// When `task`, started at `from`, is due.
-pub fn due(app: &AppState, task: Task, from: i64) -> Result<i64, ApiError> {
+pub fn due(app: &Lawyer, task: Task, from: i64) -> Result<i64, NodeError> {
     task_due(
         task,
         Millis(from),
-        &app.lawyer.config.sla,
-        &app.lawyer.covering_calendar,
+        &app.config.sla,
+        &app.covering_calendar,
         UTC_OFFSET_MINUTES,
     )
     .map(|m| m.0)
-    .map_err(|e| ApiError::internal(e.to_string()))
+    .map_err(|e| NodeError::internal(e.to_string()))
 }
 
 /// A task to open now.
 pub fn new_task(
-    app: &AppState,
+    app: &Lawyer,
     task: Task,
     from: i64,
     consultation_id: Option<&str>,
     lawyer_id: Option<&str>,
     complaint_id: Option<&str>,
-) -> Result<NewTask, ApiError> {
+) -> Result<NewTask, NodeError> {
     Ok(NewTask {
         id: uuid::Uuid::now_v7().to_string(),
         task,
@@ -117,9 +117,9 @@ pub fn new_task(
 
 /// Runs `f` on a read connection, off the async threads.
 pub async fn query<T: Send + 'static>(
-    app: &AppState,
+    app: &Lawyer,
     f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, ApiError> {
+) -> Result<T, NodeError> {
     super::chat::read(app, move |r| {
         let mut f = Some(f);
         let mut out = None;
@@ -135,6 +135,6 @@ pub async fn query<T: Send + 'static>(
 }
 
 /// Writes one quality record through the writer.
-pub async fn record(app: &AppState, actor: String, r: QualityRecord) -> Result<(), ApiError> {
+pub async fn record(app: &Lawyer, actor: String, r: QualityRecord) -> Result<(), NodeError> {
     super::chat::record(app, None, actor, super::store::LawyerRecord::Quality(r)).await
 }

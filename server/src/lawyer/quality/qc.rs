@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::store::{QualityRecord, qc_str};
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::fault::NodeError;
 use crate::lawyer::ConsultKind;
+use crate::lawyer::Lawyer;
 
 /// How many of the lawyer's other consultations a new answer is compared with.
 const RECENT: i64 = 50;
@@ -136,8 +136,8 @@ fn sample(percent: u8) -> bool {
 }
 
 /// The automatic verdict (no await inside: the filter is not `Sync`).
-fn evaluate(app: &AppState, g: &Gathered, others: &[OtherClient], message_reply: bool) -> (QcResult, Vec<Finding>) {
-    let words = app.lawyer.words();
+fn evaluate(app: &Lawyer, g: &Gathered, others: &[OtherClient], message_reply: bool) -> (QcResult, Vec<Finding>) {
+    let words = app.words();
     // 3.2 ① names abusive *and* threatening language: the filter's abuse and violence categories.
     let abuse = |t: &str| {
         words.find_all(t).iter().any(|h| {
@@ -149,7 +149,7 @@ fn evaluate(app: &AppState, g: &Gathered, others: &[OtherClient], message_reply:
     };
     let recent: Vec<&str> = g.recent.iter().map(String::as_str).collect();
     let ctx = QcContext {
-        templates: &app.lawyer.config.templates,
+        templates: &app.config.templates,
         recent_replies: &recent,
         similarity_threshold: DEFAULT_SIMILARITY_THRESHOLD,
         other_clients: others,
@@ -166,11 +166,11 @@ fn evaluate(app: &AppState, g: &Gathered, others: &[OtherClient], message_reply:
 }
 
 /// Checks a consultation and stores the result; `None` when there is nothing of a lawyer's to check.
-pub async fn check(app: &AppState, consultation: &str) -> Result<Option<Checked>, ApiError> {
+pub async fn check(app: &Lawyer, consultation: &str) -> Result<Option<Checked>, NodeError> {
     let id = consultation.to_owned();
     let row = super::super::chat::read(app, move |r| r.consultation(&id))
         .await?
-        .ok_or_else(|| ApiError::not_found("consultation", "id"))?;
+        .ok_or_else(|| NodeError::not_found("consultation", "id"))?;
     let Some(lawyer) = row.lawyer_id.clone() else {
         return Ok(None);
     };
@@ -194,8 +194,8 @@ pub async fn check(app: &AppState, consultation: &str) -> Result<Option<Checked>
         }
     }
     let (result, findings) = evaluate(app, &g, &others, row.kind == ConsultKind::Message);
-    let sampled = sample(app.lawyer.config.qc_sample_percent);
-    let json = serde_json::to_string(&findings).map_err(|e| ApiError::internal(e.to_string()))?;
+    let sampled = sample(app.config.qc_sample_percent);
+    let json = serde_json::to_string(&findings).map_err(|e| NodeError::internal(e.to_string()))?;
     super::record(
         app,
         "system".into(),
@@ -217,8 +217,8 @@ pub async fn check(app: &AppState, consultation: &str) -> Result<Option<Checked>
 
 /// [`check`] after a reply or a close: the citizen's or lawyer's action already succeeded, so a failing
 /// check is logged (and the consultation stays unchecked) rather than turned into an error for them.
-pub async fn check_after(app: &AppState, consultation: &str) {
+pub async fn check_after(app: &Lawyer, consultation: &str) {
     if let Err(e) = check(app, consultation).await {
-        tracing::error!(code = %e.body.code, message = %e.body.message, "automatic QC failed");
+        tracing::error!(error = %e, "automatic QC failed");
     }
 }
