@@ -1,22 +1,17 @@
-//! The hall/city node: one binary, roles hall / city / all. See ARCHITECTURE.md for the map.
+//! The hall/city node: one binary, roles hall / city / all. See ARCHITECTURE.md for the map. This crate
+//! is the assembly (configuration, start-up, the upstream link, the demo); the node is `node-core`,
+//! the lawyer platform `lawyer-platform`, the HTTP API `node-http`, re-exported here under the names
+//! the tests and tools use.
 
-pub mod api;
 pub mod app;
-pub mod auth;
-pub mod blobs;
 pub mod bootstrap;
-pub mod crypto;
 pub mod demo;
-pub mod engine;
-pub mod error;
-pub mod fault;
-pub mod feed;
-pub mod lawyer;
-pub mod metrics;
-pub mod node;
-pub mod projection;
-pub mod service;
-pub mod store;
 pub mod upstream;
+
+pub use lawyer_platform as lawyer;
+pub use node_core::error as fault;
+pub use node_core::{auth, blobs, crypto, engine, feed, metrics, node, projection, service, store};
+pub use node_http as api;
+pub use node_http::error;
 
 pub use app::{Running, ServerConfig, start};

@@ -1,0 +1,354 @@
+//! Appointments: open slots, booking, cancel, reschedule, check-in (which issues the ticket).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use domain::appointment::{Appointment, AppointmentStatus, Slot};
+use domain::config::Role;
+use domain::decide::BookAppointment;
+use domain::ids::*;
+use domain::{Command, Millis};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::views::{TicketView, parse_day};
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiJson};
+use crate::state::AppState;
+
+const BOOKERS: [Role; 4] = [Role::Admin, Role::HallManager, Role::WindowStaff, Role::Operator];
+const BOOKING_DEVICES: [&str; 2] = ["kiosk", "window_terminal"];
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SlotsQuery {
+    /// YYYY-MM-DD
+    pub day: String,
+}
+
+/// Open slots of an item in a hall on a day, with what is left.
+#[utoipa::path(get, path = "/api/v1/halls/{hall}/items/{item}/slots", params(("hall" = String, Path), ("item" = String, Path), SlotsQuery),
+    responses((status = 200, body = [Slot]), (status = 422, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn slots(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path((hall, item)): Path<(String, String)>,
+    Query(q): Query<SlotsQuery>,
+) -> Result<Json<Vec<Slot>>, ApiError> {
+    caller.staff_or_device(
+        &[
+            Role::Admin,
+            Role::HallManager,
+            Role::WindowStaff,
+            Role::Operator,
+            Role::Leader,
+        ],
+        &BOOKING_DEVICES,
+    )?;
+    let day = parse_day(&q.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
+    let (hall, item) = (HallId::new(hall), ItemId::new(item));
+    let cfg = app.engine.shared.cfg.read().clone();
+    cfg.hall(&hall).ok_or_else(|| ApiError::not_found("hall", "hall"))?;
+    cfg.item(&item)
+        .ok_or_else(|| ApiError::not_found("service item", "item"))?;
+    let st = app.engine.shared.state.read();
+    let h = st.halls.get(&hall);
+    let mut out = domain::appointment::template_slots(&cfg, &hall, &item, day);
+    for s in &mut out {
+        s.booked = h.map_or(0, |h| h.slot_booked(&item, day, s.start_minute));
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookRequest {
+    pub hall_id: String,
+    pub item_id: String,
+    /// YYYY-MM-DD
+    pub day: String,
+    /// Minutes after local midnight of the slot start (540 = 09:00).
+    pub start_minute: u16,
+    /// The citizen's ID number: kept only as a keyed digest (one booking per person, item and day).
+    pub id_number: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentView {
+    pub id: String,
+    /// Shown as a QR code; used to check in.
+    pub code: String,
+    pub hall_id: String,
+    pub item_id: String,
+    pub hall_name: Option<String>,
+    pub item_name: Option<String>,
+    pub day: String,
+    pub start_minute: u16,
+    pub end_minute: u16,
+    pub status: AppointmentStatus,
+    pub ticket_id: Option<String>,
+    /// Check-in is refused before this instant (ms): slot start − the hall's `early_minutes`.
+    pub checkin_opens_at: Millis,
+    /// Minutes after local midnight of `day` when check-in opens.
+    pub checkin_opens_minute: u16,
+    /// A check-in after this instant (ms) joins the normal queue: slot start + the hall's `late_minutes`.
+    pub late_after: Millis,
+    /// Minutes after local midnight of `day` after which a check-in is late.
+    pub late_after_minute: u16,
+    pub early_minutes: u16,
+    pub late_minutes: u16,
+    /// The rule in words for the kiosk, e.g. "签到时间为 08:30 起；迟到超过 15 分钟（09:15 后）将按普通号排队".
+    pub checkin_rule: String,
+}
+
+impl AppointmentView {
+    pub fn new(cfg: &domain::Config, a: &Appointment) -> AppointmentView {
+        let hall = cfg.hall(&a.hall_id);
+        let rules = hall.map(|h| h.appointments.clone()).unwrap_or_default();
+        let offset = hall.map_or(480, |h| h.utc_offset_minutes);
+        let window = domain::appointment::CheckInWindow::of(a, &rules);
+        let clock = domain::appointment::clock_text;
+        AppointmentView {
+            id: a.id.to_string(),
+            code: a.code.clone(),
+            hall_id: a.hall_id.to_string(),
+            item_id: a.item_id.to_string(),
+            hall_name: hall.map(|h| h.name.clone()),
+            item_name: cfg.item(&a.item_id).map(|i| i.name.clone()),
+            day: a.day.date().to_string(),
+            start_minute: a.start_minute,
+            end_minute: a.end_minute,
+            status: a.status,
+            ticket_id: a.ticket_id.as_ref().map(ToString::to_string),
+            checkin_opens_at: a.day.at_minute(window.opens_minute, offset),
+            checkin_opens_minute: window.opens_minute,
+            late_after: a.day.at_minute(window.late_after_minute, offset),
+            late_after_minute: window.late_after_minute,
+            early_minutes: rules.early_minutes,
+            late_minutes: rules.late_minutes,
+            checkin_rule: format!(
+                "签到时间为 {} 起；迟到超过 {} 分钟（{} 后）将按普通号排队",
+                clock(window.opens_minute),
+                rules.late_minutes,
+                clock(window.late_after_minute)
+            ),
+        }
+    }
+}
+
+/// Book a slot.
+#[utoipa::path(post, path = "/api/v1/appointments", request_body = BookRequest,
+    responses((status = 201, body = AppointmentView), (status = 409, description = "slot full or already booked", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("device_signature" = []), ("session" = [])))]
+pub async fn book(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(req): ApiJson<BookRequest>,
+) -> Result<(StatusCode, Json<AppointmentView>), ApiError> {
+    caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
+    let hall = HallId::new(req.hall_id);
+    caller.in_hall(&hall)?;
+    let day = parse_day(&req.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
+    let citizen_key = citizen_key(&app, &req.id_number)?;
+    let id = AppointmentId::new(uuid::Uuid::now_v7().to_string());
+    let cmd = Command::Book(BookAppointment {
+        appointment_id: id.clone(),
+        code: node_core::crypto::random_token(),
+        hall_id: hall.clone(),
+        item_id: ItemId::new(req.item_id),
+        day,
+        start_minute: req.start_minute,
+        citizen_key,
+    });
+    app.engine.execute(hall.clone(), caller.actor(), cmd, None).await?;
+    let cfg = app.engine.shared.cfg.read().clone();
+    let st = app.engine.shared.state.read();
+    let a = st
+        .halls
+        .get(&hall)
+        .and_then(|h| h.appointments.get(&id))
+        .ok_or_else(|| ApiError::internal("booking vanished"))?;
+    Ok((StatusCode::CREATED, Json(AppointmentView::new(&cfg, a))))
+}
+
+/// The keyed digest that stands for a citizen's ID number (checked first, GB 11643): what bookings and
+/// cases keep instead of the number. Errors name `id_number`.
+pub fn citizen_key(app: &AppState, id_number: &str) -> Result<String, ApiError> {
+    domain::idcard::IdNumber::parse(id_number).map_err(|m| ApiError::invalid("id_number", m))?;
+    Ok(app.sealer.blind_index(id_number))
+}
+
+fn find(app: &AppState, pred: impl Fn(&Appointment) -> bool) -> Result<(HallId, AppointmentView), ApiError> {
+    let cfg = app.engine.shared.cfg.read().clone();
+    let st = app.engine.shared.state.read();
+    st.halls
+        .values()
+        .find_map(|h| {
+            h.appointments
+                .values()
+                .find(|a| pred(a))
+                .map(|a| (h.hall_id.clone(), AppointmentView::new(&cfg, a)))
+        })
+        .ok_or_else(|| ApiError::not_found("appointment", "id"))
+}
+
+/// Look an appointment up by the code the citizen shows.
+#[utoipa::path(get, path = "/api/v1/appointments/by-code/{code}", params(("code" = String, Path)),
+    responses((status = 200, body = AppointmentView), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn by_code(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<AppointmentView>, ApiError> {
+    caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
+    let (hall, v) = find(&app, |a| a.code == code)?;
+    caller.in_hall(&hall)?;
+    Ok(Json(v))
+}
+
+async fn appointment_command(
+    app: &Arc<AppState>,
+    caller: &Caller,
+    id: &str,
+    make: impl FnOnce(AppointmentId) -> Command,
+) -> Result<(HallId, Vec<domain::Event>), ApiError> {
+    caller.staff_or_device(&BOOKERS, &BOOKING_DEVICES)?;
+    let (hall, _) = find(app, |a| a.id.as_str() == id)?;
+    caller.in_hall(&hall)?;
+    let done = app
+        .engine
+        .execute(hall.clone(), caller.actor(), make(AppointmentId::new(id)), None)
+        .await?;
+    Ok((hall, done.events.into_iter().map(|(_, e)| e).collect()))
+}
+
+fn view_of(app: &AppState, hall: &HallId, id: &str) -> Result<Json<AppointmentView>, ApiError> {
+    let cfg = app.engine.shared.cfg.read().clone();
+    let st = app.engine.shared.state.read();
+    st.halls
+        .get(hall)
+        .and_then(|h| h.appointments.get(&AppointmentId::new(id)))
+        .map(|a| Json(AppointmentView::new(&cfg, a)))
+        .ok_or_else(|| ApiError::not_found("appointment", "id"))
+}
+
+/// Cancel a booking (frees the slot).
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", params(("id" = String, Path)),
+    responses((status = 200, body = AppointmentView), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn cancel(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<AppointmentView>, ApiError> {
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CancelAppointment {
+        appointment,
+    })
+    .await?;
+    view_of(&app, &hall, &id)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    pub day: String,
+    pub start_minute: u16,
+}
+
+/// Move a booking to another slot.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/reschedule", params(("id" = String, Path)), request_body = RescheduleRequest,
+    responses((status = 200, body = AppointmentView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn reschedule(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RescheduleRequest>,
+) -> Result<Json<AppointmentView>, ApiError> {
+    let day = parse_day(&req.day).ok_or_else(|| ApiError::invalid("day", "expected YYYY-MM-DD"))?;
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::Reschedule {
+        appointment,
+        day,
+        start_minute: req.start_minute,
+    })
+    .await?;
+    view_of(&app, &hall, &id)
+}
+
+/// Check in: issues the ticket. Inside the early/late window around the slot it is called first; later
+/// it joins the normal queue; too early is refused with the time check-in opens.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/check-in", params(("id" = String, Path)),
+    responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
+pub async fn check_in(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TicketView>, ApiError> {
+    let ticket_id = TicketId::new(uuid::Uuid::now_v7().to_string());
+    let token = node_core::crypto::ordered_token();
+    let tid = ticket_id.clone();
+    let (hall, _) = appointment_command(&app, &caller, &id, |appointment| Command::CheckIn {
+        appointment,
+        ticket_id: tid,
+        token,
+    })
+    .await?;
+    let cfg = app.engine.shared.cfg.read().clone();
+    let st = app.engine.shared.state.read();
+    let h = st.halls.get(&hall);
+    let t = h
+        .and_then(|h| h.ticket(&ticket_id))
+        .ok_or_else(|| ApiError::internal("ticket vanished"))?;
+    let mut v = TicketView::new(&cfg, h, t, Millis((app.clock)()));
+    v.token = Some(t.token.clone());
+    Ok(Json(v))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LookupRequest {
+    pub hall_id: String,
+    /// The citizen's ID number as the kiosk's reader gives it: compared by its keyed digest only, never
+    /// stored or logged. Or give `citizen_code` instead (exactly one of the two).
+    pub id_number: Option<String>,
+    /// The citizen's one-code-service code (一码通办, tender 2844–2862 "替代身份证读取登录") instead of
+    /// `id_number`.
+    pub citizen_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LookupResponse {
+    /// Today's and later bookings still waiting for check-in, soonest first.
+    pub appointments: Vec<AppointmentView>,
+}
+
+/// A citizen's bookings in this hall, found by the ID card (tender 21(2) "预约履约", 2818–2826
+/// "群众多渠道预约、刷身份证取号") or by the citizen code (一码通办, 2844–2862 "扫码登录"): today's and later, not
+/// cancelled and not yet checked in, soonest first. Kiosks of the hall (and booking staff).
+#[utoipa::path(post, path = "/api/v1/appointments/lookup", request_body = LookupRequest,
+    responses((status = 200, body = LookupResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, description = "unknown citizen code", body = crate::error::ErrorBody),
+        (status = 410, description = "expired citizen code", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("device_signature" = []), ("session" = [])))]
+pub async fn lookup(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    ApiJson(req): ApiJson<LookupRequest>,
+) -> Result<Json<LookupResponse>, ApiError> {
+    caller.staff_or_device(&BOOKERS, &["kiosk"])?;
+    let hall = HallId::new(req.hall_id);
+    caller.in_hall(&hall)?;
+    let key = super::citizen_codes::citizen_key_of(&app, req.id_number.as_deref(), req.citizen_code.as_deref()).await?;
+    let cfg = app.engine.shared.cfg.read().clone();
+    let hc = cfg.hall(&hall).ok_or_else(|| ApiError::not_found("hall", "hall_id"))?;
+    let today = Millis((app.clock)()).business_day(hc.utc_offset_minutes);
+    let st = app.engine.shared.state.read();
+    let mut found: Vec<&Appointment> = st.halls.get(&hall).map_or_else(Vec::new, |h| {
+        h.appointments
+            .values()
+            .filter(|a| a.citizen_key == key && a.status == AppointmentStatus::Booked && a.day >= today)
+            .collect()
+    });
+    found.sort_by_key(|a| (a.day, a.start_minute, a.id.clone()));
+    Ok(Json(LookupResponse {
+        appointments: found.into_iter().map(|a| AppointmentView::new(&cfg, a)).collect(),
+    }))
+}

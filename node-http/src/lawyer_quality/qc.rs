@@ -1,0 +1,348 @@
+//! QC (质检, 7.2.4; error grades 3.1/3.2) and quality figures (7.1.4.2 rates, 表 1 alerts 7.1.4.1):
+//! the reviewer queue and verdicts, the alerts of a date range per lawyer and platform-wide, and a
+//! lawyer's own results.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use domain::config::Role;
+use domain::time::{BusinessDay, Date, Millis};
+use lawyer::Ratio;
+use lawyer::report::{Alert, Scope, ServiceCounts, alerts};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::caller::Caller;
+use crate::error::{ApiError, ApiJson};
+use crate::state::AppState;
+use lawyer_platform::quality::qc::Finding;
+use lawyer_platform::quality::store::{QcRow, parse_qc, qc_str};
+use lawyer_platform::quality::{self, QualityRecord, UTC_OFFSET_MINUTES};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QcView {
+    pub consultation_id: String,
+    pub lawyer_id: String,
+    /// The verdict that counts: the reviewer's if reviewed, else the automatic one (`pass`,
+    /// `non_fatal` 3.1, `fatal` 3.2).
+    pub result: String,
+    pub auto_result: String,
+    pub findings: Vec<Finding>,
+    pub checked_at: i64,
+    /// Drawn by the random sample (7.2.4 a).
+    pub sampled: bool,
+    /// Waiting for a reviewer: sampled or automatically failed, not yet reviewed.
+    pub in_queue: bool,
+    pub review_result: Option<String>,
+    pub review_reason: Option<String>,
+    pub reviewer: Option<String>,
+    pub reviewed_at: Option<i64>,
+}
+
+fn qc_view(q: QcRow) -> QcView {
+    QcView {
+        result: q.review_result.clone().unwrap_or_else(|| q.auto_result.clone()),
+        in_queue: q.review_result.is_none() && (q.sampled || q.auto_result != "pass"),
+        findings: serde_json::from_str(&q.findings).unwrap_or_default(),
+        consultation_id: q.consultation_id,
+        lawyer_id: q.lawyer_id,
+        auto_result: q.auto_result,
+        checked_at: q.checked_at,
+        sampled: q.sampled,
+        review_result: q.review_result,
+        review_reason: q.review_reason,
+        reviewer: q.reviewer,
+        reviewed_at: q.reviewed_at,
+    }
+}
+
+/// The reviewer queue, oldest first: every automatically failed consultation and the random sample
+/// (`qc_sample_percent`), not yet reviewed. Operators.
+#[utoipa::path(get, path = "/api/v1/lawyer-quality/qc/queue",
+    responses((status = 200, body = Vec<QcView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
+    security(("session" = [])))]
+pub async fn queue(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<Vec<QcView>>, ApiError> {
+    caller.staff(&[Role::Operator])?;
+    let rows = quality::query(&app.lawyer, quality::store::qc_queue).await?;
+    Ok(Json(rows.into_iter().map(qc_view).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    /// `pass`, `non_fatal` or `fatal`: confirms or overrides the automatic verdict.
+    pub result: Option<String>,
+    /// Why (required, 1–2000 characters).
+    pub reason: Option<String>,
+}
+
+/// A reviewer's verdict on a checked consultation; it replaces the automatic one in every rate. Once
+/// only (409 after). Operators.
+#[utoipa::path(post, path = "/api/v1/lawyer-quality/qc/{id}/review", params(("id" = String, Path, description = "consultation id")),
+    request_body = ReviewRequest,
+    responses((status = 200, body = QcView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = [])))]
+pub async fn review(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ReviewRequest>,
+) -> Result<Json<QcView>, ApiError> {
+    let me = caller.staff(&[Role::Operator])?.id.to_string();
+    let i = id.clone();
+    quality::query(&app.lawyer, move |c| quality::store::qc(c, &i))
+        .await?
+        .ok_or_else(|| ApiError::not_found("QC result", "id"))?;
+    let result = req
+        .result
+        .as_deref()
+        .and_then(parse_qc)
+        .ok_or_else(|| ApiError::invalid("result", "应为 pass、non_fatal 或 fatal (pass, non_fatal or fatal)"))?;
+    let reason = req.reason.as_deref().map(str::trim).unwrap_or_default();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        return Err(ApiError::invalid(
+            "reason",
+            "必填，1–2000 个字符 (required, 1–2000 characters)",
+        ));
+    }
+    let r = QualityRecord::QcReviewed {
+        consultation_id: id.clone(),
+        reviewer: format!("staff:{me}"),
+        result: qc_str(result),
+        reason: reason.to_owned(),
+    };
+    quality::record(&app.lawyer, format!("staff:{me}"), r).await?;
+    let row = quality::query(&app.lawyer, move |c| quality::store::qc(c, &id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("QC result", "id"))?;
+    Ok(Json(qc_view(row)))
+}
+
+/// A rate with its parts; `percent` is `None` without data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RateView {
+    pub num: u64,
+    pub den: u64,
+    pub percent: Option<f64>,
+}
+
+fn rate(r: Ratio) -> RateView {
+    RateView {
+        num: r.num,
+        den: r.den,
+        percent: r.percent(),
+    }
+}
+
+/// The counts of 7.1.4.2 and their rates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FiguresView {
+    /// 咨询量.
+    pub orders: u64,
+    /// 7.1.4.2.1 a 好评率 (= 表 1 满意率).
+    pub good_rate: RateView,
+    /// 7.1.4.2.1 b 评价率 (= 表 1 参评率).
+    pub rating_rate: RateView,
+    /// 7.1.4.2.2 b 致命性错误率: fatal ÷ QC-checked.
+    pub fatal_rate: RateView,
+    /// 7.1.4.2.2 a 非致命性错误率: non-fatal ÷ QC-checked.
+    pub non_fatal_rate: RateView,
+    /// 表 1 接通率.
+    pub connection_rate: RateView,
+    /// 表 1 回访率: non-satisfied orders revisited within 1 working day.
+    pub revisit_rate: RateView,
+    /// 7.3.2.1 及时解答率.
+    pub timely_rate: RateView,
+}
+
+pub fn figures(c: &ServiceCounts) -> FiguresView {
+    FiguresView {
+        orders: c.orders,
+        good_rate: rate(c.good_rate()),
+        rating_rate: rate(c.rating_rate()),
+        fatal_rate: rate(c.fatal_rate()),
+        non_fatal_rate: rate(c.non_fatal_rate()),
+        connection_rate: rate(c.connection_rate()),
+        revisit_rate: rate(c.revisit_rate()),
+        timely_rate: rate(c.timely_rate()),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertView {
+    /// `platform` or `lawyer`.
+    pub scope: String,
+    pub lawyer_id: Option<String>,
+    /// `revisit_rate`, `rating_rate`, `connection_rate`, `satisfaction_rate`, `fatal_error_rate`,
+    /// `non_fatal_error_rate`.
+    pub metric: String,
+    pub label: String,
+    pub value: RateView,
+    /// The 表 1 line, e.g. `≥95%` or `≤2%`.
+    pub limit: String,
+    pub clause: String,
+    pub message: String,
+}
+
+pub fn alert_view(a: &Alert) -> AlertView {
+    let (scope, lawyer_id) = match &a.scope {
+        Scope::Platform => ("platform", None),
+        Scope::Lawyer(id) => ("lawyer", Some(id.clone())),
+    };
+    AlertView {
+        scope: scope.into(),
+        lawyer_id,
+        metric: serde_json::to_value(a.metric)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        label: a.metric.label_zh().into(),
+        value: rate(a.value),
+        limit: a.limit.to_string(),
+        clause: a.clause.into(),
+        message: a.message(),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RangeQuery {
+    /// First day, `YYYY-MM-DD` (China time); default today.
+    pub from: Option<String>,
+    /// Last day, inclusive; default `from`.
+    pub to: Option<String>,
+}
+
+pub fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
+    let bad = || ApiError::invalid(field, "日期格式应为 YYYY-MM-DD (a date, YYYY-MM-DD)");
+    let mut it = s.trim().splitn(3, '-');
+    let (y, m, d) = (it.next(), it.next(), it.next());
+    let (Some(y), Some(m), Some(d)) = (y, m, d) else {
+        return Err(bad());
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u8>(), d.parse::<u8>()) else {
+        return Err(bad());
+    };
+    Date::new(y, m, d).ok_or_else(bad)
+}
+
+/// `[from 00:00, the day after to 00:00)` in ms, China time.
+pub fn range(app: &AppState, q: &RangeQuery) -> Result<(i64, i64), ApiError> {
+    let today = Millis((app.clock)()).business_day(UTC_OFFSET_MINUTES).date();
+    let from = q
+        .from
+        .as_deref()
+        .map(|s| parse_date("from", s))
+        .transpose()?
+        .unwrap_or(today);
+    let to =
+        q.to.as_deref()
+            .map(|s| parse_date("to", s))
+            .transpose()?
+            .unwrap_or(from);
+    if to.days() < from.days() {
+        return Err(ApiError::invalid("to", "结束日期早于开始日期 (to is before from)"));
+    }
+    if to.days() - from.days() > 366 * 5 {
+        return Err(ApiError::invalid("to", "最长 5 年 (at most 5 years)"));
+    }
+    Ok((
+        BusinessDay(from.days()).at_minute(0, UTC_OFFSET_MINUTES).0,
+        BusinessDay(to.days() + 1).at_minute(0, UTC_OFFSET_MINUTES).0,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LawyerFigures {
+    pub lawyer_id: String,
+    pub figures: FiguresView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertsResponse {
+    pub from: i64,
+    pub to: i64,
+    pub platform: FiguresView,
+    pub lawyers: Vec<LawyerFigures>,
+    /// 表 1 lines crossed (7.1.4.1), the platform's first, then each lawyer's.
+    pub alerts: Vec<AlertView>,
+}
+
+/// The quality figures of consultations asked in a date range — 好评率, 评价率, 致命/非致命错误率
+/// (7.1.4.2), 接通率, 回访率 — per lawyer and platform-wide, and every 表 1 line they cross (7.1.4.1).
+/// Operators, admins and leaders.
+#[utoipa::path(get, path = "/api/v1/lawyer-quality/alerts", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "YYYY-MM-DD, inclusive")),
+    responses((status = 200, body = AlertsResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = [])))]
+pub async fn alerts_in_range(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<RangeQuery>,
+) -> Result<Json<AlertsResponse>, ApiError> {
+    caller.staff(&[Role::Operator, Role::Admin, Role::Leader])?;
+    let (from, to) = range(&app, &q)?;
+    let (_, counts) = quality::counts::service_counts(&app.lawyer, from, to).await?;
+    let t = &app.lawyer.config.thresholds;
+    // The platform's alerts count every order, assigned or not (as `lawyer::report::figures`).
+    let mut list = alerts(&Scope::Platform, &counts.platform, t);
+    for (id, c) in &counts.per_lawyer {
+        list.extend(alerts(&Scope::Lawyer(id.clone()), c, t));
+    }
+    Ok(Json(AlertsResponse {
+        from,
+        to,
+        platform: figures(&counts.platform),
+        lawyers: counts
+            .per_lawyer
+            .iter()
+            .map(|(id, c)| LawyerFigures {
+                lawyer_id: id.clone(),
+                figures: figures(c),
+            })
+            .collect(),
+        alerts: list.iter().map(alert_view).collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyQcResponse {
+    pub from: i64,
+    pub to: i64,
+    /// The lawyer's QC results checked in the range, newest first.
+    pub results: Vec<QcView>,
+    /// Their figures over the consultations asked in the range.
+    pub figures: FiguresView,
+    /// Their 表 1 lines crossed.
+    pub alerts: Vec<AlertView>,
+}
+
+/// The signed-in lawyer's own QC results, rates and 表 1 alerts over a date range (for the lawyer desk).
+/// Lawyers only.
+#[utoipa::path(get, path = "/api/v1/lawyer/qc", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "YYYY-MM-DD, inclusive")),
+    responses((status = 200, body = MyQcResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("session" = [])))]
+pub async fn my_qc(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<RangeQuery>,
+) -> Result<Json<MyQcResponse>, ApiError> {
+    let me = caller.staff(&[Role::Lawyer])?.id.to_string();
+    let (from, to) = range(&app, &q)?;
+    let m = me.clone();
+    let rows = quality::query(&app.lawyer, move |c| quality::store::qc_of_lawyer(c, &m, from, to)).await?;
+    let (_, counts) = quality::counts::service_counts(&app.lawyer, from, to).await?;
+    let mine = counts.per_lawyer.get(&me).copied().unwrap_or_default();
+    let list = alerts(&Scope::Lawyer(me), &mine, &app.lawyer.config.thresholds);
+    Ok(Json(MyQcResponse {
+        from,
+        to,
+        results: rows.into_iter().map(qc_view).collect(),
+        figures: figures(&mine),
+        alerts: list.iter().map(alert_view).collect(),
+    }))
+}
