@@ -4,21 +4,11 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::engine::EngineError;
 use crate::store::StoreError;
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `quota_exhausted`, `window_not_open`, `unauthorized`.
-    pub code: String,
-    /// Human-readable explanation.
-    pub message: String,
-    /// The input field at fault, when one is.
-    pub field: Option<String>,
-}
+pub use hall_api::error::ErrorBody;
 
 #[derive(Debug)]
 pub struct ApiError {

@@ -10,8 +10,6 @@ use axum::response::{IntoResponse, Response};
 
 use domain::time::Millis;
 use lawyer::sla::{PickupBand, PickupSample, ServiceKind};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::consultations::{Party, WsQuery, header_token, load, party};
 use crate::app::AppState;
@@ -20,6 +18,7 @@ use crate::error::ApiError;
 use crate::lawyer::ConsultKind;
 use crate::lawyer::chat::read;
 use crate::lawyer::video::{MAX_FRAME_BYTES, Side, signal_socket};
+pub use hall_api::video::{VideoPickup, VideoStats};
 
 /// WebRTC signalling for a video consultation: relays SDP offer/answer and ICE candidates between
 /// the citizen (token) and the consultation's lawyer, never anyone else; `video_unavailable` turns
@@ -64,31 +63,6 @@ pub async fn signal(
         .max_message_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |socket| signal_socket(app, id, side, me, socket))
         .into_response())
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VideoPickup {
-    /// `day` (09:00–22:00) or `night`.
-    pub band: String,
-    pub samples: u64,
-    pub average_secs: f64,
-    pub target_secs: u32,
-    pub met: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VideoStats {
-    /// Video consultations asked for (those that fell back to text or became 留言 included).
-    pub requested: u64,
-    /// Of them, picked up by a lawyer.
-    pub connected: u64,
-    /// Of them, continued as a text chat because a side could not do video.
-    pub fell_back: u64,
-    pub connection_rate_percent: Option<f64>,
-    /// 6.2.3.1 c: above 95%.
-    pub connection_ok: Option<bool>,
-    /// 6.2.3.1 a: average pickup per band against its target.
-    pub pickup: Vec<VideoPickup>,
 }
 
 /// Video figures for `[from, to)` (`GET /lawyer/stats`).
