@@ -17,12 +17,11 @@ use std::time::Duration;
 use domain::time::Millis;
 use lawyer::sla::chat::{ChatAction, ChatEvent, ChatKind, Party};
 use lawyer::sla::tasks::{Task, task_due};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::store::{ConsultationRow, LawyerRecord, MessageRow};
 use super::{Author, ConsultKind, ConsultStatus, MessageKind, notify};
 use crate::Lawyer;
+pub use hall_api::consultations::Due;
 use node_core::error::NodeError;
 use node_core::store::Record;
 
@@ -76,19 +75,6 @@ pub fn chat_events(row: &ConsultationRow, messages: &[MessageRow]) -> Vec<ChatEv
         });
     }
     out
-}
-
-/// What the lawyer owes next on a consultation, for the inbox.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Due {
-    /// `pick_up`, `first_reply`, `reassure`, `ask_consent`, `answer` (realtime, 6.2.2) or `reply` (留言, 6.2.1.1).
-    pub action: String,
-    pub label: String,
-    pub clause: String,
-    /// When (ms).
-    pub due: i64,
-    /// Seconds left; negative once overdue.
-    pub remaining_secs: i64,
 }
 
 pub fn next_due(app: &Lawyer, row: &ConsultationRow, messages: &[MessageRow], now: i64) -> Option<Due> {

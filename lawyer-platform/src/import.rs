@@ -7,6 +7,7 @@
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 
+pub use hall_api::import::RowError;
 use node_core::store::StoreError;
 
 #[derive(Debug, Clone)]
@@ -119,17 +120,6 @@ impl Table {
     fn is_list(self, field: &str) -> bool {
         self == Table::Lawyers && matches!(field, "frequent_courts" | "specialties")
     }
-}
-
-/// One problem of one row: the row (1-based, header not counted), the field and what was expected.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct RowError {
-    pub row: usize,
-    pub field: String,
-    /// 附录 B 数据元格式 (e.g. 20103); none for a column outside the table.
-    pub code: Option<u32>,
-    /// What the field should be, in Chinese first.
-    pub expected: String,
 }
 
 /// A row checked against its table, ready to be sealed.

@@ -31,7 +31,6 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
-use utoipa::ToSchema;
 
 pub use notify::{LogNotifier, Notice, Notifier, RecordingNotifier};
 
@@ -204,84 +203,6 @@ impl Hub {
     }
 }
 
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal / $zh:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-        impl $name {
-            pub fn as_str(self) -> &'static str { match self { $($name::$v => $s),+ } }
-            pub fn parse(s: &str) -> Option<$name> { match s { $($s => Some($name::$v),)+ _ => None } }
-            pub fn label_zh(self) -> &'static str { match self { $($name::$v => $zh),+ } }
-        }
-    };
-}
-
-str_enum!(
-    /// 6.1 a / b.
-    ConsultKind {
-        Realtime = "realtime" / "实时咨询",
-        Message = "message" / "留言咨询",
-        /// 6.1 c: matched like a realtime one, then a WebRTC call signalled over
-        /// `/consultations/{id}/signal`; falls back to a realtime chat when a side cannot do video.
-        Video = "video" / "视频咨询",
-    }
-);
-
-str_enum!(
-    ConsultStatus {
-        /// Realtime, no lawyer free yet.
-        Queued = "queued" / "排队中",
-        /// Realtime, routed to a lawyer who has not picked it up yet.
-        Assigned = "assigned" / "待接单",
-        /// Realtime, in conversation.
-        Active = "active" / "咨询中",
-        /// 留言 (or a realtime one nobody picked up), waiting for the written reply.
-        WaitingReply = "waiting_reply" / "待回复",
-        Answered = "answered" / "已回复",
-        Closed = "closed" / "已结束",
-    }
-);
-
-str_enum!(
-    Author {
-        Citizen = "citizen" / "咨询人",
-        Lawyer = "lawyer" / "律师",
-        System = "system" / "系统",
-    }
-);
-
-str_enum!(
-    /// What a message is, so the SLA check needs no text understanding (`lawyer::sla::chat`).
-    MessageKind {
-        Text = "text" / "消息",
-        /// From a lawyer or the system: explains the delay and asks to continue (6.2.2.3.4 b); from
-        /// the citizen: agrees to wait.
-        Consent = "consent" / "征得同意",
-        /// Thanks/apology while the citizen waits (6.2.2.3.1 b).
-        Reassurance = "reassurance" / "安抚",
-        /// A 留言 reply composed from the fixed templates (6.2.1.2).
-        Template = "template" / "模板回复",
-        /// System: the video call could not be made and the consultation goes on as a text chat;
-        /// the chat's clocks (6.2.2.3) start here.
-        VideoFallback = "video_fallback" / "转文字咨询",
-    }
-);
-
-str_enum!(
-    /// A remote mediation's progress (6.2.4).
-    MediationStatus {
-        /// Booked, waiting for the operator's verification call (6.2.4.1: 1 working day).
-        Applied = "applied" / "待核实",
-        /// Verified, waiting for a lawyer (6.2.4.1: 3 working days).
-        Verified = "verified" / "待指派",
-        Rejected = "rejected" / "已退回",
-        /// A lawyer is named and has not confirmed yet.
-        Assigned = "assigned" / "待律师确认",
-        /// The lawyer confirmed; the session is on.
-        Accepted = "accepted" / "已确认",
-        /// Held and rated by the committee (6.2.4.2 e).
-        Rated = "rated" / "已评价",
-    }
-);
+// The platform's nouns are wire data: they are defined with the API types.
+pub use hall_api::consultations::{Author, ConsultKind, ConsultStatus, MessageKind};
+pub use hall_api::mediation::MediationStatus;

@@ -7,35 +7,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::config::Role;
 use domain::ids::HallId;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
+pub use hall_api::access::{
+    EnrollRequest, EnrollResponse, EnrollmentCodeRequest, EnrollmentCodeResponse, LoginRequest, PasswordRequest,
+    SessionResponse,
+};
 use node_core::auth;
 use node_core::crypto;
 use node_core::store::Record;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub login: String,
-    pub password: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SessionResponse {
-    /// Send as `Authorization: Bearer <token>`.
-    pub token: String,
-    pub staff_id: String,
-    pub name: String,
-    pub roles: Vec<Role>,
-    pub hall_id: Option<String>,
-    pub expires_at: i64,
-    /// Set when signed in from a device: the session is valid only on requests that device signs.
-    pub device_id: Option<String>,
-}
 
 /// Sign in with login and password.
 #[utoipa::path(post, path = "/api/v1/sessions", request_body = LoginRequest,
@@ -83,23 +65,6 @@ pub async fn logout(State(app): State<Arc<AppState>>, caller: Caller) -> Result<
         .await?;
     app.auth.forget_session(&s.token_hash);
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EnrollmentCodeRequest {
-    pub hall_id: String,
-    /// kiosk, window_terminal, evaluator, hall_display, command_wall
-    pub kind: String,
-    /// How long the code stays valid (default 60, at most 7 days).
-    pub ttl_minutes: Option<u32>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EnrollmentCodeResponse {
-    /// One-time code to type into the device at first start.
-    pub code: String,
-    pub expires_at: i64,
 }
 
 /// Issue a one-time enrollment code for a new device.
@@ -159,25 +124,6 @@ fn base32(bytes: &[u8]) -> String {
         .rev()
         .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
         .collect()
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EnrollRequest {
-    pub code: String,
-    /// What the hall calls this device, e.g. "1号自助机".
-    pub name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EnrollResponse {
-    pub device_id: String,
-    /// The device key (hex, 32 bytes). Shown once; keep it in the device's protected store.
-    pub key: String,
-    pub hall_id: String,
-    pub kind: String,
-    /// Kiosks: the letter of this device's offline number series (A-K001 …).
-    pub letter: Option<String>,
 }
 
 /// Enroll a device with a one-time code; returns its key.
@@ -245,12 +191,6 @@ pub async fn enroll(
             letter: (!letter.is_empty()).then_some(letter),
         }),
     ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordRequest {
-    pub password: String,
 }
 
 /// Set a staff member's password (admins).

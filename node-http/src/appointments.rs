@@ -10,22 +10,17 @@ use domain::config::Role;
 use domain::decide::BookAppointment;
 use domain::ids::*;
 use domain::{Command, Millis};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::views::{TicketView, parse_day};
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
+pub use hall_api::appointments::{
+    AppointmentView, BookRequest, LookupRequest, LookupResponse, RescheduleRequest, SlotsQuery,
+};
 
 const BOOKERS: [Role; 4] = [Role::Admin, Role::HallManager, Role::WindowStaff, Role::Operator];
 const BOOKING_DEVICES: [&str; 2] = ["kiosk", "window_terminal"];
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct SlotsQuery {
-    /// YYYY-MM-DD
-    pub day: String,
-}
 
 /// Open slots of an item in a hall on a day, with what is left.
 #[utoipa::path(get, path = "/api/v1/halls/{hall}/items/{item}/slots", params(("hall" = String, Path), ("item" = String, Path), SlotsQuery),
@@ -59,82 +54,6 @@ pub async fn slots(
         s.booked = h.map_or(0, |h| h.slot_booked(&item, day, s.start_minute));
     }
     Ok(Json(out))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BookRequest {
-    pub hall_id: String,
-    pub item_id: String,
-    /// YYYY-MM-DD
-    pub day: String,
-    /// Minutes after local midnight of the slot start (540 = 09:00).
-    pub start_minute: u16,
-    /// The citizen's ID number: kept only as a keyed digest (one booking per person, item and day).
-    pub id_number: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AppointmentView {
-    pub id: String,
-    /// Shown as a QR code; used to check in.
-    pub code: String,
-    pub hall_id: String,
-    pub item_id: String,
-    pub hall_name: Option<String>,
-    pub item_name: Option<String>,
-    pub day: String,
-    pub start_minute: u16,
-    pub end_minute: u16,
-    pub status: AppointmentStatus,
-    pub ticket_id: Option<String>,
-    /// Check-in is refused before this instant (ms): slot start − the hall's `early_minutes`.
-    pub checkin_opens_at: Millis,
-    /// Minutes after local midnight of `day` when check-in opens.
-    pub checkin_opens_minute: u16,
-    /// A check-in after this instant (ms) joins the normal queue: slot start + the hall's `late_minutes`.
-    pub late_after: Millis,
-    /// Minutes after local midnight of `day` after which a check-in is late.
-    pub late_after_minute: u16,
-    pub early_minutes: u16,
-    pub late_minutes: u16,
-    /// The rule in words for the kiosk, e.g. "签到时间为 08:30 起；迟到超过 15 分钟（09:15 后）将按普通号排队".
-    pub checkin_rule: String,
-}
-
-impl AppointmentView {
-    pub fn new(cfg: &domain::Config, a: &Appointment) -> AppointmentView {
-        let hall = cfg.hall(&a.hall_id);
-        let rules = hall.map(|h| h.appointments.clone()).unwrap_or_default();
-        let offset = hall.map_or(480, |h| h.utc_offset_minutes);
-        let window = domain::appointment::CheckInWindow::of(a, &rules);
-        let clock = domain::appointment::clock_text;
-        AppointmentView {
-            id: a.id.to_string(),
-            code: a.code.clone(),
-            hall_id: a.hall_id.to_string(),
-            item_id: a.item_id.to_string(),
-            hall_name: hall.map(|h| h.name.clone()),
-            item_name: cfg.item(&a.item_id).map(|i| i.name.clone()),
-            day: a.day.date().to_string(),
-            start_minute: a.start_minute,
-            end_minute: a.end_minute,
-            status: a.status,
-            ticket_id: a.ticket_id.as_ref().map(ToString::to_string),
-            checkin_opens_at: a.day.at_minute(window.opens_minute, offset),
-            checkin_opens_minute: window.opens_minute,
-            late_after: a.day.at_minute(window.late_after_minute, offset),
-            late_after_minute: window.late_after_minute,
-            early_minutes: rules.early_minutes,
-            late_minutes: rules.late_minutes,
-            checkin_rule: format!(
-                "签到时间为 {} 起；迟到超过 {} 分钟（{} 后）将按普通号排队",
-                clock(window.opens_minute),
-                rules.late_minutes,
-                clock(window.late_after_minute)
-            ),
-        }
-    }
 }
 
 /// Book a slot.
@@ -248,13 +167,6 @@ pub async fn cancel(
     view_of(&app, &hall, &id)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RescheduleRequest {
-    pub day: String,
-    pub start_minute: u16,
-}
-
 /// Move a booking to another slot.
 #[utoipa::path(post, path = "/api/v1/appointments/{id}/reschedule", params(("id" = String, Path)), request_body = RescheduleRequest,
     responses((status = 200, body = AppointmentView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
@@ -301,24 +213,6 @@ pub async fn check_in(
     let mut v = TicketView::new(&cfg, h, t, Millis((app.clock)()));
     v.token = Some(t.token.clone());
     Ok(Json(v))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LookupRequest {
-    pub hall_id: String,
-    /// The citizen's ID number as the kiosk's reader gives it: compared by its keyed digest only, never
-    /// stored or logged. Or give `citizen_code` instead (exactly one of the two).
-    pub id_number: Option<String>,
-    /// The citizen's one-code-service code (一码通办, tender 2844–2862 "替代身份证读取登录") instead of
-    /// `id_number`.
-    pub citizen_code: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LookupResponse {
-    /// Today's and later bookings still waiting for check-in, soonest first.
-    pub appointments: Vec<AppointmentView>,
 }
 
 /// A citizen's bookings in this hall, found by the ID card (tender 21(2) "预约履约", 2818–2826

@@ -12,13 +12,12 @@ use domain::Millis;
 use domain::case::CaseStage;
 use domain::config::Role;
 use domain::ids::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::appointments::citizen_key;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
+pub use hall_api::cases::{CaseLookupRequest, CaseView, CasesResponse, OpenCaseRequest, StageRequest, StageView};
 use node_core::store::Record;
 use node_core::store::cases::{CaseRow, receipt_prefix};
 
@@ -28,70 +27,6 @@ const CLERKS: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
 const READERS: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
 /// Most cases one lookup by ID card answers (newest first).
 const LOOKUP_LIMIT: usize = 50;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OpenCaseRequest {
-    pub hall_id: String,
-    pub item_id: String,
-    /// The applicant's ID number: checked (GB 11643), kept only as a keyed digest.
-    pub id_number: String,
-    /// The ticket the matter was accepted under, if any.
-    pub ticket_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StageRequest {
-    pub stage: CaseStage,
-    /// What is missing (需补正) or why it is refused (不予受理): required for those; at most 500 characters.
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CaseLookupRequest {
-    pub hall_id: String,
-    /// Compared by its keyed digest only, never stored or logged. Or give `citizen_code` instead
-    /// (exactly one of the two).
-    pub id_number: Option<String>,
-    /// The citizen's one-code-service code (一码通办, tender 2844–2862 "替代身份证读取登录") instead of
-    /// `id_number`.
-    pub citizen_code: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StageView {
-    pub stage: CaseStage,
-    /// 已受理, 审查中 …
-    pub label: String,
-    /// When (ms).
-    pub at: Millis,
-    pub note: Option<String>,
-}
-
-/// A case as the citizen and the clerk see it: no personal data.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CaseView {
-    /// For `POST /cases/{id}/stages`.
-    pub id: String,
-    /// 受理回执号.
-    pub receipt: String,
-    pub hall_id: String,
-    pub item_id: String,
-    pub item_name: Option<String>,
-    pub hall_name: Option<String>,
-    pub opened_at: Millis,
-    pub stage: CaseStage,
-    pub stage_label: String,
-    /// Oldest first.
-    pub stages: Vec<StageView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CasesResponse {
-    pub cases: Vec<CaseView>,
-}
 
 fn view(cfg: &domain::Config, c: &CaseRow) -> Result<CaseView, ApiError> {
     let stage_of = |s: &str| CaseStage::parse(s).ok_or_else(|| ApiError::internal(format!("stored case stage {s}")));

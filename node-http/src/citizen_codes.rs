@@ -17,14 +17,13 @@ use domain::Millis;
 use domain::config::Role;
 use domain::ids::HallId;
 use domain::time::Date;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::appointments::citizen_key;
 use super::views::{SealedCitizen, parse_day};
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
+pub use hall_api::citizen_codes::{IssueCodeRequest, IssueCodeResponse, ResolveRequest, ResolvedCitizen};
 use node_core::crypto::{mask_id_number, mask_name};
 use node_core::store::Record;
 use node_core::store::citizen_codes::CitizenCode;
@@ -39,51 +38,6 @@ pub const DEFAULT_TTL_MINUTES: u32 = 5;
 pub const MAX_TTL_MINUTES: u32 = 24 * 60;
 /// Longest code accepted for resolving (codes are opaque; this only bounds the input).
 const MAX_CODE_LEN: usize = 64;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IssueCodeRequest {
-    /// 18-character resident ID number (GB 11643): checked, then kept sealed (SM4) and as a keyed digest.
-    pub id_number: String,
-    /// The citizen's name, 1–64 characters; sealed.
-    pub name: Option<String>,
-    /// Minutes the code stays valid: 1 … 1440, default 5.
-    pub ttl_minutes: Option<u32>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct IssueCodeResponse {
-    /// `YM1-` + 24 upper-case hex characters; shown as the QR code. Only its SM3 is stored.
-    pub code: String,
-    /// The code is refused from this instant on (ms).
-    pub expires_at: Millis,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ResolveRequest {
-    /// The hall of the kiosk or window that scanned the code.
-    pub hall_id: String,
-    /// The scanned code.
-    pub code: String,
-}
-
-/// Who a code stands for, as a kiosk or window may show it: masked, never the full number.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResolvedCitizen {
-    /// 张* (`null` when the code carries no name).
-    pub name_masked: Option<String>,
-    /// 230***********0020
-    pub id_masked: String,
-    /// Full years on the hall's business day.
-    pub age: u32,
-    /// Whether a ticket taken with this code gets the elderly priority (the hall's `priority` rules).
-    pub elderly: bool,
-    /// YYYY-MM-DD
-    pub birth: String,
-    /// The code is refused from this instant on (ms).
-    pub expires_at: Millis,
-}
 
 /// A valid code's citizen, for the handlers that take a code instead of an ID card.
 #[derive(Debug, Clone)]

@@ -11,120 +11,20 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::config::Role;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
-use lawyer_platform::chat::{Due, next_due, post, read, record};
+pub use hall_api::consultations::{
+    ConsultationView, CreateRequest, CreatedResponse, MessageRequest, MessageView, RatingRequest, RatingView,
+    ReplyPartsRequest, WsQuery,
+};
+use lawyer_platform::chat::{next_due, post, read, record};
 use lawyer_platform::store::{ConsultationRow, LawyerRecord, MessageRow};
 use lawyer_platform::{Author, ConsultKind, ConsultStatus, MessageKind};
 
 pub const TOKEN_HEADER: &str = "x-consultation-token";
 const MAX_TEXT: usize = 4000;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateRequest {
-    pub kind: ConsultKind,
-    /// The question, 1–4000 characters.
-    pub question: String,
-    /// The field of law (e.g. `labour`, `family`), matched against the lawyers' specialties.
-    pub specialty: String,
-    /// Mainland mobile number for the SMS when a 留言 is answered; kept sealed.
-    pub phone: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReplyPartsRequest {
-    /// 【法律分析】 the judgement (6.2.1.2 c).
-    pub judgement: String,
-    /// 【法律依据】 the law and article (6.2.1.2 d).
-    pub basis: String,
-    /// 【建议】 what to do (6.2.1.2 e).
-    pub advice: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MessageRequest {
-    /// The text; or leave it out and send `parts` for a 留言 reply the server wraps in the fixed opening,
-    /// disclaimer and closing.
-    pub body: Option<String>,
-    /// Default `text` (`template` with `parts`). Citizens: `text`, `consent` (agree to wait). Lawyers:
-    /// `text`, `reassurance`, `consent` (explain and ask to continue), `template`.
-    pub kind: Option<MessageKind>,
-    pub parts: Option<ReplyPartsRequest>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RatingRequest {
-    /// 1 非常不满意 … 5 非常满意.
-    pub level: u8,
-    pub comment: Option<String>,
-    /// The citizen still needs a legal answer: the lawyer is asked to call back within 1 hour
-    /// (7.1.3.2 b).
-    pub needs_legal_answer: Option<bool>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessageView {
-    pub id: String,
-    /// 1, 2, 3 … within the consultation.
-    pub seq: i64,
-    pub author: Author,
-    pub kind: MessageKind,
-    pub body: String,
-    pub at: i64,
-    /// 10.3.2: the message used a listed word whose action is a warning (recorded for review).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RatingView {
-    pub level: u8,
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConsultationView {
-    pub id: String,
-    pub kind: ConsultKind,
-    pub status: ConsultStatus,
-    /// 排队中, 待接单, 咨询中, 待回复, 已回复, 已结束.
-    pub status_label: String,
-    pub specialty: String,
-    /// `kiosk` or `web`.
-    pub channel: String,
-    pub lawyer_id: Option<String>,
-    /// Masked (138****8000).
-    pub phone: Option<String>,
-    pub created_at: i64,
-    pub picked_at: Option<i64>,
-    /// When a realtime question nobody picked up became a 留言.
-    pub converted_at: Option<i64>,
-    pub answered_at: Option<i64>,
-    pub closed_at: Option<i64>,
-    pub rating: Option<RatingView>,
-    /// What the lawyer owes next (the citizen sees the promise too).
-    pub due: Option<Due>,
-    /// Oldest first; the question is message 1.
-    pub messages: Vec<MessageView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreatedResponse {
-    pub consultation: ConsultationView,
-    /// The citizen's key to this consultation: send it as `X-Consultation-Token`. Shown once.
-    pub token: String,
-    /// 10.3.2: the question used a listed word whose action is a warning (recorded for review).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
-}
 
 fn message_view(m: MessageRow) -> MessageView {
     MessageView {
@@ -556,14 +456,6 @@ pub async fn rate(
     };
     record(&app.lawyer, row.hall_id.as_deref(), "citizen".into(), r).await?;
     Ok(Json(full_view(&app, &id).await?))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct WsQuery {
-    /// The consultation token (browsers cannot set headers on a WebSocket).
-    pub token: Option<String>,
-    /// Resume after this message `seq` (default 0: everything).
-    pub after: Option<i64>,
 }
 
 /// The live chat over WebSocket (7×24, 6.2.2.1 b). The server sends `{"type":"message","message":

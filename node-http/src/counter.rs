@@ -11,25 +11,14 @@ use domain::hall::WindowStatus;
 use domain::ids::*;
 use domain::ticket::TicketStatus;
 use domain::{Actor, Millis};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::views::{CitizenView, TicketView, WindowView};
+use super::views::{CitizenView, CitizenViewExt, TicketView, WindowView};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StaffCardView {
-    pub staff_id: String,
-    pub name: String,
-    pub department: Option<String>,
-    /// 工号: the configured staff number, else the sign-in name.
-    pub staff_number: String,
-    pub motto: Option<String>,
-    /// SM3 hex digest of the photo blob (`GET /api/v1/blobs/{digest}`), if one is configured.
-    pub photo_digest: Option<String>,
-}
+pub use hall_api::counter::{
+    PanelQueue, PanelResponse, PanelToday, RatingSummary, StaffCardView, TargetStaff, TargetWindow, TransferTargets,
+};
 
 /// The staff card for the evaluator's idle screen (tender 13(1)). Devices of the staff member's hall
 /// and signed-in staff in scope.
@@ -57,72 +46,6 @@ pub async fn staff_card(
         motto: s.card.motto.clone(),
         photo_digest: s.card.photo.clone(),
     }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PanelQueue {
-    pub id: String,
-    pub name: String,
-    pub prefix: String,
-    /// Tickets waiting that anyone serving the queue may call.
-    pub waiting: usize,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RatingSummary {
-    pub count: u32,
-    /// Mean level (1–5), `None` without ratings.
-    pub avg: Option<f64>,
-}
-
-/// The signed-in staff member's figures for the current business day.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PanelToday {
-    pub staff_id: Option<String>,
-    pub served: u32,
-    pub no_shows: u32,
-    /// Mean of service start (or call) to finish, over the tickets served.
-    pub avg_service_secs: Option<u32>,
-    pub ratings: RatingSummary,
-    /// Transfers this person made today.
-    pub transferred: u32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TargetWindow {
-    pub id: String,
-    pub number: String,
-    pub staff_id: Option<String>,
-    pub staff_name: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TargetStaff {
-    pub staff_id: String,
-    pub name: String,
-    pub window_id: String,
-    pub window_number: String,
-}
-
-/// Where the current ticket can go (`POST /tickets/{id}/transfer` with `{"to": "queue"|"window"|"staff", "id"}`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TransferTargets {
-    pub queues: Vec<PanelQueue>,
-    /// Open windows of the hall other than this one.
-    pub windows: Vec<TargetWindow>,
-    /// Staff signed in anywhere in the hall, other than this window's.
-    pub staff: Vec<TargetStaff>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PanelResponse {
-    pub window: WindowView,
-    /// The ticket called to or served at this window, with the citizen (full for window staff).
-    pub current: Option<TicketView>,
-    /// The queues this window serves.
-    pub queues: Vec<PanelQueue>,
-    pub today: PanelToday,
-    pub transfer_targets: TransferTargets,
 }
 
 /// Everything the counter's window terminal shows, in one request (tender 15(1)): the window, its

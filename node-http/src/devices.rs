@@ -8,19 +8,11 @@ use axum::Json;
 use axum::extract::{Path, State};
 use domain::config::Role;
 use domain::ids::HallId;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use node_core::store::DeviceHealthRow;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HallDevices {
-    pub hall_id: String,
-    pub devices: Vec<DeviceHealthRow>,
-}
+pub use hall_api::devices::HallDevices;
 
 /// The hall's devices and their latest reported health. Admins and hall managers of the hall.
 #[utoipa::path(get, path = "/api/v1/halls/{hall}/devices", params(("hall" = String, Path, description = "hall id")),

@@ -4,22 +4,12 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::DomainError;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use hall_api::error::ErrorBody;
 use node_core::engine::EngineError;
 use node_core::error::{Kind, NodeError};
 use node_core::store::StoreError;
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `quota_exhausted`, `window_not_open`, `unauthorized`.
-    pub code: String,
-    /// Human-readable explanation.
-    pub message: String,
-    /// The input field at fault, when one is.
-    pub field: Option<String>,
-}
 
 #[derive(Debug)]
 pub struct ApiError {

@@ -14,14 +14,12 @@ use domain::ids::HallId;
 use domain::ticket::TicketStatus;
 use domain::{CityConfig, Millis};
 use futures_util::StreamExt;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::views::WindowView;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::{AppState, Role as NodeRole};
-use node_core::store::Counters;
+pub use hall_api::halls::{ConfigResponse, HallSnapshot, QueueSnapshot, RecentCall};
 
 const READERS: [Role; 6] = [
     Role::Admin,
@@ -32,12 +30,6 @@ const READERS: [Role; 6] = [
     Role::Lawyer,
 ];
 const ALL_DEVICES: [&str; 6] = node_core::auth::DEVICE_KINDS;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConfigResponse {
-    pub version: i64,
-    pub config: CityConfig,
-}
 
 /// The current configuration and its version.
 #[utoipa::path(get, path = "/api/v1/config", responses((status = 200, body = ConfigResponse), (status = 401, body = crate::error::ErrorBody)),
@@ -94,41 +86,6 @@ pub async fn install_config(
         version,
         config: cfg.data,
     })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QueueSnapshot {
-    pub id: String,
-    pub prefix: String,
-    pub name: String,
-    pub waiting: usize,
-    /// The number that would be called next by strict order (for the wall).
-    pub next: Option<String>,
-    pub avg_service_secs: u32,
-    pub today: Counters,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RecentCall {
-    pub display: String,
-    pub window_number: Option<String>,
-    pub called_at: Millis,
-    pub recall_count: u32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HallSnapshot {
-    pub hall_id: String,
-    pub name: String,
-    pub day: String,
-    pub windows: Vec<WindowView>,
-    pub queues: Vec<QueueSnapshot>,
-    /// Newest first.
-    pub recent_calls: Vec<RecentCall>,
-    pub open_windows: usize,
-    pub waiting_total: usize,
-    /// Sequence of the last event included: resume the hall feed from here.
-    pub last_event_id: i64,
 }
 
 /// Windows, current calls and waiting counts of one hall: what a hall wall shows.

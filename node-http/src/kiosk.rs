@@ -6,18 +6,16 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use domain::appointment::{BOOKING_HORIZON_DAYS, Slot, clock_text, next_open_slot};
+use domain::appointment::{BOOKING_HORIZON_DAYS, clock_text, next_open_slot};
 use domain::config::Role;
-use domain::guide::ServiceGuide;
 use domain::ids::*;
 use domain::routing::Class;
 use domain::{Config, HallState, Millis};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+pub use hall_api::kiosk::{GuideItem, HallGuides, QuotaView, SlotView, TicketPreview};
 
 /// Staff who may read what a kiosk reads.
 const STAFF_READERS: [Role; 5] = [
@@ -27,30 +25,6 @@ const STAFF_READERS: [Role; 5] = [
     Role::Operator,
     Role::Leader,
 ];
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HallGuides {
-    pub hall_id: String,
-    pub items: Vec<GuideItem>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GuideItem {
-    pub item_id: String,
-    /// The item code in the province catalogue.
-    pub code: String,
-    pub name: String,
-    /// The department's name.
-    pub department: Option<String>,
-    pub id_card_required: bool,
-    pub daily_quota: Option<u32>,
-    pub queue_id: String,
-    pub queue_name: String,
-    /// Numbers of the windows whose work profile serves the item's queue (where the citizen is called).
-    pub window_numbers: Vec<String>,
-    /// `null` when the item has no guide configured.
-    pub guide: Option<ServiceGuide>,
-}
 
 /// The hall's service items with their guides (办事指南), in queue order: tender 21(2) "办事指南打印"
 /// and 2818–2826 "显示办理事项". Kiosks and window terminals of the hall, and its staff.
@@ -101,57 +75,6 @@ fn department_name(cfg: &Config, id: &DepartmentId) -> Option<String> {
         .iter()
         .find(|d| &d.id == id)
         .map(|d| d.name.clone())
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QuotaView {
-    /// The item's daily quota; `null` = unlimited.
-    pub limit: Option<u32>,
-    /// Tickets issued for the item today.
-    pub issued: u32,
-    /// `null` when unlimited; 0 when a ticket would be refused with `quota_exhausted`.
-    pub remaining: Option<u32>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SlotView {
-    /// YYYY-MM-DD
-    pub day: String,
-    /// Minutes after local midnight (540 = 09:00).
-    pub start_minute: u16,
-    pub end_minute: u16,
-    /// Bookings the slot still takes.
-    pub left: u32,
-}
-
-impl From<&Slot> for SlotView {
-    fn from(s: &Slot) -> SlotView {
-        SlotView {
-            day: s.day.date().to_string(),
-            start_minute: s.start_minute,
-            end_minute: s.end_minute,
-            left: s.capacity.saturating_sub(s.booked),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TicketPreview {
-    pub item_id: String,
-    pub item_name: String,
-    pub queue_id: String,
-    pub queue_name: String,
-    /// What the ticket would say if taken now (no priority group): the issue's own estimate.
-    pub people_ahead: u32,
-    /// `null` while no window serving the queue is open.
-    pub estimated_wait_secs: Option<u32>,
-    /// Open windows that call from the queue.
-    pub windows_serving: u32,
-    pub id_card_required: bool,
-    pub quota: QuotaView,
-    /// The earliest appointment slot with room left from now on (within the booking horizon), whether
-    /// or not the quota is used up: the kiosk offers it when `quota.remaining` is 0.
-    pub next_slot: Option<SlotView>,
 }
 
 /// What a ticket for the item would say if taken now: people ahead, estimated wait, today's quota and

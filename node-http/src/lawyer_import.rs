@@ -12,42 +12,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::config::Role;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+pub use hall_api::import::{ImportQuery, ImportReport};
 use lawyer_platform::import::{self, CheckedRow, ImportBatch, ImportRow, RowError, Table};
 use lawyer_platform::lw::{self, LwRecord};
 
 /// Most rows in one upload (the body is capped at 1 MiB anyway).
 const MAX_ROWS: usize = 5000;
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ImportQuery {
-    /// Check only; nothing is written.
-    pub dry_run: Option<bool>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportReport {
-    /// `imported`, `checked` (dry run, all valid) or `invalid_rows`.
-    pub code: String,
-    pub message: String,
-    /// The first bad field, if any.
-    pub field: Option<String>,
-    pub table: String,
-    pub dry_run: bool,
-    /// Rows in the upload.
-    pub rows: usize,
-    /// Rows of this table stored before and after (equal unless imported).
-    pub before: u64,
-    pub after: u64,
-    /// Every problem, by row (1-based, the CSV header not counted).
-    pub errors: Vec<RowError>,
-}
 
 /// The upload as rows of field → value.
 fn rows_of(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Map<String, Value>>, ApiError> {

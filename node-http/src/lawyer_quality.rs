@@ -13,40 +13,18 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use domain::config::Role;
 use lawyer::sla::tasks::Task;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
+pub use hall_api::quality::{
+    ComplaintRequest, ComplaintView, ComplaintsQuery, CompleteRequest, FlagRequest, TaskView, TasksQuery,
+};
 use lawyer_platform::quality::store::{ComplaintRow, TaskRow};
 use lawyer_platform::quality::{self, QualityRecord, parse_task};
 
 /// Longest complaint or outcome note.
 const MAX_NOTE: usize = 2000;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TaskView {
-    pub id: String,
-    /// `revisit` (回访, 7.1.3.2), `legal_callback` (律师回拨, 7.1.3.2 b), `complaint_callback` (7.1.2.2).
-    pub kind: String,
-    pub label: String,
-    pub clause: String,
-    pub consultation_id: Option<String>,
-    /// The lawyer who owes a call-back; none for the operators' tasks.
-    pub lawyer_id: Option<String>,
-    pub complaint_id: Option<String>,
-    pub created_at: i64,
-    pub due_at: i64,
-    /// Seconds left (negative once overdue), while open.
-    pub remaining_secs: Option<i64>,
-    /// Open past its deadline, or done after it.
-    pub overdue: bool,
-    pub done_at: Option<i64>,
-    pub done_by: Option<String>,
-    pub outcome: Option<String>,
-    pub needs_legal_answer: bool,
-}
 
 pub fn task_view(t: TaskRow, now: i64) -> TaskView {
     let kind = parse_task(&t.kind);
@@ -78,30 +56,6 @@ fn note(field: &str, s: Option<&str>) -> Result<String, ApiError> {
         ));
     }
     Ok(t.to_owned())
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ComplaintRequest {
-    /// The consultation complained about; required with a consultation token.
-    pub consultation_id: Option<String>,
-    /// What the complaint is, 1–2000 characters.
-    pub text: Option<String>,
-    /// 涉敏/需上报 (operators only): listed for reporting to the authorities (7.1.2.2, 7.1.2.4).
-    pub sensitive: Option<bool>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ComplaintView {
-    pub id: String,
-    pub consultation_id: Option<String>,
-    /// `citizen` or `staff:<id>`.
-    pub filed_by: String,
-    pub text: String,
-    pub sensitive: bool,
-    pub created_at: i64,
-    /// The call-back owed to the complainant (7.1.2.2: within 1 working day).
-    pub task: Option<TaskView>,
 }
 
 fn complaint_view(k: ComplaintRow, now: i64) -> ComplaintView {
@@ -204,12 +158,6 @@ pub async fn file_complaint(
     Ok((StatusCode::CREATED, Json(complaint_by_id(&app, &id).await?)))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ComplaintsQuery {
-    /// `true`: only the complaints flagged 涉敏/需上报, for reporting.
-    pub sensitive: Option<bool>,
-}
-
 /// Complaints, oldest first, each with its call-back task; `?sensitive=true` lists those to report.
 /// Operators, admins and leaders.
 #[utoipa::path(get, path = "/api/v1/lawyer-quality/complaints", params(("sensitive" = Option<bool>, Query, description = "only sensitive ones")),
@@ -225,12 +173,6 @@ pub async fn complaints(
     let rows = quality::query(&app.lawyer, move |c| quality::store::complaints(c, only, None)).await?;
     let now = (app.clock)();
     Ok(Json(rows.into_iter().map(|k| complaint_view(k, now)).collect()))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FlagRequest {
-    pub sensitive: bool,
 }
 
 /// Flag a complaint 涉敏/需上报 (or clear the flag): sensitive matters are reported to the authorities
@@ -254,14 +196,6 @@ pub async fn flag_complaint(
     };
     quality::record(&app.lawyer, format!("staff:{me}"), r).await?;
     Ok(Json(complaint_by_id(&app, &id).await?))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct TasksQuery {
-    /// `revisit`, `legal_callback` or `complaint_callback`; default all.
-    pub kind: Option<String>,
-    /// `open` (default), `all`.
-    pub status: Option<String>,
 }
 
 fn tasks_filter(q: &TasksQuery) -> Result<(Option<String>, bool), ApiError> {
@@ -326,16 +260,6 @@ pub async fn my_tasks(
     .await?;
     let now = (app.clock)();
     Ok(Json(rows.into_iter().map(|t| task_view(t, now)).collect()))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CompleteRequest {
-    /// What was done and found (required, 1–2000 characters).
-    pub outcome: Option<String>,
-    /// On a revisit or complaint call-back: the citizen still needs a legal answer, so the
-    /// consultation's lawyer is asked to call back within 1 hour (7.1.3.2 b).
-    pub needs_legal_answer: Option<bool>,
 }
 
 /// Complete a task with its outcome. Revisits and complaint call-backs: operators and admins; a

@@ -16,13 +16,12 @@ use axum::response::{IntoResponse, Response};
 use domain::config::Role;
 use domain::time::Millis;
 use lawyer::report::period::{Period, PeriodKind};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::lawyer_reports::{KINDS, ReportView, build, csv, kind_str, xlsx};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+pub use hall_api::reports::{ArchiveResponse, ArchivedReport};
 use lawyer_platform::quality::UTC_OFFSET_MINUTES;
 
 const ROLES: [Role; 3] = [Role::Operator, Role::Admin, Role::Leader];
@@ -99,21 +98,6 @@ pub fn spawn_scheduler(app: Arc<AppState>) -> tokio::task::JoinHandle<()> {
             }
         }
     })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ArchivedReport {
-    /// `daily-2026-11-23.xlsx`: kind, first day of the period, format.
-    pub name: String,
-    pub bytes: u64,
-    /// When it was generated (ms).
-    pub generated_at: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ArchiveResponse {
-    /// Newest first.
-    pub reports: Vec<ArchivedReport>,
 }
 
 /// `<kind>-YYYY-MM-DD.<json|csv|xlsx>` and nothing else (no path can be smuggled in).

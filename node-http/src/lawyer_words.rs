@@ -8,12 +8,13 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use domain::config::Role;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
+pub use hall_api::words::{
+    ActionsQuery, AppealRequest, DecisionRequest, ReloadResponse, ReviewRequest, StatsQuery, WordStatsResponse,
+};
 use lawyer_platform::lw::{self, LwRecord};
 use lawyer_platform::store::ConsultationRow;
 use lawyer_platform::words::{self, ActionRow, FoundWord, HitBatch};
@@ -177,16 +178,6 @@ pub async fn screen(app: &AppState, p: &Poster, text: &str) -> Result<Option<Str
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ActionsQuery {
-    /// `pending`, `confirmed`, `lifted`.
-    pub status: Option<String>,
-    /// `pending`, `granted`, `rejected`.
-    pub appeal: Option<String>,
-    /// Default 100, at most 1000.
-    pub limit: Option<u32>,
-}
-
 fn one_of(field: &str, v: Option<String>, allowed: &[&str]) -> Result<Option<String>, ApiError> {
     match v {
         Some(s) if !allowed.contains(&s.as_str()) => Err(ApiError::invalid(
@@ -283,14 +274,6 @@ pub async fn get_action(
     ))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewRequest {
-    /// true: confirm the automatic action; false: lift it (the ban ends now).
-    pub confirm: bool,
-    pub note: Option<String>,
-}
-
 fn note(n: Option<String>) -> Result<Option<String>, ApiError> {
     let n = n.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     if n.as_ref().is_some_and(|s| s.chars().count() > 500) {
@@ -327,13 +310,6 @@ pub async fn review(
     };
     lw::record(&app.lawyer, None, format!("staff:{me}"), r).await?;
     after(&app, id).await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AppealRequest {
-    /// Why the action is wrong, 1–500 characters (required).
-    pub reason: String,
 }
 
 /// Appeal an action against you, once, with a reason: the lawyer it concerns (session) or the citizen
@@ -382,14 +358,6 @@ pub async fn appeal(
     after(&app, id).await
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionRequest {
-    /// true: the appeal is granted and the action lifted; false: rejected, the action stands.
-    pub grant: bool,
-    pub note: Option<String>,
-}
-
 /// Decide a pending appeal. 409 without one. Operators.
 #[utoipa::path(post, path = "/api/v1/lawyer-words/actions/{id}/appeal-decision", params(("id" = String, Path, description = "action id")),
     request_body = DecisionRequest,
@@ -411,24 +379,6 @@ pub async fn decide_appeal(
     };
     lw::record(&app.lawyer, None, format!("staff:{me}"), r).await?;
     after(&app, id).await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct StatsQuery {
-    /// First month, `YYYY-MM`; default the current month.
-    pub from: Option<String>,
-    /// Last month, `YYYY-MM` (inclusive); default `from`.
-    pub to: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WordStatsResponse {
-    pub from: String,
-    pub to: String,
-    /// `{total, by_month, by_region, by_sex, by_word, by_category}` (wordfilter::Stats). Regions and
-    /// sexes the records do not hold count as `未知` / `unknown`.
-    #[schema(value_type = Object)]
-    pub stats: wordfilter::Stats,
 }
 
 /// Sensitive-word hits by month, region, sex, word and category (10.5.1.2). Operators and admins.
@@ -457,12 +407,6 @@ pub async fn stats(
     let (f, t) = (from.clone(), to.clone());
     let stats = lw::read(&app.lawyer, move |c| words::stats(c, &f, &t)).await?;
     Ok(Json(WordStatsResponse { from, to, stats }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReloadResponse {
-    pub path: String,
-    pub words: usize,
 }
 
 /// Read the configured word list (`[lawyer] word_list`) again and use it from now on. A bad file is

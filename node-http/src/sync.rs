@@ -14,12 +14,11 @@ use protocol::sync::{
     self as wire, BlobStatus, Change, ConfigDoc, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
     PushResponse, SequenceGap,
 };
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::{AppState, Role as NodeRole};
+pub use hall_api::sync::{ChunkQuery, PullQuery};
 use node_core::auth::DeviceCtx;
 use node_core::blobs::BlobError;
 use node_core::engine::{Producer, ProducerKind, PushAnswer};
@@ -153,18 +152,6 @@ pub async fn push(
     })
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct PullQuery {
-    /// The cursor from the last pull (0 the first time).
-    #[serde(default)]
-    pub after: i64,
-    /// The configuration version the caller has (0: none).
-    #[serde(default)]
-    pub config_version: i64,
-    /// Page size (default and maximum 5000).
-    pub limit: Option<usize>,
-}
-
 /// Pull configuration (when newer) and the state changes of the caller's hall after a cursor.
 #[utoipa::path(get, path = "/api/v1/sync/pull", params(PullQuery),
     responses((status = 200, body = PullResponse), (status = 426, body = crate::error::ErrorBody),
@@ -266,14 +253,6 @@ pub async fn blob_status(
     device(&caller)?;
     check_protocol(&headers)?;
     app.blobs.status(&digest).await.map(Json).map_err(blob_error)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ChunkQuery {
-    /// Where this chunk starts (must equal the bytes received so far).
-    pub offset: u64,
-    /// The whole blob's size.
-    pub total: u64,
 }
 
 /// Upload one chunk of a blob (body: raw bytes). The last chunk completes it: the SM3 digest is

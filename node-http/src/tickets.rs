@@ -5,71 +5,22 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::config::{PriorityReason, Role};
+use domain::config::Role;
 use domain::decide::{IdCardFacts, IssueTicket};
 use domain::ids::*;
-use domain::ticket::{Channel, TicketNumber, TicketStatus, TransferTarget};
+use domain::ticket::TicketNumber;
 use domain::{Command, Millis};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::views::{CitizenView, SealedCitizen, TicketView};
+use super::views::{CitizenView, CitizenViewExt, SealedCitizen, TicketView};
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
+pub use hall_api::tickets::{
+    EvidenceResponse, EvidenceView, IdCardInput, IssueRequest, IssueResponse, OfflineNumber, PublicStatus, RateRequest,
+    TransferRequest, VoidRequest,
+};
 
 const ISSUERS: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IdCardInput {
-    /// 18-character resident ID number (GB 11643); checked, then sealed with SM4.
-    pub number: String,
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IssueRequest {
-    pub hall_id: String,
-    /// The service item; or give `queue_id` for a ticket for a whole queue.
-    pub item_id: Option<String>,
-    pub queue_id: Option<String>,
-    pub channel: Channel,
-    pub id_card: Option<IdCardInput>,
-    /// Instead of `id_card`: the citizen's one-code-service code (一码通办, tender 2844–2862 "替代身份证读取
-    /// 登录"), giving the ticket the same sealed citizen and elderly priority as the card. Not with
-    /// `id_card`.
-    pub citizen_code: Option<String>,
-    pub phone: Option<String>,
-    /// Declared priority groups (pregnant, disabled, military); elderly comes from the ID birth date.
-    #[serde(default)]
-    pub claims: Vec<PriorityReason>,
-    /// Only for a kiosk that issued while its hall node was unreachable: its own letter series.
-    pub offline_number: Option<OfflineNumber>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OfflineNumber {
-    pub letter: char,
-    pub seq: u32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct IssueResponse {
-    pub ticket_id: String,
-    pub display: String,
-    pub hall_id: String,
-    pub queue_id: String,
-    pub queue_name: Option<String>,
-    pub people_ahead: u32,
-    pub estimated_wait_secs: Option<u32>,
-    /// The citizen's handle for `/tickets/status/{token}`; printed as the QR code.
-    pub token: String,
-    pub issued_at: Millis,
-    pub priority: Option<PriorityReason>,
-}
 
 /// Issue a ticket. The citizen comes from `id_card` or from `citizen_code` (一码通办, see
 /// `/citizen-codes/resolve`): an unknown code is 404, an expired one 410, both naming `citizen_code`.
@@ -188,18 +139,6 @@ pub async fn issue(
             priority: ticket.priority,
         }),
     ))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PublicStatus {
-    pub display: String,
-    pub status: TicketStatus,
-    pub hall_name: Option<String>,
-    pub queue_name: Option<String>,
-    pub people_ahead: Option<u32>,
-    pub estimated_wait_secs: Option<u32>,
-    /// Where to go once called.
-    pub window_number: Option<String>,
 }
 
 /// A citizen's view of their ticket, by the token on the printed QR code. No sign-in needed; no personal data.
@@ -321,12 +260,6 @@ async fn ticket_command(
     Ok(Json(TicketView::new(&cfg, h, t, Millis((app.clock)()))))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VoidRequest {
-    pub reason: String,
-}
-
 /// Void a ticket (wrong item, duplicate, citizen left).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/void", params(("id" = String, Path)), request_body = VoidRequest,
     responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("session" = [])))]
@@ -346,13 +279,6 @@ pub async fn void(
     .await
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransferRequest {
-    /// `{"to": "queue" | "window" | "staff", "id": "..."}`
-    pub to: TransferTarget,
-}
-
 /// Transfer a ticket to another queue, window or person.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/transfer", params(("id" = String, Path)), request_body = TransferRequest,
     responses((status = 200, body = TicketView), (status = 404, body = crate::error::ErrorBody)), security(("session" = [])))]
@@ -367,20 +293,6 @@ pub async fn transfer(
         to: req.to,
     })
     .await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RateRequest {
-    /// 1 非常不满意 … 5 非常满意
-    pub level: u8,
-    /// Reasons from the hall's `rating_reasons`; a level of 1 or 2 needs one or a non-blank comment.
-    #[serde(default)]
-    pub reasons: Vec<String>,
-    /// At most 500 characters.
-    pub comment: Option<String>,
-    /// SM3 hex digest of the photo taken at the moment of rating (uploaded with `PUT /blobs/{digest}`).
-    pub photo: Option<String>,
 }
 
 /// Record the citizen's rating of a finished service (from the evaluator).
@@ -493,21 +405,6 @@ pub async fn attach_citizen(
     };
     view.citizen = CitizenView::from_sealed(&sealed, &app.sealer, &caller);
     Ok(Json(view))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EvidenceResponse {
-    pub ticket_id: String,
-    /// The evidence holds of the ticket (one per negative rating; empty when there is none).
-    pub holds: Vec<EvidenceView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EvidenceView {
-    #[serde(flatten)]
-    pub hold: node_core::store::EvidenceHold,
-    pub window_number: Option<String>,
-    pub staff_name: Option<String>,
 }
 
 /// The evidence kept for a ticket because of a negative rating (tender 13(9) "一旦出现差评办理过程视频

@@ -10,14 +10,13 @@ use axum::response::{IntoResponse, Response};
 
 use domain::time::Millis;
 use lawyer::sla::{PickupBand, PickupSample, ServiceKind};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::consultations::{Party, WsQuery, header_token, load, party};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::ws::{Message, WebSocket};
+pub use hall_api::video::{VideoPickup, VideoStats};
 use lawyer_platform::ConsultKind;
 use lawyer_platform::chat::read;
 use lawyer_platform::video::{MAX_FRAME_BYTES, Relayed, Side};
@@ -67,31 +66,6 @@ pub async fn signal(
         .max_message_size(MAX_FRAME_BYTES * 4)
         .on_upgrade(move |socket| signal_socket(app.lawyer.clone(), id, side, me, socket))
         .into_response())
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VideoPickup {
-    /// `day` (09:00–22:00) or `night`.
-    pub band: String,
-    pub samples: u64,
-    pub average_secs: f64,
-    pub target_secs: u32,
-    pub met: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VideoStats {
-    /// Video consultations asked for (those that fell back to text or became 留言 included).
-    pub requested: u64,
-    /// Of them, picked up by a lawyer.
-    pub connected: u64,
-    /// Of them, continued as a text chat because a side could not do video.
-    pub fell_back: u64,
-    pub connection_rate_percent: Option<f64>,
-    /// 6.2.3.1 c: above 95%.
-    pub connection_ok: Option<bool>,
-    /// 6.2.3.1 a: average pickup per band against its target.
-    pub pickup: Vec<VideoPickup>,
 }
 
 /// Video figures for `[from, to)` (`GET /lawyer/stats`).

@@ -8,24 +8,14 @@ use axum::extract::{Path, State};
 use domain::config::Role;
 use domain::ids::*;
 use domain::{Command, Millis};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::views::{TicketView, WindowView};
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
+pub use hall_api::windows::{CallTicketRequest, PauseRequest, WindowActionResponse};
 
 const WINDOW_ROLES: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WindowActionResponse {
-    pub window: WindowView,
-    /// The ticket the action was about (for call-next: the ticket called).
-    pub ticket: Option<TicketView>,
-    /// Kinds of the events this action appended, in order.
-    pub events: Vec<String>,
-}
 
 async fn act(
     app: &Arc<AppState>,
@@ -151,12 +141,6 @@ pub async fn sign_in(
     act(&app, &caller, &id, |window| Command::SignIn { window, staff }).await
 }
 
-#[derive(Debug, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct PauseRequest {
-    pub reason: Option<String>,
-}
-
 /// Pause calling (break, meeting); the window keeps its staff.
 #[utoipa::path(post, path = "/api/v1/windows/{id}/pause", params(("id" = String, Path)), request_body = PauseRequest,
     responses((status = 200, body = WindowActionResponse), (status = 409, body = crate::error::ErrorBody)), security(("session" = [])))]
@@ -171,12 +155,6 @@ pub async fn pause(
         reason: req.reason,
     })
     .await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CallTicketRequest {
-    pub ticket_id: String,
 }
 
 /// Call a chosen waiting ticket, or one this window parked.

@@ -8,27 +8,15 @@ use lawyer::reply::qc::{
 };
 use lawyer::report::figures::QcResult;
 use rusqlite::{Connection, params};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::store::{QualityRecord, qc_str};
 use crate::ConsultKind;
 use crate::Lawyer;
+pub use hall_api::quality::qc::Finding;
 use node_core::error::NodeError;
 
 /// How many of the lawyer's other consultations a new answer is compared with.
 const RECENT: i64 = 50;
-
-/// One finding as stored and shown: never the leaked data itself, only what kind it was.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Finding {
-    /// `fatal` (3.2) or `non_fatal` (3.1).
-    pub severity: String,
-    pub clause: String,
-    /// `abusive`, `leak`, `mechanical` or `format`.
-    pub kind: String,
-    pub message: String,
-}
 
 fn finding(f: &QcFinding) -> Finding {
     let (kind, message) = match &f.issue {

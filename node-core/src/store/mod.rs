@@ -17,6 +17,10 @@ mod sqlite_sync;
 
 use std::sync::Arc;
 
+pub use hall_api::devices::DeviceHealthRow;
+pub use hall_api::halls::Counters;
+pub use hall_api::tickets::{EvidenceBlob, EvidenceHold};
+pub use hall_api::views::ConfirmationRow;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -294,49 +298,6 @@ pub struct Attachment {
     pub at: i64,
 }
 
-/// A negative rating's evidence hold: the service's facts and the blobs to keep (tender 13(9)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct EvidenceHold {
-    pub ticket_id: String,
-    pub hall_id: String,
-    pub window_id: Option<String>,
-    pub staff_id: Option<String>,
-    pub service_started_at: Option<i64>,
-    pub service_finished_at: Option<i64>,
-    pub level: u8,
-    /// SM3 hex digest of the rating photo.
-    pub photo: Option<String>,
-    /// `requested` (waiting for the recording) or `recording_linked`.
-    pub status: String,
-    pub requested_at: i64,
-    /// Blobs of the ticket kept as evidence: those attached before the rating and any attached after.
-    pub blobs: Vec<EvidenceBlob>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct EvidenceBlob {
-    pub digest: String,
-    /// `scan`, `photo` or `recording`.
-    pub media: String,
-    pub at: i64,
-}
-
-/// A citizen's confirmation as recorded (one audit row).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ConfirmationRow {
-    /// The audit log sequence of the record.
-    pub seq: i64,
-    pub device_id: String,
-    #[schema(value_type = Vec<Object>)]
-    pub fields: serde_json::Value,
-    pub digest: String,
-    pub outcome: String,
-    /// When the citizen answered (device clock, ms).
-    pub at: i64,
-    /// When the hall node recorded it (ms).
-    pub recorded_at: i64,
-}
-
 #[derive(Debug, Clone)]
 pub struct TicketRow {
     pub id: String,
@@ -360,38 +321,12 @@ pub struct DeviceRow {
     pub revoked: bool,
 }
 
-/// A device of a hall and what its last heartbeat said (device management; kiosk/counter health).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct DeviceHealthRow {
-    pub id: String,
-    pub kind: String,
-    pub name: String,
-    /// The offline-series letter of a kiosk (empty for other kinds).
-    pub letter: String,
-    pub revoked: bool,
-    pub enrolled_at: i64,
-    /// When the hall node applied the latest heartbeat (ms), `None` if none arrived yet.
-    pub heartbeat_at: Option<i64>,
-    /// The heartbeat's status object as the device sent it (`printer`, `idcard`, `scanner`, `alarms` …).
-    #[schema(value_type = Option<Object>)]
-    pub status: Option<serde_json::Value>,
-}
-
 #[derive(Debug, Clone)]
 pub struct SessionRow {
     pub staff_id: String,
     pub device_id: Option<String>,
     pub expires_at: i64,
     pub revoked: bool,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Counters {
-    pub issued: i64,
-    pub called: i64,
-    pub done: i64,
-    pub no_show: i64,
-    pub voided: i64,
 }
 
 /// The single writer's operations. All calls between `begin` and `commit` are one transaction (one

@@ -10,35 +10,15 @@ use domain::config::Role;
 use domain::time::{BusinessDay, Date, Millis};
 use lawyer::Ratio;
 use lawyer::report::{Alert, Scope, ServiceCounts, alerts};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
-use lawyer_platform::quality::qc::Finding;
+pub use hall_api::quality::qc::{
+    AlertView, AlertsResponse, FiguresView, LawyerFigures, MyQcResponse, QcView, RangeQuery, RateView, ReviewRequest,
+};
 use lawyer_platform::quality::store::{QcRow, parse_qc, qc_str};
 use lawyer_platform::quality::{self, QualityRecord, UTC_OFFSET_MINUTES};
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QcView {
-    pub consultation_id: String,
-    pub lawyer_id: String,
-    /// The verdict that counts: the reviewer's if reviewed, else the automatic one (`pass`,
-    /// `non_fatal` 3.1, `fatal` 3.2).
-    pub result: String,
-    pub auto_result: String,
-    pub findings: Vec<Finding>,
-    pub checked_at: i64,
-    /// Drawn by the random sample (7.2.4 a).
-    pub sampled: bool,
-    /// Waiting for a reviewer: sampled or automatically failed, not yet reviewed.
-    pub in_queue: bool,
-    pub review_result: Option<String>,
-    pub review_reason: Option<String>,
-    pub reviewer: Option<String>,
-    pub reviewed_at: Option<i64>,
-}
 
 fn qc_view(q: QcRow) -> QcView {
     QcView {
@@ -66,15 +46,6 @@ pub async fn queue(State(app): State<Arc<AppState>>, caller: Caller) -> Result<J
     caller.staff(&[Role::Operator])?;
     let rows = quality::query(&app.lawyer, quality::store::qc_queue).await?;
     Ok(Json(rows.into_iter().map(qc_view).collect()))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewRequest {
-    /// `pass`, `non_fatal` or `fatal`: confirms or overrides the automatic verdict.
-    pub result: Option<String>,
-    /// Why (required, 1–2000 characters).
-    pub reason: Option<String>,
 }
 
 /// A reviewer's verdict on a checked consultation; it replaces the automatic one in every rate. Once
@@ -120,41 +91,12 @@ pub async fn review(
     Ok(Json(qc_view(row)))
 }
 
-/// A rate with its parts; `percent` is `None` without data.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RateView {
-    pub num: u64,
-    pub den: u64,
-    pub percent: Option<f64>,
-}
-
 fn rate(r: Ratio) -> RateView {
     RateView {
         num: r.num,
         den: r.den,
         percent: r.percent(),
     }
-}
-
-/// The counts of 7.1.4.2 and their rates.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FiguresView {
-    /// 咨询量.
-    pub orders: u64,
-    /// 7.1.4.2.1 a 好评率 (= 表 1 满意率).
-    pub good_rate: RateView,
-    /// 7.1.4.2.1 b 评价率 (= 表 1 参评率).
-    pub rating_rate: RateView,
-    /// 7.1.4.2.2 b 致命性错误率: fatal ÷ QC-checked.
-    pub fatal_rate: RateView,
-    /// 7.1.4.2.2 a 非致命性错误率: non-fatal ÷ QC-checked.
-    pub non_fatal_rate: RateView,
-    /// 表 1 接通率.
-    pub connection_rate: RateView,
-    /// 表 1 回访率: non-satisfied orders revisited within 1 working day.
-    pub revisit_rate: RateView,
-    /// 7.3.2.1 及时解答率.
-    pub timely_rate: RateView,
 }
 
 pub fn figures(c: &ServiceCounts) -> FiguresView {
@@ -168,22 +110,6 @@ pub fn figures(c: &ServiceCounts) -> FiguresView {
         revisit_rate: rate(c.revisit_rate()),
         timely_rate: rate(c.timely_rate()),
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AlertView {
-    /// `platform` or `lawyer`.
-    pub scope: String,
-    pub lawyer_id: Option<String>,
-    /// `revisit_rate`, `rating_rate`, `connection_rate`, `satisfaction_rate`, `fatal_error_rate`,
-    /// `non_fatal_error_rate`.
-    pub metric: String,
-    pub label: String,
-    pub value: RateView,
-    /// The 表 1 line, e.g. `≥95%` or `≤2%`.
-    pub limit: String,
-    pub clause: String,
-    pub message: String,
 }
 
 pub fn alert_view(a: &Alert) -> AlertView {
@@ -204,14 +130,6 @@ pub fn alert_view(a: &Alert) -> AlertView {
         clause: a.clause.into(),
         message: a.message(),
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct RangeQuery {
-    /// First day, `YYYY-MM-DD` (China time); default today.
-    pub from: Option<String>,
-    /// Last day, inclusive; default `from`.
-    pub to: Option<String>,
 }
 
 pub fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
@@ -253,22 +171,6 @@ pub fn range(app: &AppState, q: &RangeQuery) -> Result<(i64, i64), ApiError> {
     ))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LawyerFigures {
-    pub lawyer_id: String,
-    pub figures: FiguresView,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AlertsResponse {
-    pub from: i64,
-    pub to: i64,
-    pub platform: FiguresView,
-    pub lawyers: Vec<LawyerFigures>,
-    /// 表 1 lines crossed (7.1.4.1), the platform's first, then each lawyer's.
-    pub alerts: Vec<AlertView>,
-}
-
 /// The quality figures of consultations asked in a date range — 好评率, 评价率, 致命/非致命错误率
 /// (7.1.4.2), 接通率, 回访率 — per lawyer and platform-wide, and every 表 1 line they cross (7.1.4.1).
 /// Operators, admins and leaders.
@@ -305,18 +207,6 @@ pub async fn alerts_in_range(
             .collect(),
         alerts: list.iter().map(alert_view).collect(),
     }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MyQcResponse {
-    pub from: i64,
-    pub to: i64,
-    /// The lawyer's QC results checked in the range, newest first.
-    pub results: Vec<QcView>,
-    /// Their figures over the consultations asked in the range.
-    pub figures: FiguresView,
-    /// Their 表 1 lines crossed.
-    pub alerts: Vec<AlertView>,
 }
 
 /// The signed-in lawyer's own QC results, rates and 表 1 alerts over a date range (for the lawyer desk).
