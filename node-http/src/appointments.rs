@@ -93,9 +93,9 @@ pub async fn book(
 
 /// The keyed digest that stands for a citizen's ID number (checked first, GB 11643): what bookings and
 /// cases keep instead of the number. Errors name `id_number`.
+/// The keyed digest of an ID number (errors name `id_number`).
 pub fn citizen_key(app: &AppState, id_number: &str) -> Result<String, ApiError> {
-    domain::idcard::IdNumber::parse(id_number).map_err(|m| ApiError::invalid("id_number", m))?;
-    Ok(app.sealer.blind_index(id_number))
+    Ok(node_core::service::citizens::citizen_key(app, id_number)?)
 }
 
 fn find(app: &AppState, pred: impl Fn(&Appointment) -> bool) -> Result<(HallId, AppointmentView), ApiError> {

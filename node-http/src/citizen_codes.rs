@@ -16,38 +16,30 @@ use axum::http::StatusCode;
 use domain::Millis;
 use domain::config::Role;
 use domain::ids::HallId;
-use domain::time::Date;
 
-use super::appointments::citizen_key;
-use super::views::{SealedCitizen, parse_day};
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 pub use hall_api::citizen_codes::{IssueCodeRequest, IssueCodeResponse, ResolveRequest, ResolvedCitizen};
 use node_core::crypto::{mask_id_number, mask_name};
-use node_core::store::Record;
-use node_core::store::citizen_codes::CitizenCode;
 
 /// Staff who serve citizens: they may issue a code (standing in for the city app) and resolve one.
 const SERVERS: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
-/// Every code this node issues starts with this (version 1 of the format).
-pub const CODE_PREFIX: &str = "YM1-";
-/// How long a code lives unless asked otherwise (the city app refreshes it on screen).
-pub const DEFAULT_TTL_MINUTES: u32 = 5;
-/// The longest a code may live (one day).
-pub const MAX_TTL_MINUTES: u32 = 24 * 60;
-/// Longest code accepted for resolving (codes are opaque; this only bounds the input).
-const MAX_CODE_LEN: usize = 64;
+pub use node_core::service::citizens::{CODE_PREFIX, CodeCitizen, DEFAULT_TTL_MINUTES, MAX_TTL_MINUTES};
 
-/// A valid code's citizen, for the handlers that take a code instead of an ID card.
-#[derive(Debug, Clone)]
-pub struct CodeCitizen {
-    /// The keyed digest of the ID number (what appointments and cases are found by).
-    pub citizen_key: String,
-    /// The sealed number and name, exactly as a ticket issued with the ID card seals them.
-    pub sealed: SealedCitizen,
-    pub birth: Date,
-    pub expires_at: i64,
+/// The citizen a code stands for (`node_core::service::citizens::resolve_code`), as the API answers:
+/// 422 `invalid`, 404 `not_found`, 410 `expired`, each naming `field`.
+pub async fn resolve_code(app: &AppState, code: &str, field: &str) -> Result<CodeCitizen, ApiError> {
+    Ok(node_core::service::citizens::resolve_code(app, code, field).await?)
+}
+
+/// The keyed digest of the citizen a lookup names, by ID number or citizen code (exactly one).
+pub async fn citizen_key_of(
+    app: &AppState,
+    id_number: Option<&str>,
+    citizen_code: Option<&str>,
+) -> Result<String, ApiError> {
+    Ok(node_core::service::citizens::citizen_key_of(app, id_number, citizen_code).await?)
 }
 
 /// Issue a citizen code (一码通办, tender 2844–2862 "(1) 扫码登录…替代身份证读取登录") for an ID number. The
@@ -79,103 +71,11 @@ pub async fn issue_code(
     name: Option<&str>,
     ttl_minutes: Option<u32>,
 ) -> Result<IssueCodeResponse, ApiError> {
-    let ttl = ttl_minutes.unwrap_or(DEFAULT_TTL_MINUTES);
-    if ttl == 0 || ttl > MAX_TTL_MINUTES {
-        return Err(ApiError::invalid(
-            "ttl_minutes",
-            format!("expected 1 … {MAX_TTL_MINUTES} minutes"),
-        ));
-    }
-    let mut sealed = SealedCitizen::default();
-    let parsed = super::tickets::seal_id_card(app, id_number, name, ("id_number", "name"), &mut sealed)?;
-    let citizen_key = citizen_key(app, id_number)?;
-    let sealed = serde_json::to_string(&sealed).map_err(|e| ApiError::internal(e.to_string()))?;
-    let code = format!(
-        "{CODE_PREFIX}{}",
-        hex::encode_upper(node_core::crypto::random_bytes::<12>())
-    );
-    let expires_at = (app.clock)() + i64::from(ttl) * 60_000;
-    let record = Record::CitizenCodeIssued(CitizenCode {
-        code_hash: code_hash(&code),
-        citizen_key,
-        sealed,
-        birth: parsed.birth.to_string(),
-        expires_at,
-    });
-    app.engine.record("", actor, record).await?;
+    let out = node_core::service::citizens::issue_code(app, actor, id_number, name, ttl_minutes).await?;
     Ok(IssueCodeResponse {
-        code,
-        expires_at: Millis(expires_at),
+        code: out.code,
+        expires_at: Millis(out.expires_at),
     })
-}
-
-/// What is stored for a code: the SM3 of its trimmed, upper-case spelling.
-fn code_hash(code: &str) -> String {
-    node_core::crypto::sm3_hex(code.trim().to_ascii_uppercase().as_bytes())
-}
-
-/// The citizen a code stands for. Errors name `field`: 422 `invalid` (not a code at all), 404
-/// `not_found` (no such code), 410 `expired` (expired or revoked).
-pub async fn resolve_code(app: &AppState, code: &str, field: &str) -> Result<CodeCitizen, ApiError> {
-    let c = code.trim();
-    if c.is_empty() || c.len() > MAX_CODE_LEN || !c.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::invalid(
-            field,
-            "不是一码通办码 / not a citizen code: 1–64 printable characters",
-        ));
-    }
-    let hash = code_hash(c);
-    let reader = app.reader.clone();
-    let row = tokio::task::spawn_blocking(move || reader.citizen_code(&hash))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "未找到该一码通办码，请刷新后重新出示 / no such citizen code",
-            )
-            .field(field)
-        })?;
-    let gone = |message: &str| Err(ApiError::new(StatusCode::GONE, "expired", message).field(field));
-    if row.revoked {
-        return gone("该一码通办码已作废，请刷新后重新出示 / the citizen code was revoked");
-    }
-    if (app.clock)() >= row.expires_at {
-        return gone("该一码通办码已过期，请刷新后重新出示 / the citizen code has expired");
-    }
-    let sealed: SealedCitizen =
-        serde_json::from_str(&row.sealed).map_err(|e| ApiError::internal(format!("stored citizen code: {e}")))?;
-    let birth = parse_day(&row.birth)
-        .ok_or_else(|| ApiError::internal("stored citizen code: birth date"))?
-        .date();
-    Ok(CodeCitizen {
-        citizen_key: row.citizen_key,
-        sealed,
-        birth,
-        expires_at: row.expires_at,
-    })
-}
-
-/// The keyed digest of the citizen a lookup names: by `id_number` (the ID card) or by `citizen_code`
-/// (一码通办), exactly one of them. Neither names `id_number`, both name `citizen_code`.
-pub async fn citizen_key_of(
-    app: &AppState,
-    id_number: Option<&str>,
-    citizen_code: Option<&str>,
-) -> Result<String, ApiError> {
-    match (id_number, citizen_code) {
-        (Some(_), Some(_)) => Err(ApiError::invalid(
-            "citizen_code",
-            "give either id_number or citizen_code, not both",
-        )),
-        (None, None) => Err(ApiError::invalid(
-            "id_number",
-            "give id_number (the ID card) or citizen_code (一码通办)",
-        )),
-        (Some(n), None) => citizen_key(app, n),
-        (None, Some(c)) => Ok(resolve_code(app, c, "citizen_code").await?.citizen_key),
-    }
 }
 
 /// Who a scanned citizen code (一码通办, tender 2844–2862 "(1) 扫码登录…替代身份证读取登录") stands for: the

@@ -321,8 +321,6 @@ pub async fn rate(
     .await
 }
 
-/// Checks an ID number (GB 11643) and a name and seals them: the parsed number and the sealed fields.
-/// Errors name `fields.0` (the number) or `fields.1` (the name).
 pub(crate) fn seal_id_card(
     app: &AppState,
     number: &str,
@@ -330,16 +328,9 @@ pub(crate) fn seal_id_card(
     fields: (&str, &str),
     sealed: &mut SealedCitizen,
 ) -> Result<domain::idcard::IdNumber, ApiError> {
-    let parsed = domain::idcard::IdNumber::parse(number).map_err(|m| ApiError::invalid(fields.0, m))?;
-    if let Some(name) = name {
-        let n = name.trim().chars().count();
-        if n == 0 || n > 64 {
-            return Err(ApiError::invalid(fields.1, "expected 1–64 characters"));
-        }
-    }
-    sealed.id_number = Some(app.sealer.seal(number.trim()));
-    sealed.name = name.map(|n| app.sealer.seal(n.trim()));
-    Ok(parsed)
+    Ok(node_core::service::citizens::seal_id_card(
+        app, number, name, fields, sealed,
+    )?)
 }
 
 /// Attach the citizen's ID card to an existing ticket (tender 13(2) "申请人身份证读取", 15(1) "读卡"):

@@ -1,19 +1,12 @@
 //! Response shapes. Personal data appears only masked unless the caller's role needs it.
 
 use domain::config::Role;
-use serde::{Deserialize, Serialize};
 
 use crate::caller::Caller;
 pub use hall_api::views::{CitizenView, QueueWaiting, TicketView, WindowView};
 use node_core::crypto::{Sealer, mask_id_number, mask_name, mask_phone};
 
-/// Personal data as sealed in the event log (each field SM4-GCM sealed).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct SealedCitizen {
-    pub id_number: Option<String>,
-    pub name: Option<String>,
-    pub phone: Option<String>,
-}
+pub use node_core::service::citizens::{SealedCitizen, parse_day};
 
 /// How the node opens a ticket's sealed citizen for a caller (the view itself is wire data in `hall_api`).
 pub trait CitizenViewExt {
@@ -43,18 +36,4 @@ impl CitizenViewExt for CitizenView {
             }
         })
     }
-}
-
-/// Parses "YYYY-MM-DD".
-pub fn parse_day(s: &str) -> Option<domain::BusinessDay> {
-    let mut it = s.split('-');
-    let (y, m, d) = (
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-        it.next()?.parse().ok()?,
-    );
-    if it.next().is_some() {
-        return None;
-    }
-    domain::time::Date::new(y, m, d).map(|d| domain::BusinessDay(d.days()))
 }

@@ -2,4 +2,5 @@
 //! alike. Each takes the [`Node`](crate::node::Node) and returns [`NodeError`](crate::error::NodeError).
 
 pub mod access;
+pub mod citizens;
 pub mod config;

@@ -66,15 +66,14 @@ const DEMO_CODE_TTL_MINUTES: u32 = 24 * 60;
 /// demo citizen, issued at every demo start (the city app that issues them in real life is out of
 /// scope): the kiosk's QR scanner takes it instead of the ID card.
 pub async fn issue_demo_code(app: &Arc<AppState>) -> anyhow::Result<String> {
-    let out = crate::api::citizen_codes::issue_code(
+    let out = crate::service::citizens::issue_code(
         app,
         "system",
         DEMO_ID_NUMBER,
         Some(DEMO_NAME),
         Some(DEMO_CODE_TTL_MINUTES),
     )
-    .await
-    .map_err(|e| anyhow!(e.body.message))?;
+    .await?;
     Ok(out.code)
 }
 

@@ -12,8 +12,8 @@ use domain::{Actor, Command, Millis};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::api::views::SealedCitizen;
 use crate::app::AppState;
+use crate::service::citizens::SealedCitizen;
 
 /// Arrivals per minute per hall at the given local minute of day, before the hall-size factor.
 fn curve(minute: u16) -> f64 {
