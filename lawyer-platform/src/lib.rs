@@ -10,6 +10,7 @@
 //! stored), sent back as `X-Consultation-Token` (or `?token=` on the WebSocket, which browsers cannot
 //! give headers). It is not `Authorization: Bearer`, which the node reserves for staff sessions.
 
+pub mod archive;
 pub mod chat;
 pub mod history;
 pub mod import;
@@ -19,6 +20,7 @@ pub mod mediation_store;
 pub mod notify;
 pub mod people;
 pub mod quality;
+pub mod reports;
 pub mod routing;
 pub mod schema;
 pub mod store;

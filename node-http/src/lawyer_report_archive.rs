@@ -5,99 +5,31 @@
 //! rename, so a half-written report is never served. Written once, never changed: what was forwarded
 //! stays what the archive holds. A node that was down catches up on its next start.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::config::Role;
-use domain::time::Millis;
-use lawyer::report::period::{Period, PeriodKind};
 
-use super::lawyer_reports::{KINDS, ReportView, build, csv, kind_str, xlsx};
+use super::lawyer_reports::{KINDS, kind_str};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 pub use hall_api::reports::{ArchiveResponse, ArchivedReport};
-use lawyer_platform::quality::UTC_OFFSET_MINUTES;
 
 const ROLES: [Role; 3] = [Role::Operator, Role::Admin, Role::Leader];
-
-/// The kinds archived on schedule (a half-year is on demand).
-const SCHEDULED: [PeriodKind; 5] = [
-    PeriodKind::Daily,
-    PeriodKind::Weekly,
-    PeriodKind::Monthly,
-    PeriodKind::Quarterly,
-    PeriodKind::Yearly,
-];
 
 pub fn archive_dir(app: &AppState) -> PathBuf {
     app.config.data.join("lawyer-reports")
 }
 
-fn stem(kind: PeriodKind, p: &Period) -> String {
-    format!("{}-{}", kind_str(kind), p.start)
-}
-
-fn write_archive(dir: &Path, stem: &str, v: &ReportView) -> Result<(), ApiError> {
-    let io = |e: std::io::Error| ApiError::internal(format!("report archive: {e}"));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let json = serde_json::to_vec_pretty(v).map_err(|e| ApiError::internal(e.to_string()))?;
-    let sheet = xlsx(v).map_err(|e| ApiError::internal(format!("xlsx: {e}")))?;
-    for (ext, bytes) in [("json", json), ("csv", csv(v).into_bytes()), ("xlsx", sheet)] {
-        let tmp = dir.join(format!(".{stem}.{ext}.tmp"));
-        std::fs::write(&tmp, bytes)
-            .and_then(|()| std::fs::rename(&tmp, dir.join(format!("{stem}.{ext}"))))
-            .map_err(io)?;
-    }
-    Ok(())
-}
-
-/// Archives every scheduled report whose period has ended and is not archived yet; returns the stems
-/// written (`daily-2026-11-23`, …).
+/// Archives every scheduled report whose period has ended and is not archived yet
+/// (`lawyer_platform::archive::archive_due` under [`archive_dir`]); returns the stems written.
 pub async fn archive_due(app: &AppState) -> Result<Vec<String>, ApiError> {
-    let today = Millis((app.clock)()).business_day(UTC_OFFSET_MINUTES).date();
-    let dir = archive_dir(app);
-    let mut written = Vec::new();
-    for kind in SCHEDULED {
-        let last = Period::containing(kind, today).previous();
-        let stem = stem(kind, &last);
-        if dir.join(format!("{stem}.xlsx")).exists() {
-            continue;
-        }
-        let v = build(app, kind, last.start).await?;
-        let (d, s) = (dir.clone(), stem.clone());
-        tokio::task::spawn_blocking(move || write_archive(&d, &s, &v))
-            .await
-            .map_err(|e| ApiError::internal(e.to_string()))??;
-        written.push(stem);
-    }
-    Ok(written)
-}
-
-/// Looks for due reports at start and once a minute until the node stops.
-pub fn spawn_scheduler(app: Arc<AppState>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut stopping = app.stopping.subscribe();
-        loop {
-            match archive_due(&app).await {
-                Ok(w) if !w.is_empty() => tracing::info!(reports = ?w, "lawyer reports archived"),
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::warn!(code = %e.body.code, message = %e.body.message, "lawyer report archive failed")
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(60)) => {}
-                // The guard `wait_for` returns is not `Send`: drop it inside.
-                _ = async { drop(stopping.wait_for(|s| *s).await) } => break,
-            }
-        }
-    })
+    Ok(lawyer_platform::archive::archive_due(&app.lawyer, &archive_dir(app)).await?)
 }
 
 /// `<kind>-YYYY-MM-DD.<json|csv|xlsx>` and nothing else (no path can be smuggled in).

@@ -229,7 +229,7 @@ pub async fn serve(
     tracing::info!(%addr, role = ?app.config.role, "serving");
     let link = crate::upstream::spawn(app.clone());
     crate::lawyer::chat::spawn_sweeper(app.lawyer.clone());
-    crate::api::lawyer_report_archive::spawn_scheduler(app.clone());
+    lawyer_platform::archive::spawn_scheduler(app.lawyer.clone(), crate::api::lawyer_report_archive::archive_dir(&app));
     Ok(Running {
         addr,
         link,

@@ -8,8 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use domain::config::Role;
 use domain::time::{BusinessDay, Date, Millis};
-use lawyer::Ratio;
-use lawyer::report::{Alert, Scope, ServiceCounts, alerts};
+use lawyer::report::{Scope, alerts};
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -91,46 +90,7 @@ pub async fn review(
     Ok(Json(qc_view(row)))
 }
 
-fn rate(r: Ratio) -> RateView {
-    RateView {
-        num: r.num,
-        den: r.den,
-        percent: r.percent(),
-    }
-}
-
-pub fn figures(c: &ServiceCounts) -> FiguresView {
-    FiguresView {
-        orders: c.orders,
-        good_rate: rate(c.good_rate()),
-        rating_rate: rate(c.rating_rate()),
-        fatal_rate: rate(c.fatal_rate()),
-        non_fatal_rate: rate(c.non_fatal_rate()),
-        connection_rate: rate(c.connection_rate()),
-        revisit_rate: rate(c.revisit_rate()),
-        timely_rate: rate(c.timely_rate()),
-    }
-}
-
-pub fn alert_view(a: &Alert) -> AlertView {
-    let (scope, lawyer_id) = match &a.scope {
-        Scope::Platform => ("platform", None),
-        Scope::Lawyer(id) => ("lawyer", Some(id.clone())),
-    };
-    AlertView {
-        scope: scope.into(),
-        lawyer_id,
-        metric: serde_json::to_value(a.metric)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        label: a.metric.label_zh().into(),
-        value: rate(a.value),
-        limit: a.limit.to_string(),
-        clause: a.clause.into(),
-        message: a.message(),
-    }
-}
+pub use lawyer_platform::reports::{alert_view, figures};
 
 pub fn parse_date(field: &str, s: &str) -> Result<Date, ApiError> {
     let bad = || ApiError::invalid(field, "日期格式应为 YYYY-MM-DD (a date, YYYY-MM-DD)");
