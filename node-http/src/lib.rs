@@ -76,6 +76,11 @@ use node_core::metrics::HttpLabels;
 )]
 pub struct ApiDoc;
 
+/// The OpenAPI document served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
 struct SecurityAddon;
 
 impl utoipa::Modify for SecurityAddon {
@@ -271,7 +276,7 @@ async fn observe(State(app): State<Arc<AppState>>, req: Request, next: Next) -> 
 async fn openapi_json() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        ApiDoc::openapi().to_pretty_json().unwrap_or_default(),
+        openapi().to_pretty_json().unwrap_or_default(),
     )
 }
 
