@@ -18,6 +18,8 @@ use axum::response::{IntoResponse, Response};
 use domain::config::Role;
 use lawyer::report::figures::{PeriodReport, build_report};
 use lawyer::report::period::{Period, PeriodKind};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::lawyer_quality::qc::{FiguresView, LawyerFigures, alert_view, figures, parse_date};
 use crate::caller::Caller;
@@ -25,6 +27,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 pub use hall_api::reports::{KindCount, QuestionType, ReportQuery, ReportView};
 use lawyer_platform::quality::{self, UTC_OFFSET_MINUTES};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(report))
+}
 
 pub fn kind_str(k: PeriodKind) -> &'static str {
     match k {
@@ -248,7 +255,7 @@ pub async fn build(app: &AppState, kind: PeriodKind, date: domain::time::Date) -
 
 /// The report of a period (7.3.2) over the consultations asked in it, as JSON, CSV or xlsx. Operators,
 /// admins and leaders.
-#[utoipa::path(get, path = "/api/v1/lawyer-reports", params(("kind" = String, Query, description = "daily, weekly, monthly, quarterly, half_yearly, yearly"),
+#[utoipa::path(get, path = "/lawyer-reports", params(("kind" = String, Query, description = "daily, weekly, monthly, quarterly, half_yearly, yearly"),
         ("date" = String, Query, description = "YYYY-MM-DD, a day in the period"), ("format" = Option<String>, Query, description = "json (default), csv or xlsx")),
     responses((status = 200, body = ReportView, description = "JSON, or a CSV / xlsx file"), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
