@@ -7,6 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::config::Role;
 use domain::ids::HallId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -19,8 +21,18 @@ use node_core::auth;
 use node_core::crypto;
 use node_core::store::Record;
 
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(enrollment_code))
+        .routes(routes!(enroll))
+        .routes(routes!(set_password))
+}
+
 /// Sign in with login and password.
-#[utoipa::path(post, path = "/api/v1/sessions", request_body = LoginRequest,
+#[utoipa::path(post, path = "/sessions", request_body = LoginRequest,
     responses((status = 201, body = SessionResponse), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn login(
     State(app): State<Arc<AppState>>,
@@ -51,7 +63,7 @@ pub async fn open_session(
 }
 
 /// Sign out (the token stops working at once).
-#[utoipa::path(delete, path = "/api/v1/sessions/current", responses((status = 204), (status = 401, body = crate::error::ErrorBody)), security(("session" = [])))]
+#[utoipa::path(delete, path = "/sessions/current", responses((status = 204), (status = 401, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn logout(State(app): State<Arc<AppState>>, caller: Caller) -> Result<StatusCode, ApiError> {
     let s = caller.staff(&Role::ALL)?;
     app.engine
@@ -68,7 +80,7 @@ pub async fn logout(State(app): State<Arc<AppState>>, caller: Caller) -> Result<
 }
 
 /// Issue a one-time enrollment code for a new device.
-#[utoipa::path(post, path = "/api/v1/devices/enrollment-codes", request_body = EnrollmentCodeRequest,
+#[utoipa::path(post, path = "/devices/enrollment-codes", request_body = EnrollmentCodeRequest,
     responses((status = 201, body = EnrollmentCodeResponse), (status = 403, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn enrollment_code(
     State(app): State<Arc<AppState>>,
@@ -127,7 +139,7 @@ fn base32(bytes: &[u8]) -> String {
 }
 
 /// Enroll a device with a one-time code; returns its key.
-#[utoipa::path(post, path = "/api/v1/devices/enroll", request_body = EnrollRequest,
+#[utoipa::path(post, path = "/devices/enroll", request_body = EnrollRequest,
     responses((status = 201, body = EnrollResponse), (status = 409, description = "code unknown, used or expired", body = crate::error::ErrorBody)))]
 pub async fn enroll(
     State(app): State<Arc<AppState>>,
@@ -194,7 +206,7 @@ pub async fn enroll(
 }
 
 /// Set a staff member's password (admins).
-#[utoipa::path(put, path = "/api/v1/staff/{id}/password", params(("id" = String, Path)), request_body = PasswordRequest,
+#[utoipa::path(put, path = "/staff/{id}/password", params(("id" = String, Path)), request_body = PasswordRequest,
     responses((status = 204), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn set_password(
     State(app): State<Arc<AppState>>,

@@ -10,6 +10,8 @@ use domain::config::Role;
 use domain::decide::BookAppointment;
 use domain::ids::*;
 use domain::{Command, Millis};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::views::{TicketView, parse_day};
 use crate::caller::Caller;
@@ -19,11 +21,23 @@ pub use hall_api::appointments::{
     AppointmentView, BookRequest, LookupRequest, LookupResponse, RescheduleRequest, SlotsQuery,
 };
 
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(slots))
+        .routes(routes!(book))
+        .routes(routes!(by_code))
+        .routes(routes!(lookup))
+        .routes(routes!(cancel))
+        .routes(routes!(reschedule))
+        .routes(routes!(check_in))
+}
+
 const BOOKERS: [Role; 4] = [Role::Admin, Role::HallManager, Role::WindowStaff, Role::Operator];
 const BOOKING_DEVICES: [&str; 2] = ["kiosk", "window_terminal"];
 
 /// Open slots of an item in a hall on a day, with what is left.
-#[utoipa::path(get, path = "/api/v1/halls/{hall}/items/{item}/slots", params(("hall" = String, Path), ("item" = String, Path), SlotsQuery),
+#[utoipa::path(get, path = "/halls/{hall}/items/{item}/slots", params(("hall" = String, Path), ("item" = String, Path), SlotsQuery),
     responses((status = 200, body = [Slot]), (status = 422, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
 pub async fn slots(
     State(app): State<Arc<AppState>>,
@@ -57,7 +71,7 @@ pub async fn slots(
 }
 
 /// Book a slot.
-#[utoipa::path(post, path = "/api/v1/appointments", request_body = BookRequest,
+#[utoipa::path(post, path = "/appointments", request_body = BookRequest,
     responses((status = 201, body = AppointmentView), (status = 409, description = "slot full or already booked", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn book(
@@ -113,7 +127,7 @@ fn find(app: &AppState, pred: impl Fn(&Appointment) -> bool) -> Result<(HallId, 
 }
 
 /// Look an appointment up by the code the citizen shows.
-#[utoipa::path(get, path = "/api/v1/appointments/by-code/{code}", params(("code" = String, Path)),
+#[utoipa::path(get, path = "/appointments/by-code/{code}", params(("code" = String, Path)),
     responses((status = 200, body = AppointmentView), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
 pub async fn by_code(
     State(app): State<Arc<AppState>>,
@@ -153,7 +167,7 @@ fn view_of(app: &AppState, hall: &HallId, id: &str) -> Result<Json<AppointmentVi
 }
 
 /// Cancel a booking (frees the slot).
-#[utoipa::path(post, path = "/api/v1/appointments/{id}/cancel", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/appointments/{id}/cancel", params(("id" = String, Path)),
     responses((status = 200, body = AppointmentView), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
 pub async fn cancel(
     State(app): State<Arc<AppState>>,
@@ -168,7 +182,7 @@ pub async fn cancel(
 }
 
 /// Move a booking to another slot.
-#[utoipa::path(post, path = "/api/v1/appointments/{id}/reschedule", params(("id" = String, Path)), request_body = RescheduleRequest,
+#[utoipa::path(post, path = "/appointments/{id}/reschedule", params(("id" = String, Path)), request_body = RescheduleRequest,
     responses((status = 200, body = AppointmentView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
 pub async fn reschedule(
     State(app): State<Arc<AppState>>,
@@ -188,7 +202,7 @@ pub async fn reschedule(
 
 /// Check in: issues the ticket. Inside the early/late window around the slot it is called first; later
 /// it joins the normal queue; too early is refused with the time check-in opens.
-#[utoipa::path(post, path = "/api/v1/appointments/{id}/check-in", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/appointments/{id}/check-in", params(("id" = String, Path)),
     responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
 pub async fn check_in(
     State(app): State<Arc<AppState>>,
@@ -218,7 +232,7 @@ pub async fn check_in(
 /// A citizen's bookings in this hall, found by the ID card (tender 21(2) "预约履约", 2818–2826
 /// "群众多渠道预约、刷身份证取号") or by the citizen code (一码通办, 2844–2862 "扫码登录"): today's and later, not
 /// cancelled and not yet checked in, soonest first. Kiosks of the hall (and booking staff).
-#[utoipa::path(post, path = "/api/v1/appointments/lookup", request_body = LookupRequest,
+#[utoipa::path(post, path = "/appointments/lookup", request_body = LookupRequest,
     responses((status = 200, body = LookupResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, description = "unknown citizen code", body = crate::error::ErrorBody),
         (status = 410, description = "expired citizen code", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]

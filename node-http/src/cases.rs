@@ -12,6 +12,8 @@ use domain::Millis;
 use domain::case::CaseStage;
 use domain::config::Role;
 use domain::ids::*;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::appointments::citizen_key;
 use crate::caller::Caller;
@@ -20,6 +22,15 @@ use crate::state::AppState;
 pub use hall_api::cases::{CaseLookupRequest, CaseView, CasesResponse, OpenCaseRequest, StageRequest, StageView};
 use node_core::store::Record;
 use node_core::store::cases::{CaseRow, receipt_prefix};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(open))
+        .routes(routes!(lookup))
+        .routes(routes!(by_receipt))
+        .routes(routes!(change_stage))
+}
 
 /// Who opens and moves cases: the hall's window staff and managers (and admins).
 const CLERKS: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
@@ -70,7 +81,7 @@ async fn read<T: Send + 'static>(
 
 /// Open a case (受理) and get its receipt number; it starts as 已受理. Window staff and managers of the
 /// hall.
-#[utoipa::path(post, path = "/api/v1/cases", request_body = OpenCaseRequest,
+#[utoipa::path(post, path = "/cases", request_body = OpenCaseRequest,
     responses((status = 201, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -135,7 +146,7 @@ pub async fn open(
 /// Move a case to its next stage: 审查中, 需补正 (say what is missing), 已办结, 待领取, 已送达, 不予受理 (say
 /// why). Moves the rules do not allow are refused with `bad_transition`. Window staff and managers of
 /// the case's hall.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/stages", params(("id" = String, Path, description = "case id")), request_body = StageRequest,
+#[utoipa::path(post, path = "/cases/{id}/stages", params(("id" = String, Path, description = "case id")), request_body = StageRequest,
     responses((status = 200, body = CaseView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
         (status = 409, description = "not allowed from the current stage", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -176,7 +187,7 @@ pub async fn change_stage(
 
 /// A case by its receipt number (受理回执号), for the citizen at a kiosk of the case's hall (tender 21(1)
 /// "办件进度" query): the stages in order, no personal data.
-#[utoipa::path(get, path = "/api/v1/cases/by-receipt/{receipt}", params(("receipt" = String, Path, description = "受理回执号, e.g. HRB-20261124-000123")),
+#[utoipa::path(get, path = "/cases/by-receipt/{receipt}", params(("receipt" = String, Path, description = "受理回执号, e.g. HRB-20261124-000123")),
     responses((status = 200, body = CasesResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn by_receipt(
@@ -205,7 +216,7 @@ pub async fn by_receipt(
 /// A citizen's cases in this hall, found by the ID card read at the kiosk (tender 21(2) "办件查询") or by
 /// the citizen code (一码通办, 2844–2862 "扫码登录"), newest first, at most 50. Kiosks of the hall (and its
 /// clerks).
-#[utoipa::path(post, path = "/api/v1/cases/lookup", request_body = CaseLookupRequest,
+#[utoipa::path(post, path = "/cases/lookup", request_body = CaseLookupRequest,
     responses((status = 200, body = CasesResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, description = "unknown citizen code", body = crate::error::ErrorBody),
         (status = 410, description = "expired citizen code", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]

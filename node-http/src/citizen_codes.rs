@@ -16,12 +16,19 @@ use axum::http::StatusCode;
 use domain::Millis;
 use domain::config::Role;
 use domain::ids::HallId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 pub use hall_api::citizen_codes::{IssueCodeRequest, IssueCodeResponse, ResolveRequest, ResolvedCitizen};
 use node_core::crypto::{mask_id_number, mask_name};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(issue)).routes(routes!(resolve))
+}
 
 /// Staff who serve citizens: they may issue a code (standing in for the city app) and resolve one.
 const SERVERS: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
@@ -46,7 +53,7 @@ pub async fn citizen_key_of(
 /// real issuer is the city's app, which is out of scope here: on this node the staff who serve citizens
 /// (window staff, hall managers, admins) issue codes, e.g. for a citizen without the app, for tests and
 /// for the demo. Recorded through the writer as a `citizen_code_issued` audit row (no code, no citizen).
-#[utoipa::path(post, path = "/api/v1/citizen-codes", request_body = IssueCodeRequest,
+#[utoipa::path(post, path = "/citizen-codes", request_body = IssueCodeRequest,
     responses((status = 201, body = IssueCodeResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -83,7 +90,7 @@ pub async fn issue_code(
 /// shows before it takes a ticket or looks bookings and cases up with the code. Kiosks and window
 /// terminals of the hall, and its staff. Unknown code: 404 `not_found`; expired or revoked: 410
 /// `expired` (both with field `code`).
-#[utoipa::path(post, path = "/api/v1/citizen-codes/resolve", request_body = ResolveRequest,
+#[utoipa::path(post, path = "/citizen-codes/resolve", request_body = ResolveRequest,
     responses((status = 200, body = ResolvedCitizen), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 410, description = "expired or revoked", body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),

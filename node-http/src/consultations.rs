@@ -11,6 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::config::Role;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -22,6 +24,18 @@ pub use hall_api::consultations::{
 use lawyer_platform::chat::{next_due, post, read, record};
 use lawyer_platform::store::{ConsultationRow, LawyerRecord, MessageRow};
 use lawyer_platform::{Author, ConsultKind, ConsultStatus, MessageKind};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(get_one))
+        .routes(routes!(post_message))
+        .routes(routes!(pickup))
+        .routes(routes!(close))
+        .routes(routes!(rate))
+        .routes(routes!(ws))
+}
 
 pub const TOKEN_HEADER: &str = "x-consultation-token";
 const MAX_TEXT: usize = 4000;
@@ -143,7 +157,7 @@ fn text(field: &str, s: &str) -> Result<String, ApiError> {
 /// Ask a question. A realtime one goes to the least-loaded online lawyer of its specialty (or waits;
 /// nobody picking up within `no_pickup_offer_message_secs` turns it into a 留言); a 留言 waits for a
 /// written reply within 120 min (6.2.1.1). Anyone may ask: web citizens anonymously, kiosks signed.
-#[utoipa::path(post, path = "/api/v1/consultations", request_body = CreateRequest,
+#[utoipa::path(post, path = "/consultations", request_body = CreateRequest,
     responses((status = 201, body = CreatedResponse), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     State(app): State<Arc<AppState>>,
@@ -205,7 +219,7 @@ pub async fn create(
 }
 
 /// A consultation with its messages: for the citizen (token), its lawyer, and operators.
-#[utoipa::path(get, path = "/api/v1/consultations/{id}", params(("id" = String, Path, description = "consultation id")),
+#[utoipa::path(get, path = "/consultations/{id}", params(("id" = String, Path, description = "consultation id")),
     responses((status = 200, body = ConsultationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)),
     security(("consultation_token" = []), ("session" = [])))]
@@ -322,7 +336,7 @@ pub async fn send(
 /// the lawyer's own, the judgement, the legal basis, the advice, the disclaimer and the closing
 /// (6.2.1.2) — otherwise 422 `reply_rules`/`sensitive_words` on `body`, listing every problem. An
 /// answered 留言 sends the citizen an SMS.
-#[utoipa::path(post, path = "/api/v1/consultations/{id}/messages", params(("id" = String, Path, description = "consultation id")),
+#[utoipa::path(post, path = "/consultations/{id}/messages", params(("id" = String, Path, description = "consultation id")),
     request_body = MessageRequest,
     responses((status = 201, body = MessageView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
@@ -348,7 +362,7 @@ pub async fn post_message(
 
 /// Pick up (接单) a realtime consultation routed to you or waiting in the queue, or claim a 留言 so
 /// nobody else answers it. 409 if another lawyer has it or it is no longer waiting. Lawyers only.
-#[utoipa::path(post, path = "/api/v1/consultations/{id}/pickup", params(("id" = String, Path, description = "consultation id")),
+#[utoipa::path(post, path = "/consultations/{id}/pickup", params(("id" = String, Path, description = "consultation id")),
     responses((status = 200, body = ConsultationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -368,7 +382,7 @@ pub async fn pickup(
 }
 
 /// End a consultation (the citizen or its lawyer); afterwards the citizen can rate it (6.1 a).
-#[utoipa::path(post, path = "/api/v1/consultations/{id}/close", params(("id" = String, Path, description = "consultation id")),
+#[utoipa::path(post, path = "/consultations/{id}/close", params(("id" = String, Path, description = "consultation id")),
     responses((status = 200, body = ConsultationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)),
     security(("consultation_token" = []), ("session" = [])))]
@@ -399,7 +413,7 @@ pub async fn close(
 /// citizen only (token). A rating below 满意 (level 1–3) opens a revisit task due within 1 working day
 /// (7.1.3.2, 100 % of them); `needs_legal_answer` also opens the lawyer's call-back, due in 1 hour
 /// (7.1.3.2 b).
-#[utoipa::path(post, path = "/api/v1/consultations/{id}/rating", params(("id" = String, Path, description = "consultation id")),
+#[utoipa::path(post, path = "/consultations/{id}/rating", params(("id" = String, Path, description = "consultation id")),
     request_body = RatingRequest,
     responses((status = 200, body = ConsultationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
@@ -463,7 +477,7 @@ pub async fn rate(
 /// request and 留言 offer) and `{"type":"status","status":…,"label":…}` when the status changes; the
 /// client sends `MessageRequest` JSON and gets `{"type":"error","error":{code,message,field}}` if it
 /// is refused. The citizen (token) and the consultation's lawyer.
-#[utoipa::path(get, path = "/api/v1/consultations/{id}/ws", params(("id" = String, Path, description = "consultation id"),
+#[utoipa::path(get, path = "/consultations/{id}/ws", params(("id" = String, Path, description = "consultation id"),
         ("token" = Option<String>, Query, description = "consultation token"), ("after" = Option<i64>, Query, description = "last seq seen")),
     responses((status = 101, description = "WebSocket"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 426, body = crate::error::ErrorBody)),

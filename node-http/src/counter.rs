@@ -11,6 +11,8 @@ use domain::hall::WindowStatus;
 use domain::ids::*;
 use domain::ticket::TicketStatus;
 use domain::{Actor, Millis};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::views::{CitizenView, CitizenViewExt, TicketView, WindowView};
 use crate::caller::Caller;
@@ -20,9 +22,14 @@ pub use hall_api::counter::{
     PanelQueue, PanelResponse, PanelToday, RatingSummary, StaffCardView, TargetStaff, TargetWindow, TransferTargets,
 };
 
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(panel)).routes(routes!(staff_card))
+}
+
 /// The staff card for the evaluator's idle screen (tender 13(1)). Devices of the staff member's hall
 /// and signed-in staff in scope.
-#[utoipa::path(get, path = "/api/v1/staff/{id}/card", params(("id" = String, Path, description = "staff id")),
+#[utoipa::path(get, path = "/staff/{id}/card", params(("id" = String, Path, description = "staff id")),
     responses((status = 200, body = StaffCardView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn staff_card(
@@ -51,7 +58,7 @@ pub async fn staff_card(
 /// Everything the counter's window terminal shows, in one request (tender 15(1)): the window, its
 /// current ticket with the citizen, its queues, the signed-in person's day and the transfer targets.
 /// The window's own staff, hall managers, admins.
-#[utoipa::path(get, path = "/api/v1/windows/{id}/panel", params(("id" = String, Path, description = "window id")),
+#[utoipa::path(get, path = "/windows/{id}/panel", params(("id" = String, Path, description = "window id")),
     responses((status = 200, body = PanelResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn panel(

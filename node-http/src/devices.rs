@@ -8,14 +8,21 @@ use axum::Json;
 use axum::extract::{Path, State};
 use domain::config::Role;
 use domain::ids::HallId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 pub use hall_api::devices::HallDevices;
 
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(hall_devices))
+}
+
 /// The hall's devices and their latest reported health. Admins and hall managers of the hall.
-#[utoipa::path(get, path = "/api/v1/halls/{hall}/devices", params(("hall" = String, Path, description = "hall id")),
+#[utoipa::path(get, path = "/halls/{hall}/devices", params(("hall" = String, Path, description = "hall id")),
     responses((status = 200, body = HallDevices), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn hall_devices(

@@ -14,12 +14,23 @@ use domain::ids::HallId;
 use domain::ticket::TicketStatus;
 use domain::{CityConfig, Millis};
 use futures_util::StreamExt;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::views::WindowView;
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::{AppState, Role as NodeRole};
 pub use hall_api::halls::{ConfigResponse, HallSnapshot, QueueSnapshot, RecentCall};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(get_config, put_config))
+        .routes(routes!(snapshot))
+        .routes(routes!(city_events))
+        .routes(routes!(hall_events))
+}
 
 const READERS: [Role; 6] = [
     Role::Admin,
@@ -32,7 +43,7 @@ const READERS: [Role; 6] = [
 const ALL_DEVICES: [&str; 6] = node_core::auth::DEVICE_KINDS;
 
 /// The current configuration and its version.
-#[utoipa::path(get, path = "/api/v1/config", responses((status = 200, body = ConfigResponse), (status = 401, body = crate::error::ErrorBody)),
+#[utoipa::path(get, path = "/config", responses((status = 200, body = ConfigResponse), (status = 401, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn get_config(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<ConfigResponse>, ApiError> {
     caller.staff_or_device(&READERS, &ALL_DEVICES)?;
@@ -45,7 +56,7 @@ pub async fn get_config(State(app): State<Arc<AppState>>, caller: Caller) -> Res
 
 /// Replace the whole configuration (validated first; a configuration that fails changes nothing).
 /// Only the city node edits configuration.
-#[utoipa::path(put, path = "/api/v1/config", request_body = CityConfig,
+#[utoipa::path(put, path = "/config", request_body = CityConfig,
     responses((status = 200, body = ConfigResponse), (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn put_config(
@@ -89,7 +100,7 @@ pub async fn install_config(
 }
 
 /// Windows, current calls and waiting counts of one hall: what a hall wall shows.
-#[utoipa::path(get, path = "/api/v1/halls/{hall}/snapshot", params(("hall" = String, Path)),
+#[utoipa::path(get, path = "/halls/{hall}/snapshot", params(("hall" = String, Path)),
     responses((status = 200, body = HallSnapshot), (status = 404, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
 pub async fn snapshot(
     State(app): State<Arc<AppState>>,
@@ -223,7 +234,7 @@ fn stream(
 
 /// The whole city's live feed (Server-Sent Events). Each event has an `id:`; reconnect with
 /// `Last-Event-ID` to receive what was missed. `?access_token=` works where headers cannot be set.
-#[utoipa::path(get, path = "/api/v1/events", responses((status = 200, content_type = "text/event-stream", description = "event stream"), (status = 401, body = crate::error::ErrorBody)),
+#[utoipa::path(get, path = "/events", responses((status = 200, content_type = "text/event-stream", description = "event stream"), (status = 401, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn city_events(
     State(app): State<Arc<AppState>>,
@@ -239,7 +250,7 @@ pub async fn city_events(
 }
 
 /// One hall's live feed (Server-Sent Events), resumable with `Last-Event-ID`.
-#[utoipa::path(get, path = "/api/v1/halls/{hall}/events", params(("hall" = String, Path)),
+#[utoipa::path(get, path = "/halls/{hall}/events", params(("hall" = String, Path)),
     responses((status = 200, content_type = "text/event-stream", description = "event stream"), (status = 401, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn hall_events(

@@ -11,11 +11,18 @@ use domain::config::Role;
 use domain::ids::*;
 use domain::routing::Class;
 use domain::{Config, HallState, Millis};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 pub use hall_api::kiosk::{GuideItem, HallGuides, QuotaView, SlotView, TicketPreview};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(guides)).routes(routes!(preview))
+}
 
 /// Staff who may read what a kiosk reads.
 const STAFF_READERS: [Role; 5] = [
@@ -28,7 +35,7 @@ const STAFF_READERS: [Role; 5] = [
 
 /// The hall's service items with their guides (办事指南), in queue order: tender 21(2) "办事指南打印"
 /// and 2818–2826 "显示办理事项". Kiosks and window terminals of the hall, and its staff.
-#[utoipa::path(get, path = "/api/v1/halls/{hall}/guides", params(("hall" = String, Path, description = "hall id")),
+#[utoipa::path(get, path = "/halls/{hall}/guides", params(("hall" = String, Path, description = "hall id")),
     responses((status = 200, body = HallGuides), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn guides(
@@ -80,7 +87,7 @@ fn department_name(cfg: &Config, id: &DepartmentId) -> Option<String> {
 /// What a ticket for the item would say if taken now: people ahead, estimated wait, today's quota and
 /// the next free appointment slot (tender 2818–2826 "显示办理事项、排队人数等信息…预约数量限制"). Kiosks of the
 /// hall and its staff.
-#[utoipa::path(get, path = "/api/v1/halls/{hall}/items/{item}/preview", params(("hall" = String, Path), ("item" = String, Path)),
+#[utoipa::path(get, path = "/halls/{hall}/items/{item}/preview", params(("hall" = String, Path), ("item" = String, Path)),
     responses((status = 200, body = TicketPreview), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]

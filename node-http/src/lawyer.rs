@@ -9,6 +9,8 @@ use axum::Json;
 use axum::extract::{Query, State};
 use domain::config::Role;
 use domain::time::Millis;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -19,6 +21,15 @@ pub use hall_api::lawyer::{
 };
 use lawyer_platform::chat::{next_due, read, record};
 use lawyer_platform::store::LawyerRecord;
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(set_status))
+        .routes(routes!(inbox))
+        .routes(routes!(stats))
+        .routes(routes!(history))
+}
 
 /// Most specialties one lawyer lists.
 const MAX_SPECIALTIES: usize = 20;
@@ -70,7 +81,7 @@ async fn profile_view(app: &AppState, staff: &str) -> Result<ProfileView, ApiErr
 
 /// Go online (take realtime questions of your specialties, least-loaded first) or offline (what was
 /// routed to you and not yet picked up goes back to the queue). Lawyers only.
-#[utoipa::path(put, path = "/api/v1/lawyer/status", request_body = StatusRequest,
+#[utoipa::path(put, path = "/lawyer/status", request_body = StatusRequest,
     responses((status = 200, body = ProfileView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -97,7 +108,7 @@ pub async fn set_status(
 /// The lawyer's open consultations (routed to them, in conversation, claimed 留言) and the unclaimed
 /// 留言 of their specialties, each with what is owed next and when (`lawyer::sla`: pickup 20 s, first
 /// reply 60 s, reassurance 60 s, consent 120 s, answer 3 min; 留言 reply 120 min). Lawyers only.
-#[utoipa::path(get, path = "/api/v1/lawyer/inbox",
+#[utoipa::path(get, path = "/lawyer/inbox",
     responses((status = 200, body = InboxResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn inbox(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<InboxResponse>, ApiError> {
@@ -140,7 +151,7 @@ pub async fn inbox(State(app): State<Arc<AppState>>, caller: Caller) -> Result<J
 /// The operation centre's live figures for realtime consultations: connection rate (6.2.2.1 c, target
 /// above 95%) and average pickup (6.2.2.1 a, target 20 s); and for video ones (6.2.3.1 a, c: 20 s by
 /// day, 30 s by night). Operators and admins.
-#[utoipa::path(get, path = "/api/v1/lawyer/stats", params(("from" = Option<i64>, Query, description = "ms"), ("to" = Option<i64>, Query, description = "ms")),
+#[utoipa::path(get, path = "/lawyer/stats", params(("from" = Option<i64>, Query, description = "ms"), ("to" = Option<i64>, Query, description = "ms")),
     responses((status = 200, body = StatsResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn stats(
@@ -181,7 +192,7 @@ pub async fn stats(
 
 /// The lawyer's own consultations (any status, newest first) with the citizens' ratings: the desk's
 /// history. Lawyers only, and only their own.
-#[utoipa::path(get, path = "/api/v1/lawyer/consultations", params(("limit" = Option<u32>, Query, description = "most rows (50; at most 200)")),
+#[utoipa::path(get, path = "/lawyer/consultations", params(("limit" = Option<u32>, Query, description = "most rows (50; at most 200)")),
     responses((status = 200, body = HistoryResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]

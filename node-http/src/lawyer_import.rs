@@ -13,6 +13,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::config::Role;
 use serde_json::{Map, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::ApiError;
@@ -20,6 +22,11 @@ use crate::state::AppState;
 pub use hall_api::import::{ImportQuery, ImportReport};
 use lawyer_platform::import::{self, CheckedRow, ImportBatch, ImportRow, RowError, Table};
 use lawyer_platform::lw::{self, LwRecord};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(import))
+}
 
 /// Most rows in one upload (the body is capped at 1 MiB anyway).
 const MAX_ROWS: usize = 5000;
@@ -116,7 +123,7 @@ fn sealed_row(app: &AppState, kind: &str, c: CheckedRow) -> Result<ImportRow, Ap
 /// Lawyers and certifications may carry `staff_id`, the lawyer's platform account. All or nothing: 422
 /// `invalid_rows` lists every problem (row, field, expected) and nothing is written; `?dry_run=true`
 /// checks only. Operators and admins.
-#[utoipa::path(post, path = "/api/v1/lawyer-import/{table}", params(("table" = String, Path, description = "users|lawyers|certifications|orders"),
+#[utoipa::path(post, path = "/lawyer-import/{table}", params(("table" = String, Path, description = "users|lawyers|certifications|orders"),
         ("dry_run" = Option<bool>, Query, description = "check only")),
     request_body(content = String, description = "CSV (text/csv) or a JSON array (application/json)"),
     responses((status = 200, body = ImportReport), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),

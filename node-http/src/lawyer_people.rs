@@ -14,6 +14,8 @@ use domain::time::{BusinessDay, Date, Millis};
 use lawyer::admission::{self, Applicant, TrainingRecord};
 use lawyer::tiers::{self, GradeInputs, TABLE_A1};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -23,6 +25,17 @@ pub use hall_api::people::{
 };
 use lawyer_platform::lw::{self, LwRecord};
 use lawyer_platform::people;
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(own_profile))
+        .routes(routes!(profile))
+        .routes(routes!(admit))
+        .routes(routes!(get_admission))
+        .routes(routes!(decide_probation))
+        .routes(routes!(list_trainings, add_training))
+}
 
 const OPERATORS: [Role; 2] = [Role::Operator, Role::Admin];
 /// China time: the platform's days (probation, training dates) are local days.
@@ -121,7 +134,7 @@ async fn profile_of(app: &AppState, staff: String, q: RangeQuery) -> Result<Lawy
 
 /// Your own figures for the lawyer-desk app: online hours (optionally within `from`..`to`), people
 /// served, satisfaction, your 表 A.1 grade and what the next one needs (7.1.1.4, 附录 A). Lawyers.
-#[utoipa::path(get, path = "/api/v1/lawyer/profile", params(("from" = Option<i64>, Query, description = "ms"), ("to" = Option<i64>, Query, description = "ms")),
+#[utoipa::path(get, path = "/lawyer/profile", params(("from" = Option<i64>, Query, description = "ms"), ("to" = Option<i64>, Query, description = "ms")),
     responses((status = 200, body = LawyerProfile), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -135,7 +148,7 @@ pub async fn own_profile(
 }
 
 /// A lawyer's figures and grade, for the operation centre. Operators and admins.
-#[utoipa::path(get, path = "/api/v1/lawyer/profiles/{staff_id}", params(("staff_id" = String, Path, description = "lawyer's staff id"),
+#[utoipa::path(get, path = "/lawyer/profiles/{staff_id}", params(("staff_id" = String, Path, description = "lawyer's staff id"),
         ("from" = Option<i64>, Query, description = "ms"), ("to" = Option<i64>, Query, description = "ms")),
     responses((status = 200, body = LawyerProfile), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
@@ -165,7 +178,7 @@ fn field_of(p: &admission::AdmissionProblem) -> &'static str {
 /// Admit a lawyer (6.3.1): refused with 422 `admission_refused` naming every unmet condition (clause
 /// and field; `field` is the first). Admitted lawyers start the one-week probation (6.3.1 d) on
 /// `opened_on`. Operators and admins.
-#[utoipa::path(post, path = "/api/v1/lawyer/admissions", request_body = AdmissionRequest,
+#[utoipa::path(post, path = "/lawyer/admissions", request_body = AdmissionRequest,
     responses((status = 201, body = AdmissionView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -279,7 +292,7 @@ async fn admission_view(app: &AppState, staff: String) -> Result<AdmissionView, 
 }
 
 /// A lawyer's admission and probation (6.3.1 d). Operators and admins.
-#[utoipa::path(get, path = "/api/v1/lawyer/admissions/{staff_id}", params(("staff_id" = String, Path, description = "lawyer's staff id")),
+#[utoipa::path(get, path = "/lawyer/admissions/{staff_id}", params(("staff_id" = String, Path, description = "lawyer's staff id")),
     responses((status = 200, body = AdmissionView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -294,7 +307,7 @@ pub async fn get_admission(
 
 /// Decide the probation once its week is over (6.3.1 d): passed or failed as judged, recorded. 409
 /// while it runs or once decided. Operators and admins.
-#[utoipa::path(post, path = "/api/v1/lawyer/admissions/{staff_id}/probation", params(("staff_id" = String, Path, description = "lawyer's staff id")),
+#[utoipa::path(post, path = "/lawyer/admissions/{staff_id}/probation", params(("staff_id" = String, Path, description = "lawyer's staff id")),
     responses((status = 200, body = AdmissionView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -326,7 +339,7 @@ pub async fn decide_probation(
 }
 
 /// Record a training session (6.3.2.6). Operators and admins.
-#[utoipa::path(post, path = "/api/v1/lawyer/trainings", request_body = TrainingRequest,
+#[utoipa::path(post, path = "/lawyer/trainings", request_body = TrainingRequest,
     responses((status = 201, body = Object), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -374,7 +387,7 @@ pub async fn add_training(
 }
 
 /// The year's training records and what 6.3.2.4 still misses. Operators and admins.
-#[utoipa::path(get, path = "/api/v1/lawyer/trainings", params(("year" = Option<i32>, Query, description = "default this year")),
+#[utoipa::path(get, path = "/lawyer/trainings", params(("year" = Option<i32>, Query, description = "default this year")),
     responses((status = 200, body = TrainingYear), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn list_trainings(

@@ -13,6 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use domain::config::Role;
 use lawyer::sla::tasks::Task;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -22,6 +24,17 @@ pub use hall_api::quality::{
 };
 use lawyer_platform::quality::store::{ComplaintRow, TaskRow};
 use lawyer_platform::quality::{self, QualityRecord, parse_task};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(my_tasks))
+        .routes(routes!(complaints, file_complaint))
+        .routes(routes!(flag_complaint))
+        .routes(routes!(tasks))
+        .routes(routes!(complete_task))
+        .merge(crate::tagged(qc::router(), "lawyer_quality::qc"))
+}
 
 /// Longest complaint or outcome note.
 const MAX_NOTE: usize = 2000;
@@ -83,7 +96,7 @@ async fn complaint_by_id(app: &AppState, id: &str) -> Result<ComplaintView, ApiE
 /// operation centre): the citizen with the consultation's `X-Consultation-Token`, or the
 /// operation centre (a complaint by phone; may be flagged `sensitive`). Opens the call-back task due
 /// within 1 working day (7.1.2.2).
-#[utoipa::path(post, path = "/api/v1/lawyer-quality/complaints", request_body = ComplaintRequest,
+#[utoipa::path(post, path = "/lawyer-quality/complaints", request_body = ComplaintRequest,
     responses((status = 201, body = ComplaintView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("consultation_token" = []), ("session" = [])))]
@@ -160,7 +173,7 @@ pub async fn file_complaint(
 
 /// Complaints, oldest first, each with its call-back task; `?sensitive=true` lists those to report.
 /// Operators, admins and leaders.
-#[utoipa::path(get, path = "/api/v1/lawyer-quality/complaints", params(("sensitive" = Option<bool>, Query, description = "only sensitive ones")),
+#[utoipa::path(get, path = "/lawyer-quality/complaints", params(("sensitive" = Option<bool>, Query, description = "only sensitive ones")),
     responses((status = 200, body = Vec<ComplaintView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn complaints(
@@ -177,7 +190,7 @@ pub async fn complaints(
 
 /// Flag a complaint 涉敏/需上报 (or clear the flag): sensitive matters are reported to the authorities
 /// (7.1.2.2 舆情报备, 7.1.2.4). Operators and admins.
-#[utoipa::path(put, path = "/api/v1/lawyer-quality/complaints/{id}/sensitive", params(("id" = String, Path, description = "complaint id")),
+#[utoipa::path(put, path = "/lawyer-quality/complaints/{id}/sensitive", params(("id" = String, Path, description = "complaint id")),
     request_body = FlagRequest,
     responses((status = 200, body = ComplaintView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)),
@@ -222,7 +235,7 @@ fn tasks_filter(q: &TasksQuery) -> Result<(Option<String>, bool), ApiError> {
 
 /// Follow-up tasks, earliest deadline first, each marked `overdue` when past its deadline (7.1.2.2,
 /// 7.1.3.2). Operators and admins.
-#[utoipa::path(get, path = "/api/v1/lawyer-quality/tasks", params(("kind" = Option<String>, Query, description = "task kind"),
+#[utoipa::path(get, path = "/lawyer-quality/tasks", params(("kind" = Option<String>, Query, description = "task kind"),
         ("status" = Option<String>, Query, description = "open (default) or all")),
     responses((status = 200, body = Vec<TaskView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
@@ -243,7 +256,7 @@ pub async fn tasks(
 }
 
 /// The signed-in lawyer's call-backs (7.1.3.2 b: within 1 hour), earliest deadline first. Lawyers only.
-#[utoipa::path(get, path = "/api/v1/lawyer/tasks", params(("status" = Option<String>, Query, description = "open (default) or all")),
+#[utoipa::path(get, path = "/lawyer/tasks", params(("status" = Option<String>, Query, description = "open (default) or all")),
     responses((status = 200, body = Vec<TaskView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -264,7 +277,7 @@ pub async fn my_tasks(
 
 /// Complete a task with its outcome. Revisits and complaint call-backs: operators and admins; a
 /// call-back: the lawyer it is for (or an operator). 409 if it is already done.
-#[utoipa::path(post, path = "/api/v1/lawyer-quality/tasks/{id}/complete", params(("id" = String, Path, description = "task id")),
+#[utoipa::path(post, path = "/lawyer-quality/tasks/{id}/complete", params(("id" = String, Path, description = "task id")),
     request_body = CompleteRequest,
     responses((status = 200, body = TaskView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),

@@ -13,12 +13,19 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::config::Role;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::lawyer_reports::{KINDS, kind_str};
 use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 pub use hall_api::reports::{ArchiveResponse, ArchivedReport};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(archive)).routes(routes!(archived))
+}
 
 const ROLES: [Role; 3] = [Role::Operator, Role::Admin, Role::Leader];
 
@@ -46,7 +53,7 @@ fn archive_name_ok(name: &str) -> bool {
 }
 
 /// The reports generated on schedule, newest first.
-#[utoipa::path(get, path = "/api/v1/lawyer-reports/archive",
+#[utoipa::path(get, path = "/lawyer-reports/archive",
     responses((status = 200, body = ArchiveResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn archive(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<ArchiveResponse>, ApiError> {
@@ -74,7 +81,7 @@ pub async fn archive(State(app): State<Arc<AppState>>, caller: Caller) -> Result
 }
 
 /// One archived report file.
-#[utoipa::path(get, path = "/api/v1/lawyer-reports/archive/{name}", params(("name" = String, Path, description = "e.g. daily-2026-11-23.xlsx")),
+#[utoipa::path(get, path = "/lawyer-reports/archive/{name}", params(("name" = String, Path, description = "e.g. daily-2026-11-23.xlsx")),
     responses((status = 200, description = "the file"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)),
     security(("session" = [])))]

@@ -17,6 +17,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::config::Role;
 use lawyer::report::period::PeriodKind;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::lawyer_quality::qc::parse_date;
 use crate::caller::Caller;
@@ -26,6 +28,11 @@ pub use hall_api::reports::{KindCount, QuestionType, ReportQuery, ReportView};
 
 pub use lawyer_platform::reports::{KINDS, csv, kind_str, view, xlsx};
 
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(report))
+}
+
 /// The report of the period of `kind` containing `date` (`lawyer_platform::reports::build`).
 pub async fn build(app: &AppState, kind: PeriodKind, date: domain::time::Date) -> Result<ReportView, ApiError> {
     Ok(lawyer_platform::reports::build(&app.lawyer, kind, date).await?)
@@ -33,7 +40,7 @@ pub async fn build(app: &AppState, kind: PeriodKind, date: domain::time::Date) -
 
 /// The report of a period (7.3.2) over the consultations asked in it, as JSON, CSV or xlsx. Operators,
 /// admins and leaders.
-#[utoipa::path(get, path = "/api/v1/lawyer-reports", params(("kind" = String, Query, description = "daily, weekly, monthly, quarterly, half_yearly, yearly"),
+#[utoipa::path(get, path = "/lawyer-reports", params(("kind" = String, Query, description = "daily, weekly, monthly, quarterly, half_yearly, yearly"),
         ("date" = String, Query, description = "YYYY-MM-DD, a day in the period"), ("format" = Option<String>, Query, description = "json (default), csv or xlsx")),
     responses((status = 200, body = ReportView, description = "JSON, or a CSV / xlsx file"), (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),

@@ -8,6 +8,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use domain::config::Role;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -18,6 +20,18 @@ pub use hall_api::words::{
 use lawyer_platform::lw::{self, LwRecord};
 use lawyer_platform::store::ConsultationRow;
 use lawyer_platform::words::{self, ActionRow, FoundWord, HitBatch};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(list_actions))
+        .routes(routes!(get_action))
+        .routes(routes!(review))
+        .routes(routes!(appeal))
+        .routes(routes!(decide_appeal))
+        .routes(routes!(stats))
+        .routes(routes!(reload))
+}
 
 /// Who reviews automatic actions and decides appeals (10.3.2 后台人员).
 const REVIEWERS: [Role; 1] = [Role::Operator];
@@ -190,7 +204,7 @@ fn one_of(field: &str, v: Option<String>, allowed: &[&str]) -> Result<Option<Str
 
 /// The reviewer's queue of automatic actions, newest first (filter `status=pending` for those to
 /// confirm, `appeal=pending` for appeals to decide). Operators and admins.
-#[utoipa::path(get, path = "/api/v1/lawyer-words/actions", params(("status" = Option<String>, Query, description = "pending|confirmed|lifted"),
+#[utoipa::path(get, path = "/lawyer-words/actions", params(("status" = Option<String>, Query, description = "pending|confirmed|lifted"),
         ("appeal" = Option<String>, Query, description = "pending|granted|rejected"), ("limit" = Option<u32>, Query, description = "default 100")),
     responses((status = 200, body = [ActionRow]), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
@@ -252,7 +266,7 @@ async fn party_action(
 
 /// One automatic action: for reviewers, the lawyer it concerns, or the citizen (token of the
 /// consultation it was recorded in).
-#[utoipa::path(get, path = "/api/v1/lawyer-words/actions/{id}", params(("id" = String, Path, description = "action id")),
+#[utoipa::path(get, path = "/lawyer-words/actions/{id}", params(("id" = String, Path, description = "action id")),
     responses((status = 200, body = ActionRow), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)),
     security(("session" = []), ("consultation_token" = [])))]
@@ -290,7 +304,7 @@ async fn after(app: &AppState, id: String) -> Result<Json<ActionRow>, ApiError> 
 }
 
 /// Confirm or lift a pending automatic action (10.3.2 后台人员审核). 409 once reviewed. Operators.
-#[utoipa::path(post, path = "/api/v1/lawyer-words/actions/{id}/review", params(("id" = String, Path, description = "action id")),
+#[utoipa::path(post, path = "/lawyer-words/actions/{id}/review", params(("id" = String, Path, description = "action id")),
     request_body = ReviewRequest,
     responses((status = 200, body = ActionRow), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
@@ -314,7 +328,7 @@ pub async fn review(
 
 /// Appeal an action against you, once, with a reason: the lawyer it concerns (session) or the citizen
 /// (token of the consultation it was recorded in). 409 if lifted or already appealed.
-#[utoipa::path(post, path = "/api/v1/lawyer-words/actions/{id}/appeal", params(("id" = String, Path, description = "action id")),
+#[utoipa::path(post, path = "/lawyer-words/actions/{id}/appeal", params(("id" = String, Path, description = "action id")),
     request_body = AppealRequest,
     responses((status = 200, body = ActionRow), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
@@ -359,7 +373,7 @@ pub async fn appeal(
 }
 
 /// Decide a pending appeal. 409 without one. Operators.
-#[utoipa::path(post, path = "/api/v1/lawyer-words/actions/{id}/appeal-decision", params(("id" = String, Path, description = "action id")),
+#[utoipa::path(post, path = "/lawyer-words/actions/{id}/appeal-decision", params(("id" = String, Path, description = "action id")),
     request_body = DecisionRequest,
     responses((status = 200, body = ActionRow), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
@@ -382,7 +396,7 @@ pub async fn decide_appeal(
 }
 
 /// Sensitive-word hits by month, region, sex, word and category (10.5.1.2). Operators and admins.
-#[utoipa::path(get, path = "/api/v1/lawyer-words/stats", params(("from" = Option<String>, Query, description = "YYYY-MM"),
+#[utoipa::path(get, path = "/lawyer-words/stats", params(("from" = Option<String>, Query, description = "YYYY-MM"),
         ("to" = Option<String>, Query, description = "YYYY-MM")),
     responses((status = 200, body = WordStatsResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
@@ -412,7 +426,7 @@ pub async fn stats(
 /// Read the configured word list (`[lawyer] word_list`) again and use it from now on. A bad file is
 /// refused with every bad line named (422 `word_list_invalid`) and the old list stays in use.
 /// Operators and admins.
-#[utoipa::path(post, path = "/api/v1/lawyer-words/reload",
+#[utoipa::path(post, path = "/lawyer-words/reload",
     responses((status = 200, body = ReloadResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]

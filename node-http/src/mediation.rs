@@ -13,6 +13,8 @@ use domain::config::Role;
 use domain::ids::StaffId;
 use domain::time::Millis;
 use lawyer::sla::tasks::{Task, check_mediation_booking, task_due};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -25,6 +27,19 @@ use lawyer_platform::MediationStatus;
 use lawyer_platform::chat::{Due, read, record};
 use lawyer_platform::mediation::{MediationRecord, MediationRow};
 use lawyer_platform::store::LawyerRecord;
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(book, list))
+        .routes(routes!(get_one))
+        .routes(routes!(verify))
+        .routes(routes!(assign))
+        .routes(routes!(accept))
+        .routes(routes!(decline))
+        .routes(routes!(join))
+        .routes(routes!(rate))
+}
 
 /// Local time of the platform (Beijing time), as the rest of the lawyer platform.
 const UTC_OFFSET: i32 = 480;
@@ -138,7 +153,7 @@ async fn write(app: &AppState, actor: &str, r: MediationRecord) -> Result<Mediat
 /// Book a remote mediation for a committee, at least 5 working days ahead by the configured
 /// calendar (6.2.4.1); the verify (1 working day) and assign (3 working days) deadlines are fixed
 /// now. Operators (on the committee's behalf) and admins.
-#[utoipa::path(post, path = "/api/v1/mediations", request_body = BookRequest,
+#[utoipa::path(post, path = "/mediations", request_body = BookRequest,
     responses((status = 201, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -192,7 +207,7 @@ pub async fn book(
 
 /// The mediations not yet held (and any held later than now), soonest first, each with its tasks,
 /// deadlines and whether one is overdue; `?overdue=true` keeps only those. Operators and admins.
-#[utoipa::path(get, path = "/api/v1/mediations", params(("overdue" = Option<bool>, Query, description = "only overdue ones")),
+#[utoipa::path(get, path = "/mediations", params(("overdue" = Option<bool>, Query, description = "only overdue ones")),
     responses((status = 200, body = MediationList), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn list(
@@ -214,7 +229,7 @@ pub async fn list(
 }
 
 /// One mediation. Operators, admins, and the lawyer it is assigned to.
-#[utoipa::path(get, path = "/api/v1/mediations/{id}", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/mediations/{id}", params(("id" = String, Path)),
     responses((status = 200, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -235,7 +250,7 @@ pub async fn get_one(
 
 /// The operator's verification call (6.2.4.1, within 1 working day): confirmed, or rejected with the
 /// reason. Operators and admins.
-#[utoipa::path(post, path = "/api/v1/mediations/{id}/verify", params(("id" = String, Path)), request_body = VerifyRequest,
+#[utoipa::path(post, path = "/mediations/{id}/verify", params(("id" = String, Path)), request_body = VerifyRequest,
     responses((status = 200, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -269,7 +284,7 @@ pub async fn verify(
 /// Assign the lawyer (6.2.4.1, within 3 working days; the step is done when they accept): the one
 /// named, or the least-loaded of the specialty. Reassigning is allowed until the lawyer accepts.
 /// Operators and admins.
-#[utoipa::path(post, path = "/api/v1/mediations/{id}/assign", params(("id" = String, Path)), request_body = AssignRequest,
+#[utoipa::path(post, path = "/mediations/{id}/assign", params(("id" = String, Path)), request_body = AssignRequest,
     responses((status = 200, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -299,7 +314,7 @@ pub async fn assign(
 }
 
 /// The assigned lawyer confirms they will take the session. Lawyers only.
-#[utoipa::path(post, path = "/api/v1/mediations/{id}/accept", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/mediations/{id}/accept", params(("id" = String, Path)),
     responses((status = 200, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -319,7 +334,7 @@ pub async fn accept(
 
 /// The assigned lawyer cannot take the session (e.g. a conflict of interest): it goes back to the
 /// operators to assign another lawyer, still within the 3 working days. Lawyers only.
-#[utoipa::path(post, path = "/api/v1/mediations/{id}/decline", params(("id" = String, Path)), request_body = DeclineRequest,
+#[utoipa::path(post, path = "/mediations/{id}/decline", params(("id" = String, Path)), request_body = DeclineRequest,
     responses((status = 200, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -342,7 +357,7 @@ pub async fn decline(
 
 /// The lawyer enters the online mediation room; the time is recorded, and a join later than 10 min
 /// before the start is recorded as late (6.2.4.2 a). Lawyers only (the assigned one, accepted).
-#[utoipa::path(post, path = "/api/v1/mediations/{id}/join", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/mediations/{id}/join", params(("id" = String, Path)),
     responses((status = 200, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -363,7 +378,7 @@ pub async fn join(
 
 /// The committee's rating of the lawyer's service once the session has started (6.2.4.2 e), entered
 /// by an operator on its behalf. Operators and admins.
-#[utoipa::path(post, path = "/api/v1/mediations/{id}/rating", params(("id" = String, Path)), request_body = MediationRatingRequest,
+#[utoipa::path(post, path = "/mediations/{id}/rating", params(("id" = String, Path)), request_body = MediationRatingRequest,
     responses((status = 200, body = MediationView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]

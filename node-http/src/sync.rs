@@ -14,6 +14,8 @@ use protocol::sync::{
     self as wire, BlobStatus, Change, ConfigDoc, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest,
     PushResponse, SequenceGap,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -24,6 +26,15 @@ use node_core::blobs::BlobError;
 use node_core::engine::{Producer, ProducerKind, PushAnswer};
 
 pub use node_core::auth::HALL_NODE_KIND;
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(push))
+        .routes(routes!(pull))
+        .routes(routes!(blob_status))
+        .routes(routes!(blob_get, blob_put))
+}
 
 /// Refuses clients that speak another protocol version, with words that say what to do.
 fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -97,7 +108,7 @@ fn validate(req: &PushRequest) -> Result<(), ApiError> {
 
 /// Push a producer's events, in order. Each is applied exactly once; a resent one is answered with
 /// what happened the first time.
-#[utoipa::path(post, path = "/api/v1/sync/push", request_body = PushRequest,
+#[utoipa::path(post, path = "/sync/push", request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 409, description = "sequence gap", body = SequenceGap),
         (status = 426, description = "upgrade needed", body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
@@ -153,7 +164,7 @@ pub async fn push(
 }
 
 /// Pull configuration (when newer) and the state changes of the caller's hall after a cursor.
-#[utoipa::path(get, path = "/api/v1/sync/pull", params(PullQuery),
+#[utoipa::path(get, path = "/sync/pull", params(PullQuery),
     responses((status = 200, body = PullResponse), (status = 426, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody)),
     security(("device_signature" = [])))]
@@ -241,7 +252,7 @@ fn blob_error(e: BlobError) -> ApiError {
 }
 
 /// How much of a blob has arrived (resume from `received`).
-#[utoipa::path(get, path = "/api/v1/blobs/{digest}/status", params(("digest" = String, Path, description = "hex SM3")),
+#[utoipa::path(get, path = "/blobs/{digest}/status", params(("digest" = String, Path, description = "hex SM3")),
     responses((status = 200, body = BlobStatus), (status = 401, body = crate::error::ErrorBody)),
     security(("device_signature" = [])))]
 pub async fn blob_status(
@@ -257,7 +268,7 @@ pub async fn blob_status(
 
 /// Upload one chunk of a blob (body: raw bytes). The last chunk completes it: the SM3 digest is
 /// checked and a mismatch discards the upload.
-#[utoipa::path(put, path = "/api/v1/blobs/{digest}", params(("digest" = String, Path, description = "hex SM3"), ChunkQuery),
+#[utoipa::path(put, path = "/blobs/{digest}", params(("digest" = String, Path, description = "hex SM3"), ChunkQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 200, body = BlobStatus), (status = 409, description = "offset mismatch", body = crate::error::ErrorBody),
         (status = 422, description = "digest mismatch", body = crate::error::ErrorBody)),
@@ -290,7 +301,7 @@ pub async fn blob_put(
 }
 
 /// A blob's bytes, for staff who handle the case (scans show ID cards: never for devices or citizens).
-#[utoipa::path(get, path = "/api/v1/blobs/{digest}", params(("digest" = String, Path, description = "hex SM3")),
+#[utoipa::path(get, path = "/blobs/{digest}", params(("digest" = String, Path, description = "hex SM3")),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn blob_get(

@@ -10,6 +10,8 @@ use domain::decide::{IdCardFacts, IssueTicket};
 use domain::ids::*;
 use domain::ticket::TicketNumber;
 use domain::{Command, Millis};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::views::{CitizenView, CitizenViewExt, SealedCitizen, TicketView};
 use crate::caller::Caller;
@@ -20,11 +22,24 @@ pub use hall_api::tickets::{
     TransferRequest, VoidRequest,
 };
 
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(issue))
+        .routes(routes!(status_by_token))
+        .routes(routes!(get_ticket))
+        .routes(routes!(void))
+        .routes(routes!(transfer))
+        .routes(routes!(rate))
+        .routes(routes!(attach_citizen))
+        .routes(routes!(evidence))
+}
+
 const ISSUERS: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
 
 /// Issue a ticket. The citizen comes from `id_card` or from `citizen_code` (一码通办, see
 /// `/citizen-codes/resolve`): an unknown code is 404, an expired one 410, both naming `citizen_code`.
-#[utoipa::path(post, path = "/api/v1/tickets", request_body = IssueRequest,
+#[utoipa::path(post, path = "/tickets", request_body = IssueRequest,
     responses((status = 201, body = IssueResponse), (status = 404, body = crate::error::ErrorBody), (status = 409, description = "quota exhausted or duplicate", body = crate::error::ErrorBody), (status = 410, description = "expired citizen code", body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("device_signature" = []), ("session" = [])))]
 pub async fn issue(
@@ -142,7 +157,7 @@ pub async fn issue(
 }
 
 /// A citizen's view of their ticket, by the token on the printed QR code. No sign-in needed; no personal data.
-#[utoipa::path(get, path = "/api/v1/tickets/status/{token}", params(("token" = String, Path)),
+#[utoipa::path(get, path = "/tickets/status/{token}", params(("token" = String, Path)),
     responses((status = 200, body = PublicStatus), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn status_by_token(
     State(app): State<Arc<AppState>>,
@@ -183,7 +198,7 @@ fn public(cfg: &domain::Config, v: TicketView) -> PublicStatus {
 }
 
 /// One ticket with the citizen's data (masked unless the caller is window staff).
-#[utoipa::path(get, path = "/api/v1/tickets/{id}", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/tickets/{id}", params(("id" = String, Path)),
     responses((status = 200, body = TicketView), (status = 404, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn get_ticket(
     State(app): State<Arc<AppState>>,
@@ -261,7 +276,7 @@ async fn ticket_command(
 }
 
 /// Void a ticket (wrong item, duplicate, citizen left).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/void", params(("id" = String, Path)), request_body = VoidRequest,
+#[utoipa::path(post, path = "/tickets/{id}/void", params(("id" = String, Path)), request_body = VoidRequest,
     responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn void(
     State(app): State<Arc<AppState>>,
@@ -280,7 +295,7 @@ pub async fn void(
 }
 
 /// Transfer a ticket to another queue, window or person.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/transfer", params(("id" = String, Path)), request_body = TransferRequest,
+#[utoipa::path(post, path = "/tickets/{id}/transfer", params(("id" = String, Path)), request_body = TransferRequest,
     responses((status = 200, body = TicketView), (status = 404, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn transfer(
     State(app): State<Arc<AppState>>,
@@ -296,7 +311,7 @@ pub async fn transfer(
 }
 
 /// Record the citizen's rating of a finished service (from the evaluator).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", params(("id" = String, Path)), request_body = RateRequest,
+#[utoipa::path(post, path = "/tickets/{id}/rating", params(("id" = String, Path)), request_body = RateRequest,
     responses((status = 200, body = TicketView), (status = 409, body = crate::error::ErrorBody)), security(("device_signature" = []), ("session" = [])))]
 pub async fn rate(
     State(app): State<Arc<AppState>>,
@@ -336,7 +351,7 @@ pub(crate) fn seal_id_card(
 /// Attach the citizen's ID card to an existing ticket (tender 13(2) "申请人身份证读取", 15(1) "读卡"):
 /// window staff signed in at the ticket's window, or managers. Sealed (SM4) like at issue and recorded
 /// in the audit chain; the answer shows the citizen as the caller's role allows.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/citizen", params(("id" = String, Path)), request_body = IdCardInput,
+#[utoipa::path(post, path = "/tickets/{id}/citizen", params(("id" = String, Path)), request_body = IdCardInput,
     responses((status = 200, body = TicketView), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
         (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("session" = [])))]
@@ -401,7 +416,7 @@ pub async fn attach_citizen(
 /// The evidence kept for a ticket because of a negative rating (tender 13(9) "一旦出现差评办理过程视频
 /// 全部上传…跟踪差评原因"): the service's facts, the rating photo, and the blobs (scans, photos, the
 /// recording once it is attached). Admins and hall managers.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/evidence", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/tickets/{id}/evidence", params(("id" = String, Path)),
     responses((status = 200, body = EvidenceResponse), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn evidence(

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 
 use domain::time::Millis;
 use lawyer::sla::{PickupBand, PickupSample, ServiceKind};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::consultations::{Party, WsQuery, header_token, load, party};
 use crate::caller::Caller;
@@ -23,11 +25,16 @@ use lawyer_platform::video::{MAX_FRAME_BYTES, Relayed, Side};
 use node_core::error::{Kind, NodeError};
 use tokio::sync::broadcast;
 
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new().routes(routes!(signal))
+}
+
 /// WebRTC signalling for a video consultation: relays SDP offer/answer and ICE candidates between
 /// the citizen (token) and the consultation's lawyer, never anyone else; `video_unavailable` turns
 /// the consultation into a realtime text chat with a system message to both (frames: see
 /// `lawyer::video`). 409 if the consultation is not (or no longer) a video one.
-#[utoipa::path(get, path = "/api/v1/consultations/{id}/signal", params(("id" = String, Path, description = "consultation id"),
+#[utoipa::path(get, path = "/consultations/{id}/signal", params(("id" = String, Path, description = "consultation id"),
         ("token" = Option<String>, Query, description = "consultation token")),
     responses((status = 101, description = "WebSocket"), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 426, body = crate::error::ErrorBody)),

@@ -3,8 +3,14 @@
 //! as any other client (`POST /api/v1/consultations`, the chat WebSocket). Served with a strict
 //! content security policy: nothing but this origin's scripts, styles and sockets.
 
+use std::sync::Arc;
+
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
 
 const HTML: &str = include_str!("../assets/web/consult.html");
 const JS: &str = include_str!("../assets/web/consult.js");
@@ -14,6 +20,14 @@ const CSS: &str = include_str!("../assets/web/consult.css");
 /// needs the scheme spelled out, hence `ws: wss:` beside it.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; \
                    img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The page's routes, at the root. Not in the OpenAPI document: they are a client of the API, not part of it.
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .route("/consult", get(consult_page))
+        .route("/consult/app.js", get(consult_js))
+        .route("/consult/app.css", get(consult_css))
+}
 
 fn page(content_type: &'static str, body: &'static str) -> Response {
     let mut r = body.into_response();

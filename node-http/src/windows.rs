@@ -8,12 +8,31 @@ use axum::extract::{Path, State};
 use domain::config::Role;
 use domain::ids::*;
 use domain::{Command, Millis};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::views::{TicketView, WindowView};
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 pub use hall_api::windows::{CallTicketRequest, PauseRequest, WindowActionResponse};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(call_next))
+        .routes(routes!(call_ticket))
+        .routes(routes!(recall))
+        .routes(routes!(start))
+        .routes(routes!(finish))
+        .routes(routes!(no_show))
+        .routes(routes!(park))
+        .routes(routes!(open))
+        .routes(routes!(pause))
+        .routes(routes!(close))
+        .routes(routes!(sign_in))
+        .routes(routes!(sign_out))
+}
 
 const WINDOW_ROLES: [Role; 3] = [Role::Admin, Role::HallManager, Role::WindowStaff];
 
@@ -82,55 +101,52 @@ macro_rules! window_action {
 
 window_action!(
     call_next,
-    "/api/v1/windows/{id}/call-next",
+    "/windows/{id}/call-next",
     "Call the next ticket under the window's work profile.",
     |window| Command::CallNext { window }
 );
 window_action!(
     recall,
-    "/api/v1/windows/{id}/recall",
+    "/windows/{id}/recall",
     "Call the current ticket again (counted; never a second call).",
     |window| Command::Recall { window }
 );
 window_action!(
     start,
-    "/api/v1/windows/{id}/start",
+    "/windows/{id}/start",
     "The citizen arrived: service starts.",
     |window| Command::Start { window }
 );
-window_action!(finish, "/api/v1/windows/{id}/finish", "Service finished.", |window| {
+window_action!(finish, "/windows/{id}/finish", "Service finished.", |window| {
     Command::Finish { window }
 });
 window_action!(
     no_show,
-    "/api/v1/windows/{id}/no-show",
+    "/windows/{id}/no-show",
     "The called citizen did not come.",
     |window| Command::NoShow { window }
 );
 window_action!(
     park,
-    "/api/v1/windows/{id}/park",
+    "/windows/{id}/park",
     "Set the current ticket aside (e.g. a missing document); call it back later.",
     |window| Command::Park { window }
 );
-window_action!(
-    open,
-    "/api/v1/windows/{id}/open",
-    "Open the window for calling.",
-    |window| Command::OpenWindow { window }
-);
-window_action!(close, "/api/v1/windows/{id}/close", "Close the window.", |window| {
+window_action!(open, "/windows/{id}/open", "Open the window for calling.", |window| {
+    Command::OpenWindow { window }
+});
+window_action!(close, "/windows/{id}/close", "Close the window.", |window| {
     Command::CloseWindow { window }
 });
 window_action!(
     sign_out,
-    "/api/v1/windows/{id}/sign-out",
+    "/windows/{id}/sign-out",
     "Sign the person at this window out (closes it).",
     |window| Command::SignOut { window }
 );
 
 /// Sign in at a window (the caller; hall managers and admins may sign in anywhere in their scope).
-#[utoipa::path(post, path = "/api/v1/windows/{id}/sign-in", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/windows/{id}/sign-in", params(("id" = String, Path)),
     responses((status = 200, body = WindowActionResponse), (status = 409, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn sign_in(
     State(app): State<Arc<AppState>>,
@@ -142,7 +158,7 @@ pub async fn sign_in(
 }
 
 /// Pause calling (break, meeting); the window keeps its staff.
-#[utoipa::path(post, path = "/api/v1/windows/{id}/pause", params(("id" = String, Path)), request_body = PauseRequest,
+#[utoipa::path(post, path = "/windows/{id}/pause", params(("id" = String, Path)), request_body = PauseRequest,
     responses((status = 200, body = WindowActionResponse), (status = 409, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn pause(
     State(app): State<Arc<AppState>>,
@@ -158,7 +174,7 @@ pub async fn pause(
 }
 
 /// Call a chosen waiting ticket, or one this window parked.
-#[utoipa::path(post, path = "/api/v1/windows/{id}/call", params(("id" = String, Path)), request_body = CallTicketRequest,
+#[utoipa::path(post, path = "/windows/{id}/call", params(("id" = String, Path)), request_body = CallTicketRequest,
     responses((status = 200, body = WindowActionResponse), (status = 409, body = crate::error::ErrorBody)), security(("session" = [])))]
 pub async fn call_ticket(
     State(app): State<Arc<AppState>>,

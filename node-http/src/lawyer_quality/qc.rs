@@ -9,6 +9,8 @@ use axum::extract::{Path, Query, State};
 use domain::config::Role;
 use domain::time::{BusinessDay, Date, Millis};
 use lawyer::report::{Scope, alerts};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
@@ -18,6 +20,15 @@ pub use hall_api::quality::qc::{
 };
 use lawyer_platform::quality::store::{QcRow, parse_qc, qc_str};
 use lawyer_platform::quality::{self, QualityRecord, UTC_OFFSET_MINUTES};
+
+/// This area's routes, each registered once with its OpenAPI description (paths relative to `/api/v1`).
+pub fn router() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::new()
+        .routes(routes!(my_qc))
+        .routes(routes!(queue))
+        .routes(routes!(review))
+        .routes(routes!(alerts_in_range))
+}
 
 fn qc_view(q: QcRow) -> QcView {
     QcView {
@@ -38,7 +49,7 @@ fn qc_view(q: QcRow) -> QcView {
 
 /// The reviewer queue, oldest first: every automatically failed consultation and the random sample
 /// (`qc_sample_percent`), not yet reviewed. Operators.
-#[utoipa::path(get, path = "/api/v1/lawyer-quality/qc/queue",
+#[utoipa::path(get, path = "/lawyer-quality/qc/queue",
     responses((status = 200, body = Vec<QcView>), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)),
     security(("session" = [])))]
 pub async fn queue(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<Vec<QcView>>, ApiError> {
@@ -49,7 +60,7 @@ pub async fn queue(State(app): State<Arc<AppState>>, caller: Caller) -> Result<J
 
 /// A reviewer's verdict on a checked consultation; it replaces the automatic one in every rate. Once
 /// only (409 after). Operators.
-#[utoipa::path(post, path = "/api/v1/lawyer-quality/qc/{id}/review", params(("id" = String, Path, description = "consultation id")),
+#[utoipa::path(post, path = "/lawyer-quality/qc/{id}/review", params(("id" = String, Path, description = "consultation id")),
     request_body = ReviewRequest,
     responses((status = 200, body = QcView), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
@@ -134,7 +145,7 @@ pub fn range(app: &AppState, q: &RangeQuery) -> Result<(i64, i64), ApiError> {
 /// The quality figures of consultations asked in a date range — 好评率, 评价率, 致命/非致命错误率
 /// (7.1.4.2), 接通率, 回访率 — per lawyer and platform-wide, and every 表 1 line they cross (7.1.4.1).
 /// Operators, admins and leaders.
-#[utoipa::path(get, path = "/api/v1/lawyer-quality/alerts", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"),
+#[utoipa::path(get, path = "/lawyer-quality/alerts", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"),
         ("to" = Option<String>, Query, description = "YYYY-MM-DD, inclusive")),
     responses((status = 200, body = AlertsResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
@@ -171,7 +182,7 @@ pub async fn alerts_in_range(
 
 /// The signed-in lawyer's own QC results, rates and 表 1 alerts over a date range (for the lawyer desk).
 /// Lawyers only.
-#[utoipa::path(get, path = "/api/v1/lawyer/qc", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"),
+#[utoipa::path(get, path = "/lawyer/qc", params(("from" = Option<String>, Query, description = "YYYY-MM-DD"),
         ("to" = Option<String>, Query, description = "YYYY-MM-DD, inclusive")),
     responses((status = 200, body = MyQcResponse), (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
         (status = 422, body = crate::error::ErrorBody)),
