@@ -2,9 +2,7 @@
 //! around the slot (tender 2818–2826: multi-channel appointments; 6 unified appointments).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::json;
 
 const TODAY: &str = "2026-11-23";

@@ -4,9 +4,7 @@
 //! appointment and case lookups; it expires; it never reaches the database in clear.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 const NAME: &str = "张三丰";

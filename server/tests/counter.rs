@@ -3,9 +3,7 @@
 //! card, the counter panel, transfer and pause/resume by window staff.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 async fn push(n: &Node, d: &Device, events: Vec<Value>) -> Value {

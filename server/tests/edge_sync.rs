@@ -4,13 +4,11 @@
 //! uploaded and verified.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use edge::offline::{OfflineIssue, OfflineTarget, issue_ticket};
 use edge::store::EdgeStore;
 use edge::syncer::{Syncer, SyncerConfig};
 use edge::{SyncClient, SyncState};
+use node_testkit::*;
 use serde_json::json;
 
 /// A seeded node whose clock is the wall clock (the edge signs with real time).

@@ -3,9 +3,7 @@
 //! among the letters no kiosk of the hall holds.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::json;
 
 async fn code(n: &Node, admin: &str, kind: &str) -> String {

@@ -2,11 +2,9 @@
 //! without personal data) and takes its configuration from the city.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 

@@ -1,12 +1,10 @@
 //! Live feeds (resumable with Last-Event-ID), operations endpoints and the demo command.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::*;
+use node_testkit::*;
 use serde_json::json;
 
 #[tokio::test]

@@ -4,9 +4,7 @@
 //! clauses 2818–2826 ("显示办理事项、排队人数等信息", "群众多渠道预约、刷身份证取号", "预约数量限制").
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 const TODAY: &str = "2026-11-23";

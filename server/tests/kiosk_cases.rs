@@ -3,9 +3,7 @@
 //! "查询…办件进度", "办件查询、补件、取件").
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 fn stages_of(case: &Value) -> Vec<String> {

@@ -2,9 +2,7 @@
 //! terminal: call, recall, read card, void, start evaluation).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::json;
 
 #[tokio::test]

@@ -1,12 +1,10 @@
 //! Node roles, configuration replacement and first start.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::*;
+use node_testkit::*;
 use serde_json::json;
 use server::app::{Role as NodeRole, ServerConfig};
 
@@ -18,11 +16,8 @@ async fn a_hall_node_refuses_configuration_edits() {
     server::api::halls::install_config(&app, domain::Actor::System, test_city())
         .await
         .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
     let admin = test_city().staff.into_iter().find(|s| s.login == "admin").unwrap();
-    server::api::access::set_password_hash(&app, "system", &admin, hash)
-        .await
-        .unwrap();
+    set_passwords(&app, &[admin], PASSWORD).await;
     let token = n.login("admin").await;
     let (st, v) = n
         .req("PUT", "/api/v1/config")

@@ -3,12 +3,10 @@
 //! business day expires yesterday's leftovers and restarts numbering).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 const NAME: &str = "张三";

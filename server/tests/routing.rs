@@ -1,9 +1,7 @@
 //! Routing profiles, priority groups, quotas and wait estimates over real HTTP.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 async fn issue(n: &Node, kiosk: &Device, item: &str) -> Value {

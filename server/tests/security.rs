@@ -3,9 +3,7 @@
 //! role × endpoint matrix over every route, kept complete against the OpenAPI document.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 fn kiosk_ticket() -> Value {
@@ -31,8 +29,7 @@ async fn device_signatures_are_checked() {
     let mut n = Node::start().await;
     let kiosk = n.enroll("H1", "kiosk").await;
     let body = serde_json::to_vec(&kiosk_ticket()).unwrap();
-    let sign =
-        |key: &[u8], path: &str, body: &[u8]| server::auth::sign(key, &kiosk.id, "POST", path, body, n.clock.now());
+    let sign = |key: &[u8], path: &str, body: &[u8]| sign(key, &kiosk.id, "POST", path, body, n.clock.now());
 
     // A device id without the signature headers: refused, naming the first missing header.
     let (id, now) = (

@@ -3,9 +3,7 @@
 //! resumable blobs verified by SM3, and the city node refusing queue decisions.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 use server::app::Role as NodeRole;
 

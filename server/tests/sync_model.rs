@@ -10,16 +10,14 @@
 //! - a kiosk's pull cursor never moves back, even when an old page arrives late.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use common::*;
 use domain::ids::{HallId, StaffId, WindowId};
 use domain::{Actor, Command};
 use edge::offline::{OfflineIssue, OfflineTarget, issue_ticket};
 use edge::store::EdgeStore;
+use node_testkit::*;
 use proptest::prelude::*;
 use protocol::sync::OutboxEvent;
 use server::app::{Role as NodeRole, ServerConfig};

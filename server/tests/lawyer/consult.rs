@@ -7,9 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::common::*;
 use crate::support;
 use futures_util::{SinkExt, StreamExt};
+use node_testkit::*;
 use serde_json::{Value, json};
 use server::lawyer::RecordingNotifier;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};

@@ -2,8 +2,8 @@
 //! status, newest first, with the citizens' ratings (6.1 a/b) and their average; never another
 //! lawyer's. Real HTTP on a real socket, real SQLite.
 
-use crate::common::*;
 use crate::support;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 /// The test city plus a second lawyer (login `lawyer2`).

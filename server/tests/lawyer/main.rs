@@ -2,9 +2,6 @@
 //! areas (each area a module; one link instead of nine keeps CI fast).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../common/mod.rs"]
-mod common;
-
 mod consult;
 mod history;
 mod mediation;

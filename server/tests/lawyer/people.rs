@@ -1,8 +1,8 @@
 //! Lawyers' online hours, grade, admission, probation and training over real HTTP and real SQLite
 //! (standard 6.3.1 准入/试用期, 6.3.2 培训, 7.1.1.4 and 附录 A 表 A.1 执业等级).
 
-use crate::common::*;
 use crate::support;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 const HOUR: i64 = 60;

@@ -4,7 +4,7 @@
 //! verdicts, error rates and 表 1 alerts per lawyer and platform-wide. Time is the test clock, which
 //! starts on Monday 23 Nov 2026 09:00 (China time).
 
-use crate::common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 

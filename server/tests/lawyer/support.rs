@@ -3,7 +3,7 @@
 
 use server::app::{Role as NodeRole, ServerConfig};
 
-use crate::common::*;
+use node_testkit::*;
 
 /// A node (all roles) on the test clock at [`MONDAY_0900`], after `tune` has changed its configuration.
 pub async fn start(tune: impl FnOnce(&mut ServerConfig)) -> Node {
@@ -36,10 +36,5 @@ pub async fn add_lawyers(n: &Node, ids: &[&str]) {
     server::api::halls::install_config(&app, domain::Actor::System, city.clone())
         .await
         .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
-    for s in &city.staff {
-        server::api::access::set_password_hash(&app, "system", s, hash.clone())
-            .await
-            .unwrap();
-    }
+    set_passwords(&app, &city.staff, PASSWORD).await;
 }

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use crate::common::*;
 use crate::support;
 use futures_util::{SinkExt, StreamExt};
+use node_testkit::*;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 

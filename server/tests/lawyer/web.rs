@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 
 const T: Duration = Duration::from_secs(10);

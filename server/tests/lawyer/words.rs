@@ -4,7 +4,7 @@
 //! ban and its end named, the reviewer confirming or lifting, appeals, statistics by month, region,
 //! sex and word, and the operator's reload of the word list.
 
-use crate::common::*;
+use node_testkit::*;
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 

@@ -1,6 +1,15 @@
-//! Test harness: a real node on 127.0.0.1:0 with a real SQLite file in a temp dir, a clock the test
-//! controls, and a small city (two halls) whose staff all use one password.
-#![allow(dead_code, clippy::unwrap_used)]
+//! The node's test kit: a real node on 127.0.0.1:0 with a real SQLite file in a temp dir, a clock the
+//! test controls, and a small city (two halls) whose staff all use one password. The server's
+//! integration tests, the desktop apps' tests and the server's benchmarks depend on it.
+//!
+//! - [`Node::start`]: a fresh node seeded with [`test_city`] at [`MONDAY_0900`] on a [`TestClock`];
+//!   [`Node::start_real_time`] for the apps, which sign with the real clock.
+//! - [`Node::req`]: a request builder ([`Req`]) that signs as a device ([`sign`]) or carries a bearer
+//!   token; answers come back as `(status, JSON)`.
+//! - [`SseReader`]: the live feed's Server-Sent Events; [`KillOnDrop`] for spawned server processes.
+//!
+//! Everything here panics on failure (with a message saying what failed): it is test code, and a
+//! failed set-up is a failed test.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,18 +22,23 @@ use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 use server::engine::Clock;
 
+/// The password of every staff account of [`test_city`] (see [`Node::set_test_passwords`]).
 pub const PASSWORD: &str = "test-password-1";
 /// Monday 2026-11-23, 09:00 in Harbin (+08:00).
 pub const MONDAY_0900: i64 = 20_780 * 86_400_000 + 3_600_000;
 /// A valid resident ID number (GB 11643 check character), born 1990-01-01.
 pub const ID_1990: &str = "230102199001011230";
 
+/// A valid resident ID number (Harbin 230102, born `birth` as `YYYYMMDD`, serial number `serial` < 1000)
+/// with its GB 11643 check character.
 pub fn id_number(birth: &str, serial: u32) -> String {
     let first17 = format!("230102{birth}{serial:03}");
-    let check = domain::idcard::check_char(first17.as_bytes()).unwrap() as char;
+    let check = domain::idcard::check_char(first17.as_bytes()).expect("17 digits") as char;
     format!("{first17}{check}")
 }
 
+/// A clock the test sets and advances (milliseconds since the epoch); the node reads it through
+/// [`TestClock::clock`].
 #[derive(Clone)]
 pub struct TestClock(pub Arc<AtomicI64>);
 
@@ -59,18 +73,18 @@ fn staff(id: &str, roles: Vec<Role>, hall: Option<&str>, windows: &[&str]) -> St
     }
 }
 
-/// Hall H1: queues A (户口, ID card required), B (咨询), C (不动产, quota 2); windows W1 strict [A],
-/// W2 weighted [A,B] 2:1, W3 longest-waiting [A,B,C], W4 strict [C]. Hall H2: W9 [Z].
-/// Logins (password PASSWORD): admin, mgr (H1 manager), w1…w4 (window staff), w9 (H2), leader,
-/// operator, lawyer.
 /// Milliseconds since the epoch by the system clock.
 pub fn real_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
+        .expect("system clock after 1970")
         .as_millis() as i64
 }
 
+/// Hall H1: queues A (户口, ID card required), B (咨询), C (不动产, quota 2); windows W1 strict [A],
+/// W2 weighted [A,B] 2:1, W3 longest-waiting [A,B,C], W4 strict [C]. Hall H2: W9 [Z].
+/// Logins (password PASSWORD): admin, mgr (H1 manager), w1…w4 (window staff), w9 (H2), leader,
+/// operator, lawyer.
 pub fn test_city() -> CityConfig {
     let hall = |id: &str, name: &str| Hall {
         id: id.into(),
@@ -244,10 +258,12 @@ pub struct Device {
     pub letter: Option<String>,
 }
 
+/// A running node (or a stopped one, between [`Node::stop`] and a restart) and an HTTP client for it.
 pub struct Node {
     pub running: Option<server::Running>,
     pub dir: PathBuf,
-    _tmp: Option<tempfile::TempDir>,
+    /// The temp dir holding `dir`, when this node owns it (deleted when the node is dropped).
+    tmp: Option<tempfile::TempDir>,
     pub base: String,
     pub http: reqwest::Client,
     pub clock: TestClock,
@@ -256,14 +272,14 @@ pub struct Node {
 impl Node {
     /// A fresh node seeded with [`test_city`] at [`MONDAY_0900`].
     pub async fn start() -> Node {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = tempfile::tempdir().expect("temp dir");
         let dir = tmp.path().to_path_buf();
         let mut n = Node::start_in(dir, TestClock::new(MONDAY_0900), NodeRole::All).await;
-        n._tmp = Some(tmp);
+        n.tmp = Some(tmp);
         let app = n.app();
         server::api::halls::install_config(&app, domain::Actor::System, test_city())
             .await
-            .unwrap();
+            .expect("install the test city");
         n.set_test_passwords().await;
         n
     }
@@ -282,7 +298,7 @@ impl Node {
     /// A node on 127.0.0.1:0 with [`test_city`] and the test passwords, whose clock follows real time:
     /// for the desktop apps' tests (the apps sign their requests with the real clock).
     pub async fn start_real_time() -> Node {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = tempfile::tempdir().expect("temp dir");
         let clock = TestClock::new(real_now());
         let ticking = clock.clone();
         std::thread::spawn(move || {
@@ -292,10 +308,10 @@ impl Node {
             }
         });
         let mut n = Node::start_in(tmp.path().to_path_buf(), clock, NodeRole::All).await;
-        n._tmp = Some(tmp);
+        n.tmp = Some(tmp);
         server::api::halls::install_config(&n.app(), domain::Actor::System, test_city())
             .await
-            .unwrap();
+            .expect("install the test city");
         n.set_test_passwords().await;
         n
     }
@@ -303,12 +319,12 @@ impl Node {
     /// Starts a node with this configuration (its `data` directory is the node's).
     pub async fn start_with(config: ServerConfig, clock: TestClock) -> Node {
         let dir = config.data.clone();
-        let running = server::start(config, clock.clock()).await.unwrap();
+        let running = server::start(config, clock.clock()).await.expect("start the node");
         let base = format!("http://{}", running.addr);
         Node {
             running: Some(running),
             dir,
-            _tmp: None,
+            tmp: None,
             base,
             http: reqwest::Client::new(),
             clock,
@@ -317,16 +333,16 @@ impl Node {
 
     /// Hands over the temp dir that keeps the data directory alive (to keep it across a restart).
     pub fn take_tmp(&mut self) -> Option<tempfile::TempDir> {
-        self._tmp.take()
+        self.tmp.take()
     }
 
     /// Keeps `tmp` (the node's data directory) alive as long as the node.
     pub fn keep(&mut self, tmp: tempfile::TempDir) {
-        self._tmp = Some(tmp);
+        self.tmp = Some(tmp);
     }
 
     pub fn app(&self) -> Arc<server::app::AppState> {
-        self.running.as_ref().unwrap().app.clone()
+        self.running.as_ref().expect("the node is running").app.clone()
     }
 
     pub async fn stop(&mut self) {
@@ -338,16 +354,19 @@ impl Node {
     /// Stops and starts again on the same directory, keeping the temp dir alive.
     pub async fn restart(&mut self) {
         self.stop().await;
-        let tmp = self._tmp.take();
+        let tmp = self.tmp.take();
         let mut n = Node::start_in(self.dir.clone(), self.clock.clone(), NodeRole::All).await;
-        n._tmp = tmp;
+        n.tmp = tmp;
         *self = n;
     }
 
+    /// The node's SQLite file.
     pub fn db_path(&self) -> PathBuf {
         self.dir.join("node.db")
     }
 
+    /// A request to this node (`path` with its query, e.g. `/api/v1/tickets`); nothing is sent before
+    /// [`Req::send`].
     pub fn req(&self, method: &str, path: &str) -> Req<'_> {
         Req {
             node: self,
@@ -357,12 +376,12 @@ impl Node {
             token: None,
             device: None,
             skew_ms: 0,
-            raw: None,
             replay: None,
             extra: Vec::new(),
         }
     }
 
+    /// Signs `login` in with [`PASSWORD`]; returns the session token.
     pub async fn login(&self, login: &str) -> String {
         let (st, v) = self
             .req("POST", "/api/v1/sessions")
@@ -370,7 +389,7 @@ impl Node {
             .send()
             .await;
         assert_eq!(st, 201, "login {login}: {v}");
-        v["token"].as_str().unwrap().to_owned()
+        v["token"].as_str().expect("a session token").to_owned()
     }
 
     /// Enrolls a device of `kind` in `hall` (an admin issues the code).
@@ -383,7 +402,7 @@ impl Node {
             .send()
             .await;
         assert_eq!(st, 201, "{v}");
-        let code = v["code"].as_str().unwrap().to_owned();
+        let code = v["code"].as_str().expect("an enrollment code").to_owned();
         let (st, v) = self
             .req("POST", "/api/v1/devices/enroll")
             .json(json!({"code": code, "name": format!("测试{kind}")}))
@@ -391,8 +410,8 @@ impl Node {
             .await;
         assert_eq!(st, 201, "{v}");
         Device {
-            id: v["device_id"].as_str().unwrap().to_owned(),
-            key: hex::decode(v["key"].as_str().unwrap()).unwrap(),
+            id: v["device_id"].as_str().expect("a device id").to_owned(),
+            key: hex::decode(v["key"].as_str().expect("a device key")).expect("the key in hex"),
             letter: v["letter"].as_str().map(str::to_owned),
         }
     }
@@ -414,13 +433,7 @@ impl Node {
 
     /// Gives every staff member of [`test_city`] the test password on this node.
     pub async fn set_test_passwords(&self) {
-        let app = self.app();
-        let hash = server::auth::hash_password(PASSWORD).unwrap();
-        for s in test_city().staff {
-            server::api::access::set_password_hash(&app, "system", &s, hash.clone())
-                .await
-                .unwrap();
-        }
+        set_passwords(&self.app(), &test_city().staff, PASSWORD).await;
     }
 
     /// Signs `staff` in at `window` and opens it; returns their token.
@@ -450,6 +463,7 @@ impl Node {
             .await
     }
 
+    /// `POST /api/v1/windows/{window}/{action}` (call-next, finish, pause …) with `token`.
     pub async fn window_action(&self, token: &str, window: &str, action: &str) -> (u16, Value) {
         self.req("POST", &format!("/api/v1/windows/{window}/{action}"))
             .bearer(token)
@@ -458,6 +472,40 @@ impl Node {
     }
 }
 
+/// Gives each of `staff` the password `password` on the node of `app` (one hash for all, as the
+/// system actor).
+pub async fn set_passwords(app: &server::app::AppState, staff: &[Staff], password: &str) {
+    let hash = server::auth::hash_password(password).expect("hash the password");
+    for s in staff {
+        server::api::access::set_password_hash(app, "system", s, hash.clone())
+            .await
+            .unwrap_or_else(|e| panic!("set the password of {}: {e:?}", s.id.as_str()));
+    }
+}
+
+/// Headers for a request signed by device `device_id` with `key`, with a fresh nonce: what `edge`
+/// sends, through the same `protocol::sign`.
+pub fn sign(
+    key: &[u8],
+    device_id: &str,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    now_ms: i64,
+) -> Vec<(&'static str, String)> {
+    protocol::sign::sign(
+        key,
+        device_id,
+        method,
+        path_and_query,
+        body,
+        now_ms,
+        &server::crypto::random_token(),
+    )
+    .to_vec()
+}
+
+/// A request being built by [`Node::req`].
 pub struct Req<'a> {
     node: &'a Node,
     method: String,
@@ -466,16 +514,16 @@ pub struct Req<'a> {
     token: Option<String>,
     device: Option<Device>,
     skew_ms: i64,
-    raw: Option<Vec<(&'static str, String)>>,
     replay: Option<Vec<(&'static str, String)>>,
     extra: Vec<(String, String)>,
 }
 
 impl Req<'_> {
     pub fn json(mut self, v: Value) -> Self {
-        self.body = Some(serde_json::to_vec(&v).unwrap());
+        self.body = Some(serde_json::to_vec(&v).expect("JSON to bytes"));
         self
     }
+    /// A body sent as is (with `content-type: application/json`).
     pub fn raw_body(mut self, b: &[u8]) -> Self {
         self.body = Some(b.to_vec());
         self
@@ -491,10 +539,12 @@ impl Req<'_> {
             &protocol::sync::PROTOCOL_VERSION.to_string(),
         )
     }
+    /// A staff session token.
     pub fn bearer(mut self, t: &str) -> Self {
         self.token = Some(t.to_owned());
         self
     }
+    /// Signs the request as device `d` (at the node's clock, see [`Req::skew`]).
     pub fn device(mut self, d: &Device) -> Self {
         self.device = Some(d.clone());
         self
@@ -511,8 +561,8 @@ impl Req<'_> {
     }
     /// The signature headers this request would carry.
     pub fn sign_now(&self) -> Vec<(&'static str, String)> {
-        let d = self.device.as_ref().unwrap();
-        server::auth::sign(
+        let d = self.device.as_ref().expect("sign_now needs a device (Req::device)");
+        sign(
             &d.key,
             &d.id,
             &self.method,
@@ -522,15 +572,18 @@ impl Req<'_> {
         )
     }
 
+    /// Sends; the status and the body as JSON (a body that is not JSON comes back as a JSON string).
     pub async fn send(self) -> (u16, Value) {
         let (st, text) = self.send_text().await;
         let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (st, v)
     }
 
+    /// Sends; the status and the body as text.
     pub async fn send_text(self) -> (u16, String) {
         let url = format!("{}{}", self.node.base, self.path);
-        let mut rb = self.node.http.request(self.method.parse().unwrap(), url);
+        let method = self.method.parse().expect("an HTTP method");
+        let mut rb = self.node.http.request(method, url);
         if let Some(h) = self
             .replay
             .clone()
@@ -549,10 +602,9 @@ impl Req<'_> {
         if let Some(b) = self.body {
             rb = rb.header("content-type", "application/json").body(b);
         }
-        let _ = &self.raw;
-        let resp = rb.send().await.unwrap();
+        let resp = rb.send().await.expect("send the request");
         let st = resp.status().as_u16();
-        (st, resp.text().await.unwrap())
+        (st, resp.text().await.expect("read the answer"))
     }
 }
 
@@ -563,12 +615,13 @@ pub struct SseReader {
 }
 
 impl SseReader {
+    /// `GET path` with `token` (and `Last-Event-ID` when given); the status and the reader.
     pub async fn open(node: &Node, path: &str, token: &str, last_event_id: Option<i64>) -> (u16, SseReader) {
         let mut rb = node.http.get(format!("{}{}", node.base, path)).bearer_auth(token);
         if let Some(id) = last_event_id {
             rb = rb.header("last-event-id", id.to_string());
         }
-        let resp = rb.send().await.unwrap();
+        let resp = rb.send().await.expect("open the event stream");
         (
             resp.status().as_u16(),
             SseReader {
