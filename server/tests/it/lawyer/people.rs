@@ -1,7 +1,7 @@
 //! Lawyers' online hours, grade, admission, probation and training over real HTTP and real SQLite
 //! (standard 6.3.1 准入/试用期, 6.3.2 培训, 7.1.1.4 and 附录 A 表 A.1 执业等级).
 
-use crate::support;
+use super::support;
 use node_testkit::*;
 use serde_json::{Value, json};
 
@@ -459,7 +459,7 @@ async fn appendix_b_import_is_checked_sealed_and_all_or_nothing() {
         .send()
         .await;
     assert_eq!(st, 200, "{v}");
-    let words = wordfilter::WordList::parse(include_str!("../../../assets/wordfilter/sample.tsv")).unwrap();
+    let words = wordfilter::WordList::parse(include_str!("../../../../assets/wordfilter/sample.tsv")).unwrap();
     n.app().lawyer.set_words(words).unwrap();
     let (_, v) = n
         .req("POST", "/api/v1/consultations")

@@ -5,7 +5,7 @@
 //! Thu 26 Nov 2026 and a 调休 make-up workday on Sat 28 Nov, so each deadline moves against the
 //! plain weekday count. The node's clock starts on Monday 23 Nov 2026, 09:00 (+08:00).
 
-use crate::support;
+use super::support;
 use node_testkit::*;
 use serde_json::{Value, json};
 use server::app::ServerConfig;

@@ -1,5 +1,4 @@
 //! Routing profiles, priority groups, quotas and wait estimates over real HTTP.
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::{Value, json};

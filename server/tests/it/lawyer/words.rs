@@ -8,7 +8,7 @@ use node_testkit::*;
 use serde_json::{Value, json};
 use server::app::{Role as NodeRole, ServerConfig};
 
-const SAMPLE: &str = include_str!("../../../assets/wordfilter/sample.tsv");
+const SAMPLE: &str = include_str!("../../../../assets/wordfilter/sample.tsv");
 const QUESTION: &str = "单位拖欠我三个月工资，我该怎么办？";
 
 /// A node whose `[lawyer] word_list` is a copy of the sample list in its data directory.

@@ -1,6 +1,5 @@
 //! Hall node ⇄ city node over real HTTP: the hall forwards its log (store-and-forward, exactly once,
 //! without personal data) and takes its configuration from the city.
-#![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 

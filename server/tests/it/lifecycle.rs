@@ -1,6 +1,5 @@
 //! The full ticket lifecycle over real HTTP (tender 2818–2826 smart queuing; 2953–2988 window call
 //! terminal: call, recall, read card, void, start evaluation).
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::json;

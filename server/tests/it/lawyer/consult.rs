@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support;
+use super::support;
 use futures_util::{SinkExt, StreamExt};
 use node_testkit::*;
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ async fn node() -> (Node, Arc<RecordingNotifier>) {
     let app = n.app();
     let sms = Arc::new(RecordingNotifier::default());
     app.lawyer.set_notifier(sms.clone());
-    let words = wordfilter::WordList::parse(include_str!("../../../assets/wordfilter/sample.tsv")).unwrap();
+    let words = wordfilter::WordList::parse(include_str!("../../../../assets/wordfilter/sample.tsv")).unwrap();
     app.lawyer.set_words(words).unwrap();
     (n, sms)
 }

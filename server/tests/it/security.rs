@@ -1,7 +1,6 @@
 //! Who may do what: device signatures (missing headers, bad signature, stale, replayed, unknown
 //! device), one-time enrollment codes, device-bound sessions, roles and halls, sign-out — and the
 //! role × endpoint matrix over every route, kept complete against the OpenAPI document.
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::{Value, json};

@@ -1,7 +1,6 @@
 //! Case progress (办件进度) over real HTTP: clerks open cases and move them through their stages, citizens
 //! follow them at a kiosk by receipt number or ID card. Tender 21 "政务服务自助终端" (lines 3025–3041:
 //! "查询…办件进度", "办件查询、补件、取件").
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::{Value, json};

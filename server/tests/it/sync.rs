@@ -1,7 +1,6 @@
 //! The sync protocol's upstream side over real HTTP: push rules (applied once, duplicates answered
 //! with the stored result, gaps refused), rejections as results, version negotiation, pull cursors,
 //! resumable blobs verified by SM3, and the city node refusing queue decisions.
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::{Value, json};

@@ -1,7 +1,6 @@
 //! The counter's window terminal and the evaluator over real HTTP (tender lines 2953–2988: 13 评价系统,
 //! 15 窗口呼叫终端): ratings with reasons, evidence holds, ID card at the window, 双屏确认, the staff
 //! card, the counter panel, transfer and pause/resume by window staff.
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::{Value, json};

@@ -2,7 +2,6 @@
 //! appointments by ID card, and case progress. Tender 21 "政务服务自助终端" (lines 3025–3041: "大厅办事
 //! 预约…大厅取号排队", "办事指南打印、预约履约、排队取号…办件查询、补件、取件", "查询…办件进度") and the queuing
 //! clauses 2818–2826 ("显示办理事项、排队人数等信息", "群众多渠道预约、刷身份证取号", "预约数量限制").
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::{Value, json};

@@ -1,5 +1,4 @@
 //! Node roles, configuration replacement and first start.
-#![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! status, newest first, with the citizens' ratings (6.1 a/b) and their average; never another
 //! lawyer's. Real HTTP on a real socket, real SQLite.
 
-use crate::support;
+use super::support;
 use node_testkit::*;
 use serde_json::{Value, json};
 

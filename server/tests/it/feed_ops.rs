@@ -1,5 +1,4 @@
 //! Live feeds (resumable with Last-Event-ID), operations endpoints and the demo command.
-#![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

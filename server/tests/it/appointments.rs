@@ -1,6 +1,5 @@
 //! Appointments over HTTP: slots, capacity, cancel, reschedule, check-in inside / outside the window
 //! around the slot (tender 2818–2826: multi-channel appointments; 6 unified appointments).
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::json;

@@ -1,7 +1,6 @@
 //! Kiosks' offline series letters at enrollment (two bugs the chaos run found: concurrent enrollments
 //! collided on a letter; other device kinds used letters up). Letters are now chosen in the writer,
 //! among the letters no kiosk of the hall holds.
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::json;

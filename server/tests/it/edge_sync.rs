@@ -2,7 +2,6 @@
 //! the hall node is unreachable (with a status that says so), then everything synced once the link is
 //! back — tickets in the hall queue in arrival order, configuration and hall state pulled, a scan
 //! uploaded and verified.
-#![allow(clippy::unwrap_used)]
 
 use edge::offline::{OfflineIssue, OfflineTarget, issue_ticket};
 use edge::store::EdgeStore;

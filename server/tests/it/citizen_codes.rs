@@ -2,7 +2,6 @@
 //! 扫码登录。需要具备用户在线下一码通办服务窗口办事，通过一码通办窗口扫码登录，替代身份证读取登录". A code is
 //! issued, resolved (masked, with the age priority), and taken instead of the ID card by tickets and the
 //! appointment and case lookups; it expires; it never reaches the database in clear.
-#![allow(clippy::unwrap_used)]
 
 use node_testkit::*;
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::support;
+use super::support;
 use futures_util::{SinkExt, StreamExt};
 use node_testkit::*;
 use serde_json::{Value, json};
@@ -91,6 +91,15 @@ async fn next_of(ws: &mut Ws, kind: &str) -> Value {
             return v;
         }
     }
+}
+
+/// Returns once this side's socket has finished connecting. A side tells the other side it joined
+/// (`peer_joined`) after its `ready` and before it reads its first frame, so once a bad frame of its
+/// own has been answered, a side that connects later cannot receive that notice any more (without
+/// this, the order of the two sides' notices was a race).
+async fn connected(ws: &mut Ws) {
+    ws.send(tungstenite::Message::Text("{not json".into())).await.unwrap();
+    assert_eq!(next_of(ws, "error").await["error"]["code"], "bad_json");
 }
 
 /// Nothing arrives within `ms`.
@@ -193,12 +202,14 @@ async fn signalling_reaches_only_the_other_side_of_the_same_consultation() {
 
     let mut citizen = connect_citizen(&n, &id, &token, "signal").await.unwrap();
     assert_eq!(next(&mut citizen).await, json!({"type": "ready", "you": "citizen"}));
+    connected(&mut citizen).await;
     let mut desk = connect_staff(&n, &id, &lawyer, "signal").await.unwrap();
     assert_eq!(next(&mut desk).await["you"], "lawyer");
     // The citizen hears that the lawyer is there, and calls.
     assert_eq!(next_of(&mut citizen, "peer_joined").await["from"], "lawyer");
     // The other consultation's two sides, listening on the same node.
     let mut other_citizen = connect_citizen(&n, &other, &other_token, "signal").await.unwrap();
+    connected(&mut other_citizen).await;
     let mut other_desk = connect_staff(&n, &other, &lawyer2, "signal").await.unwrap();
     next_of(&mut other_citizen, "peer_joined").await;
     next_of(&mut other_desk, "ready").await;

@@ -1,7 +1,6 @@
 //! Personal data (masked for most roles, sealed at rest), the audit chain (`server verify-audit` finds
 //! an altered or removed event), and restarts (state, numbering, devices and sessions survive; a new
 //! business day expires yesterday's leftovers and restarts numbering).
-#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::Command;

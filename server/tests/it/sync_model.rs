@@ -8,7 +8,6 @@
 //! - every outbox event is settled exactly once, upstream's sequence equals the kiosk's;
 //! - nothing acknowledged is lost: an applied ticket is in the hall's state, a rejected one is not;
 //! - a kiosk's pull cursor never moves back, even when an old page arrives late.
-#![allow(clippy::unwrap_used)]
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
