@@ -1,10 +1,7 @@
 //! `devicectl camera capture` as a field technician runs it: the simulator end to end, and device
 //! paths that are not cameras.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{devicectl_timed, stderr};
+use crate::common::{devicectl_timed, stderr};
 use std::time::Duration;
 
 use serde_json::Value;

@@ -1,7 +1,6 @@
 //! The document camera pipeline against the simulator: corner recovery on a reproducible set of
 //! synthetic photos, the JPEG budget and digest, frames without a document, page orientation, and
 //! the V4L2 backend's errors on paths that are not cameras.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
 

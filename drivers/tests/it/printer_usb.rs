@@ -1,14 +1,10 @@
 //! USB transports: the printer through a usblp-style device file (here the slave side of a pty,
 //! with the printer simulator on the master side), and the ID card reader as a CDC-ACM tty.
-#![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use std::sync::{Mutex, PoisonError};
+use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
-use common::hall_ticket;
+use crate::common::hall_ticket;
 use drivers::idcard::sim::Simulator;
 use drivers::idcard::{IdCardReader, ReaderError, UsbReader, open_usb};
 use drivers::printer::driver::{PrinterError, TicketPrinter, Timeouts};
@@ -17,9 +13,6 @@ use drivers::printer::status::{Fault, PaperState};
 use drivers::printer::usb::{UsbLpTransport, is_usblp_path};
 use drivers::printer::{PrinterConnection, connect};
 use serialport::{SerialPort, TTYPort};
-
-/// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
-static PTY: Mutex<()> = Mutex::new(());
 
 const TIMEOUTS: Timeouts = Timeouts {
     status: Duration::from_millis(500),
@@ -34,7 +27,7 @@ const SLACK: Duration = Duration::from_millis(1500);
 /// opens the slave's path as a plain device file, as it would open `/dev/usb/lp0`.
 fn rig() -> (PrinterSim, TTYPort, String) {
     let (sim, slave) = {
-        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        let _g = crate::common::PTY.lock().unwrap_or_else(PoisonError::into_inner);
         PrinterSim::pty().expect("printer pty")
     };
     let path = slave.name().expect("pty name");
@@ -154,11 +147,11 @@ fn usblp_paths_are_recognised() {
 fn a_cdc_acm_id_reader_needs_only_its_tty_path() {
     // A CDC-ACM reader is a tty like the pty slave here: the path is all the transport needs.
     let (master, slave) = {
-        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        let _g = crate::common::PTY.lock().unwrap_or_else(PoisonError::into_inner);
         TTYPort::pair().expect("pty pair")
     };
     let path = slave.name().expect("pty name");
-    let sim = Simulator::new(Some(common::resident())).unwrap().spawn(master);
+    let sim = Simulator::new(Some(crate::common::resident())).unwrap().spawn(master);
     let transport = open_usb(&UsbReader::Serial { path }).expect("open tty");
     let mut reader = IdCardReader::new(transport);
     let card = reader.read_card().expect("read").expect("a card");

@@ -1,6 +1,5 @@
 //! Scanner decoders (serial framing, HID-POS reports, keyboard reports, QR in images) and the
 //! serial scanner against the simulator on real pty pairs.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::VecDeque;
 use std::io;
@@ -146,7 +145,12 @@ mod pty {
     use drivers::scanner::sim::{ScannerSim, SimStep};
 
     fn rig(suffix: Suffix, steps: Vec<SimStep>) -> (ScannerSim, SerialScanner<SerialSource>) {
-        let (sim, port) = ScannerSim::pty(suffix, steps).expect("pty");
+        let (sim, port) = {
+            let _g = crate::common::PTY
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            ScannerSim::pty(suffix, steps).expect("pty")
+        };
         let config = SerialConfig {
             suffix,
             ..SerialConfig::default()

@@ -1,9 +1,7 @@
 //! The driver against the simulated printer over a real pty pair and a loopback TCP socket,
 //! including every fault mode.
 
-mod common;
-
-use common::hall_ticket;
+use crate::common::hall_ticket;
 use std::time::{Duration, Instant};
 
 use drivers::printer::commands::Cut;
@@ -21,7 +19,12 @@ const TIMEOUTS: Timeouts = Timeouts {
 const SLACK: Duration = Duration::from_millis(1500);
 
 fn pty_printer() -> (PrinterSim, TicketPrinter<SerialTransport>) {
-    let (sim, port) = PrinterSim::pty().expect("pty pair");
+    let (sim, port) = {
+        let _g = crate::common::PTY
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        PrinterSim::pty().expect("pty pair")
+    };
     let printer = TicketPrinter::with_timeouts(SerialTransport::from_port(Box::new(port)), TIMEOUTS);
     (sim, printer)
 }

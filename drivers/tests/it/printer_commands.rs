@@ -1,9 +1,7 @@
 //! Golden bytes for the ESC/POS builders, against the sequences in the research notes
 //! (shared/research/peripherals.md §2) and the Epson command reference.
 
-mod common;
-
-use common::hall_ticket;
+use crate::common::hall_ticket;
 use drivers::printer::commands::{self as cmd, Align, Cut, QrErrorLevel, QrModel, StatusRequest};
 use drivers::printer::ticket::render;
 

@@ -1,10 +1,7 @@
 //! `devicectl evaluator test|serve`: the built-in simulators, a pad simulator from the test against
 //! a real `serve`, and the failure exit codes.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{devicectl, json};
+use crate::common::{devicectl, json};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -1,13 +1,9 @@
 //! The `devicectl` binary against the simulators on real pty pairs: the test runs the simulator on
 //! one end and hands the other end's path to `--port`.
-#![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{devicectl_timed, json, stderr, stdout};
+use crate::common::{devicectl_timed, json, stderr, stdout};
 use std::io::Write;
-use std::sync::{Mutex, PoisonError};
+use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
 use drivers::idcard::CardInfo;
@@ -16,11 +12,8 @@ use drivers::printer::{PrinterSim, SimFault};
 use serde_json::Value;
 use serialport::{SerialPort, TTYPort};
 
-/// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
-static PTY: Mutex<()> = Mutex::new(());
-
 fn card() -> CardInfo {
-    common::resident()
+    crate::common::resident()
 }
 
 /// A simulated reader on the master end; the slave end is kept open (and its path returned) so the
@@ -33,7 +26,7 @@ struct IdRig {
 
 fn id_rig(card: Option<CardInfo>) -> IdRig {
     let (master, slave) = {
-        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        let _g = crate::common::PTY.lock().unwrap_or_else(PoisonError::into_inner);
         TTYPort::pair().expect("pty pair")
     };
     let path = slave.name().expect("pty name");
@@ -47,7 +40,7 @@ fn id_rig(card: Option<CardInfo>) -> IdRig {
 
 fn printer_rig() -> (PrinterSim, TTYPort, String) {
     let (sim, slave) = {
-        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        let _g = crate::common::PTY.lock().unwrap_or_else(PoisonError::into_inner);
         PrinterSim::pty().expect("printer pty")
     };
     let path = slave.name().expect("pty name");
@@ -60,7 +53,7 @@ fn idcard_json_is_masked_by_default() {
     let (out, _) = devicectl_timed(&["idcard", "read", "--port", &rig.path, "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
-    for f in common::CARD_JSON_FIELDS {
+    for f in crate::common::CARD_JSON_FIELDS {
         assert!(v.get(f).is_some_and(Value::is_string), "missing {f}: {v}");
     }
     assert_eq!(v["card_type"], "resident");

@@ -1,10 +1,7 @@
 //! ID card protocol without I/O: golden frames from `peripherals.md` §1, text blocks, decoder
 //! robustness.
-#![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::resident;
+use crate::common::resident;
 use drivers::idcard::frame::{self, Decoder, FrameError, PREAMBLE, Request, Response};
 use drivers::idcard::sim::{Fault, NOISE, Simulator};
 use drivers::idcard::text::{mask_id, mask_name};
@@ -178,9 +175,9 @@ fn resident_block_offsets() {
 fn every_card_type_round_trips() {
     for (card, marker) in [
         (resident(), 0x20),
-        (common::hk_macau_taiwan(), b'J'),
-        (common::foreign_2017(), b'I'),
-        (common::foreign_2023(), b'Y'),
+        (crate::common::hk_macau_taiwan(), b'J'),
+        (crate::common::foreign_2017(), b'I'),
+        (crate::common::foreign_2023(), b'Y'),
     ] {
         let block = card.to_block().unwrap();
         assert_eq!(block[248..250], [marker, 0], "{:?}", card.card_type);
@@ -249,7 +246,7 @@ fn personal_data_is_masked_unless_asked() {
 
     let json = serde_json::to_value(&c).unwrap();
     let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-    for key in common::CARD_JSON_FIELDS {
+    for key in crate::common::CARD_JSON_FIELDS {
         assert!(keys.contains(&key), "missing {key} in {keys:?}");
     }
     assert_eq!(json["card_type"], "resident");

@@ -1,6 +1,5 @@
 //! Evaluators: HID keypad reports through the trait, and the pad WebSocket protocol on loopback
 //! against the simulated pad.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

@@ -1,19 +1,12 @@
 //! `devicectl led test` against the simulated screens: built in (`--sim`) and on a pty whose far
 //! end the test serves.
-#![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{devicectl, json};
-use std::sync::{Arc, Mutex, PoisonError};
+use crate::common::{devicectl, json};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use drivers::display::{Imm90022Codec, ScreenSim};
 use serialport::{SerialPort, TTYPort};
-
-/// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
-static PTY: Mutex<()> = Mutex::new(());
 
 #[test]
 fn sim_sends_the_test_pattern() {
@@ -33,7 +26,7 @@ fn sim_sends_the_test_pattern() {
 #[test]
 fn real_port_path_reaches_the_screen() {
     let (master, slave) = {
-        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        let _g = crate::common::PTY.lock().unwrap_or_else(PoisonError::into_inner);
         TTYPort::pair().expect("pty pair")
     };
     let path = slave.name().expect("pty name");

@@ -1,9 +1,5 @@
 //! Reader ⇄ simulator over a real pseudo-terminal pair (`TTYPort::pair`), per card type and per
 //! fault mode. Every case must end in a card, `None` or a clear error within its deadline.
-#![cfg(unix)]
-#![allow(clippy::unwrap_used)]
-
-mod common;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -12,8 +8,10 @@ use drivers::idcard::sim::{Fault, SimHandle, Simulator};
 use drivers::idcard::{CardInfo, IdCardReader, ReaderConfig, ReaderError, SamError, SerialTransport};
 use serialport::TTYPort;
 
-/// `TTYPort::pair()` is not thread-safe (FIXME in the serialport crate's own tests).
-static PTY: Mutex<()> = Mutex::new(());
+/// Held by each case for its whole run (in the [`Rig`]), so that these cases, whose deadlines are
+/// tight, run one at a time as they always have. The pty pair itself is made under the binary-wide
+/// [`crate::common::PTY`] lock, as every pair of this test binary is.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 const STEP: Duration = Duration::from_millis(300);
 
@@ -24,8 +22,11 @@ struct Rig {
 }
 
 fn rig(card: Option<CardInfo>) -> Rig {
-    let guard = PTY.lock().unwrap_or_else(PoisonError::into_inner);
-    let (master, slave) = TTYPort::pair().expect("pty pair");
+    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let (master, slave) = {
+        let _g = crate::common::PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        TTYPort::pair().expect("pty pair")
+    };
     let sim = Simulator::new(card).unwrap().spawn(master);
     let config = ReaderConfig {
         timeout: STEP,
@@ -49,14 +50,14 @@ fn read_card_budget() -> Duration {
 /// One card of each type, each with a photo.
 fn cards() -> Vec<CardInfo> {
     [
-        common::resident(),
-        common::hk_macau_taiwan(),
-        common::foreign_2017(),
-        common::foreign_2023(),
+        crate::common::resident(),
+        crate::common::hk_macau_taiwan(),
+        crate::common::foreign_2017(),
+        crate::common::foreign_2023(),
     ]
     .into_iter()
     .map(|mut c| {
-        c.photo_wlt = common::wlt_photo();
+        c.photo_wlt = crate::common::wlt_photo();
         c
     })
     .collect()

@@ -1,13 +1,9 @@
 //! `devicectl scanner …` (and the printer's USB device paths) run as a binary: against the
 //! built-in simulator, the scanner simulator on a real pty pair, and QR photos on disk.
-#![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{devicectl_timed, stderr, stdout};
+use crate::common::{devicectl_timed, stderr, stdout};
 use std::process::Output;
-use std::sync::{Mutex, PoisonError};
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use drivers::scanner::Suffix;
@@ -15,9 +11,6 @@ use drivers::scanner::sim::{ScannerSim, SimStep};
 use image::{GrayImage, Luma};
 use serde_json::Value;
 use serialport::{SerialPort, TTYPort};
-
-/// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
-static PTY: Mutex<()> = Mutex::new(());
 
 fn json_lines(o: &Output) -> Vec<Value> {
     stdout(o)
@@ -36,7 +29,7 @@ struct Rig {
 
 fn rig(suffix: Suffix, steps: Vec<SimStep>) -> Rig {
     let (sim, slave) = {
-        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        let _g = crate::common::PTY.lock().unwrap_or_else(PoisonError::into_inner);
         ScannerSim::pty(suffix, steps).expect("pty")
     };
     let path = slave.name().expect("pty name");

@@ -1,8 +1,7 @@
 //! Window LED screens: codec golden bytes, the template language, and the bus against the simulated
 //! screens over real pty pairs.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant};
 
 use drivers::display::{
@@ -11,10 +10,6 @@ use drivers::display::{
     crc16_modbus, decode_imm90022, parse_template,
 };
 use proptest::prelude::*;
-
-/// `TTYPort::pair()` is not thread-safe; every pair in this file is made under this lock.
-#[cfg(unix)]
-static PTY: Mutex<()> = Mutex::new(());
 
 // ---------------------------------------------------------------- IMM90022 codec
 
@@ -288,7 +283,7 @@ struct Rig {
 #[cfg(unix)]
 fn rig(config: BusConfig) -> Rig {
     let (master, slave) = {
-        let _g = PTY.lock().unwrap_or_else(PoisonError::into_inner);
+        let _g = crate::common::PTY.lock().unwrap_or_else(PoisonError::into_inner);
         serialport::TTYPort::pair().expect("pty pair")
     };
     let codec: Arc<dyn FrameCodec> = Arc::new(Imm90022Codec::default());
