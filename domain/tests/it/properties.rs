@@ -2,11 +2,9 @@
 //! does, must keep the hall's invariants (unique numbers, one active call per ticket and window, no
 //! starvation, replayable state).
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
 
-use common::*;
+use crate::common::*;
 use domain::config::PriorityReason;
 use domain::decide::IdCardFacts;
 use domain::hall::{HallState, WindowStatus};

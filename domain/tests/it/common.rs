@@ -1,6 +1,5 @@
 //! Shared test fixtures: a one-hall configuration ("H1", UTC+8) and a small driver that runs commands
 //! through `decide` + `apply` the way the server does, keeping the event log.
-#![allow(dead_code)]
 
 use domain::config::{
     AppointmentRules, City, Department, Hall, HallLevel, PriorityRules, Queue, Role, ServiceItem, SlotTemplate, Staff,

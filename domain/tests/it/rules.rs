@@ -2,9 +2,7 @@
 //! relies on. Spec references are to the tender: lines 2818–2826 (智能排队: ID-card ticketing, quotas,
 //! window calling) and 2953–2988 (窗口呼叫终端: call, recall, void).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use domain::config::PriorityReason;
 use domain::decide::IdCardFacts;
 use domain::estimate::{avg_service_secs, estimate};
