@@ -1,15 +1,30 @@
-//! The apps' Tauri commands through the real IPC layer on Tauri's mock runtime (no display): a command
-//! is called as the page would call it, and its answer or `CommandError` decoded.
+//! The apps' Tauri commands through the real IPC layer on Tauri's mock runtime (no display): the app
+//! built on the mock runtime ([`mock_app`]), a command called as the page would call it, and its answer
+//! or `CommandError` decoded ([`call`]).
 
 use std::time::{Duration, Instant};
 
 use app_types::CommandError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tauri::WebviewWindow;
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
+use tauri::{App, Builder, WebviewWindow, WebviewWindowBuilder};
+
+/// The app of `builder` (the app's own `setup(mock_builder(), …)`) built on the mock runtime, with its
+/// setup hook run (emitter, sync or refresh loop: they start on the first event-loop iteration), and
+/// its main webview window. Keep the app alive as long as the window is used.
+pub fn mock_app(builder: Builder<MockRuntime>) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let mut app = builder.build(mock_context(noop_assets())).expect("mock app");
+    // Called once, not in a loop, so the busy-loop reason for the deprecation does not apply.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("main window");
+    (app, w)
+}
 
 /// Calls command `cmd` with `args` (camelCase keys, as the page sends them). Panics when the answer
 /// does not decode: that is a contract break, not a command failure.

@@ -101,28 +101,6 @@ impl AuthCache {
 
 pub use protocol::sign::string_to_sign;
 
-/// Headers for a signed request with a fresh nonce (used by tests and the benchmark; devices use
-/// `edge`, which signs the same way through `protocol::sign`).
-pub fn sign(
-    key: &[u8],
-    device_id: &str,
-    method: &str,
-    path_and_query: &str,
-    body: &[u8],
-    now_ms: i64,
-) -> Vec<(&'static str, String)> {
-    protocol::sign::sign(
-        key,
-        device_id,
-        method,
-        path_and_query,
-        body,
-        now_ms,
-        &crypto::random_token(),
-    )
-    .to_vec()
-}
-
 pub fn hash_password(password: &str) -> Result<String, crate::error::NodeError> {
     let salt = SaltString::generate(&mut OsRng);
     argon2::Argon2::default()

@@ -160,11 +160,8 @@ async fn run() {
     server::api::halls::replace_config(&app, Actor::System, bench_city())
         .await
         .unwrap();
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
     let admin = bench_city().staff.into_iter().next().unwrap();
-    server::api::access::set_password_hash(&app, "system", &admin, hash)
-        .await
-        .unwrap();
+    set_passwords(&app, &[admin], PASSWORD).await;
     let http = client();
 
     // --- 1 + 2: a kiosk back after a long outage ---

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use domain::ids::*;
 use domain::{Actor, Command, DomainError};
+use node_testkit::sign;
 use server::app::{AppState, Role as NodeRole, ServerConfig};
 use server::engine::{Clock, EngineError, system_clock};
 use server::store::EventRow;
@@ -365,7 +366,7 @@ fn raw_baseline(template: &EventRow, batch: usize, dur: Duration) -> (f64, u64) 
 
 /// One signed issue (fresh nonce, timestamp from the same wall clock the server uses). Ok(()) on 201.
 async fn signed_issue(http: &reqwest::Client, url: &str, dev: &Device, clock: &Clock) -> Result<(), String> {
-    let headers = server::auth::sign(&dev.key, &dev.id, "POST", ISSUE_PATH, ISSUE_BODY, clock());
+    let headers = sign(&dev.key, &dev.id, "POST", ISSUE_PATH, ISSUE_BODY, clock());
     let mut rb = http
         .post(url)
         .header("content-type", "application/json")
@@ -536,12 +537,7 @@ async fn run() {
     server::api::halls::replace_config(&app, Actor::System, bench_city())
         .await
         .expect("config");
-    let hash = server::auth::hash_password(PASSWORD).unwrap();
-    for s in bench_city().staff {
-        server::api::access::set_password_hash(&app, "system", &s, hash.clone())
-            .await
-            .unwrap();
-    }
+    set_passwords(&app, &bench_city().staff, PASSWORD).await;
     let setup_http = client();
     let kiosk = enroll_kiosk(&setup_http, &base).await;
     let kiosk_actor = Actor::Device(DeviceId::new(kiosk.id.clone()));

@@ -1,5 +1,8 @@
-//! Fixtures shared by the driver tests.
+//! Fixtures shared by the driver tests (both test binaries, `it` and `devicectl`, include this file),
+//! the runners of the `devicectl` binary, and the lock every pty pair is made under.
 #![allow(dead_code)]
+
+use std::sync::Mutex;
 
 use drivers::idcard::{CardInfo, CardType};
 use drivers::printer::ticket::HallTicket;
@@ -98,6 +101,11 @@ pub fn hall_ticket() -> HallTicket {
         notice: "请留意叫号，过号作废".into(),
     }
 }
+
+/// `TTYPort::pair()` is not thread-safe (FIXME in the serialport crate's own tests): every pty pair a
+/// test of this binary makes, directly or through a simulator, is made under this one lock (the
+/// modules of a test binary run side by side in one process).
+pub static PTY: Mutex<()> = Mutex::new(());
 
 /// Runs the real `devicectl` binary.
 pub fn devicectl(args: &[&str]) -> std::process::Output {

@@ -10,24 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app_types::kiosk::*;
-use desktop_test::ipc::{call, wait_until};
+use desktop_test::ipc::{call, mock_app, wait_until};
 use kiosk_app::{Config, Kiosk};
 use serde_json::json;
-use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-fn mock_app(kiosk: Arc<Kiosk>) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let mut app = kiosk_app::setup(mock_builder(), kiosk)
-        .build(mock_context(noop_assets()))
-        .expect("mock app");
-    // The setup hook (emitter, sync loop) runs on the first event-loop iteration.
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    (app, w)
-}
+use tauri::WebviewWindow;
+use tauri::test::{MockRuntime, mock_builder};
 
 fn read_card_until_present(w: &WebviewWindow<MockRuntime>) -> CardHolder {
     let mut found = None;
@@ -45,7 +32,7 @@ fn the_kiosk_issues_prints_falls_back_and_works_offline() {
     let code = rt.block_on(support::kiosk_code(&node));
     let data = tempfile::tempdir().unwrap();
     let kiosk = Arc::new(Kiosk::open(Config::for_test(data.path().to_path_buf())).unwrap());
-    let (_app, w) = mock_app(kiosk);
+    let (_app, w) = mock_app(kiosk_app::setup(mock_builder(), kiosk));
 
     // Enrollment: a wrong code is refused and named; the real one gives the kiosk its offline letter.
     let e = call::<Startup>(&w, "enroll", json!({"address": node.base, "code": "NOPE"})).unwrap_err();
@@ -155,7 +142,7 @@ fn appointments_cases_and_guides_are_found_by_code_and_card() {
     let code = rt.block_on(support::kiosk_code(&node));
     let data = tempfile::tempdir().unwrap();
     let kiosk = Arc::new(Kiosk::open(Config::for_test(data.path().to_path_buf())).unwrap());
-    let (_app, w) = mock_app(kiosk);
+    let (_app, w) = mock_app(kiosk_app::setup(mock_builder(), kiosk));
     call::<Startup>(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
 
     // A booking for tomorrow by the sample card's holder.
@@ -295,7 +282,7 @@ fn elderly_prompts_are_spoken_from_the_local_clips() {
     let mut config = Config::for_test(data.path().join("kiosk"));
     config.audio = format!("file:{}", wav.display());
     let kiosk = Arc::new(Kiosk::open(config).unwrap());
-    let (_app, w) = mock_app(kiosk);
+    let (_app, w) = mock_app(kiosk_app::setup(mock_builder(), kiosk));
 
     let e = call::<()>(&w, "speak", json!({"prompts": ["sing"], "number": null, "lang": "zh"})).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("prompts"));
@@ -352,7 +339,7 @@ fn a_citizen_consults_a_lawyer_from_the_kiosk() {
     let code = rt.block_on(support::kiosk_code(&node));
     let data = tempfile::tempdir().unwrap();
     let kiosk = Arc::new(Kiosk::open(Config::for_test(data.path().to_path_buf())).unwrap());
-    let (_app, w) = mock_app(kiosk);
+    let (_app, w) = mock_app(kiosk_app::setup(mock_builder(), kiosk));
     call::<Startup>(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
     let lawyer = rt.block_on(node.login("lawyer"));
     let (st, v) = rt.block_on(

@@ -10,24 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app_types::lawyer_desk::*;
-use desktop_test::ipc::{call, wait_until};
+use desktop_test::ipc::{call, mock_app, wait_until};
 use lawyer_desk::{Config, Desk};
 use serde_json::json;
-use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-fn mock_app(desk: Arc<Desk>) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let mut app = lawyer_desk::setup(mock_builder(), desk)
-        .build(mock_context(noop_assets()))
-        .expect("mock app");
-    // The setup hook (emitter, refresh loop) runs on the first event-loop iteration.
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    (app, w)
-}
+use tauri::WebviewWindow;
+use tauri::test::{MockRuntime, mock_builder};
 
 fn inbox_item(w: &WebviewWindow<MockRuntime>, id: &str) -> InboxItem {
     let mut found = None;
@@ -85,7 +72,7 @@ fn a_lawyer_signs_in_goes_online_answers_a_realtime_chat_and_a_message() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut node = rt.block_on(support::start_node());
     let desk = Arc::new(Desk::new(Config::for_test()));
-    let (_app, w) = mock_app(Arc::clone(&desk));
+    let (_app, w) = mock_app(lawyer_desk::setup(mock_builder(), Arc::clone(&desk)));
 
     // Before signing in nothing reaches the server.
     let e = call::<Inbox>(&w, "inbox", json!({})).unwrap_err();
@@ -264,7 +251,7 @@ fn a_lawyer_joins_a_mediation_and_a_video_consultation_falls_back_to_chat() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let node = rt.block_on(support::start_node());
     let desk = Arc::new(Desk::new(Config::for_test()));
-    let (_app, w) = mock_app(Arc::clone(&desk));
+    let (_app, w) = mock_app(lawyer_desk::setup(mock_builder(), Arc::clone(&desk)));
     sign_in(&w, &node);
     call::<Profile>(&w, "set_online", json!({"online": true, "specialties": ["labour"]})).unwrap();
 

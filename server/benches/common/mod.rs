@@ -1,4 +1,5 @@
-//! Shared by the benchmarks: the bench city, HTTP helpers, a kiosk enrolled through the API.
+//! Shared by the benchmarks: the bench city, HTTP helpers, a kiosk enrolled through the API. The
+//! device and the password set-up are the node test kit's (the throughput bench signs with its `sign`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
@@ -6,6 +7,7 @@ use std::time::Duration;
 use domain::config::*;
 use domain::ids::*;
 use domain::routing::{Strategy, WorkProfile};
+pub use node_testkit::{Device, set_passwords};
 use serde_json::{Value, json};
 
 pub const HALL: &str = "H1";
@@ -162,12 +164,6 @@ pub async fn login(http: &reqwest::Client, base: &str, login: &str) -> String {
     v["token"].as_str().unwrap().to_owned()
 }
 
-#[derive(Clone)]
-pub struct Device {
-    pub id: String,
-    pub key: Vec<u8>,
-}
-
 /// A kiosk enrolled through the API: an admin issues a one-time code, the device redeems it.
 pub async fn enroll_kiosk(http: &reqwest::Client, base: &str) -> Device {
     let code = enrollment_code(http, base).await;
@@ -182,5 +178,6 @@ pub async fn enroll_kiosk(http: &reqwest::Client, base: &str) -> Device {
     Device {
         id: v["device_id"].as_str().unwrap().to_owned(),
         key: hex::decode(v["key"].as_str().unwrap()).unwrap(),
+        letter: v["letter"].as_str().map(str::to_owned),
     }
 }

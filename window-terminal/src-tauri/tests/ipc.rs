@@ -8,26 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app_types::window_terminal::*;
-use desktop_test::ipc::{call, wait_until};
+use desktop_test::ipc::{call, mock_app, wait_until};
 use serde_json::json;
-use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tauri::WebviewWindowBuilder;
+use tauri::test::{mock_builder, mock_context, noop_assets};
 use window_terminal::{Config, Terminal};
-
-/// The app on the mock runtime with its setup hook run, and its main window.
-fn mock_app(terminal: Arc<Terminal>) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let mut app = window_terminal::setup(mock_builder(), terminal)
-        .build(mock_context(noop_assets()))
-        .expect("mock app");
-    // The setup hook (emitter, sync loop, evaluator window) runs on the first event-loop iteration.
-    // Called once, not in a loop, so the busy-loop reason for the deprecation does not apply.
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    (app, w)
-}
 
 #[test]
 fn the_counter_works_end_to_end_through_ipc() {
@@ -40,7 +25,7 @@ fn the_counter_works_end_to_end_through_ipc() {
     let mut config = Config::for_test(data.path().to_path_buf(), "W1");
     config.rating_timeout_secs = 30;
     let terminal = Arc::new(Terminal::open(config).unwrap());
-    let (_app, w) = mock_app(terminal);
+    let (_app, w) = mock_app(window_terminal::setup(mock_builder(), terminal));
 
     // Enrollment: a wrong code is refused and named; the real one enrolls.
     let s: Startup = call(&w, "startup", json!({})).unwrap();
@@ -279,7 +264,7 @@ fn the_network_pad_rates_through_the_same_path() {
     config.rating_timeout_secs = 2;
     let terminal = Arc::new(Terminal::open(config).unwrap());
     let addr = terminal.pad_addr().expect("pad server");
-    let (_app, w) = mock_app(terminal);
+    let (_app, w) = mock_app(window_terminal::setup(mock_builder(), terminal));
     call::<Startup>(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
     call::<Panel>(&w, "sign_in", json!({"login": "w1", "password": support::PASSWORD})).unwrap();
 
@@ -341,7 +326,7 @@ fn printer_alarms_show_on_the_chip_and_reach_the_hall_node() {
     let code = rt.block_on(support::window_terminal_code(&node));
     let data = tempfile::tempdir().unwrap();
     let terminal = Arc::new(Terminal::open(Config::for_test(data.path().to_path_buf(), "W1")).unwrap());
-    let (app, w) = mock_app(terminal);
+    let (app, w) = mock_app(window_terminal::setup(mock_builder(), terminal));
     let s: Startup = call(&w, "enroll", json!({"address": node.base, "code": code})).unwrap();
     let device_id = s.device_id.unwrap();
     let chip = |name: &str| {

@@ -1,14 +1,11 @@
-//! A real hall node in-process for the kiosk's tests: the server's own test harness (test city: hall
-//! H1, items I1 户口迁移 (ID card), I2 政策咨询, I3 不动产登记 (quota 2)), its clock following real time
-//! (the kiosk signs with the real clock), and a restart on the same address (the kiosk keeps its URL).
+//! A real hall node in-process for the kiosk's tests: the node's test kit (test city: hall H1, items
+//! I1 户口迁移 (ID card), I2 政策咨询, I3 不动产登记 (quota 2)), its clock following real time (the
+//! kiosk signs with the real clock), and a restart on the same address (the kiosk keeps its URL).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
-
-#[path = "../../../../server/tests/common/mod.rs"]
-pub mod common;
 
 use std::time::Duration;
 
-pub use common::{Node, real_now};
+pub use node_testkit::{Node, real_now};
 use serde_json::{Value, json};
 
 /// The test city on a node whose clock follows real time.

@@ -1,15 +1,12 @@
-//! A real server node in-process for the desk's tests (the server's own harness: test city, lawyer
-//! login `lawyer`, the test password), its clock following real time, the sample sensitive-word list
+//! A real server node in-process for the desk's tests (the node's test kit: test city, lawyer login
+//! `lawyer`, the test password), its clock following real time, the sample sensitive-word list
 //! loaded; and the citizen's side of a consultation over real HTTP and a real WebSocket.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../../../../server/tests/common/mod.rs"]
-pub mod common;
-
 use std::time::Duration;
 
-pub use common::{Node, PASSWORD, real_now};
 use futures_util::{SinkExt, StreamExt};
+pub use node_testkit::{Node, PASSWORD, real_now};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite;
 

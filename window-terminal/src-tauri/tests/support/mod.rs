@@ -1,11 +1,8 @@
-//! A real hall node in-process for the terminal's tests: the server's own test harness (test city,
-//! passwords), with its clock following real time because the terminal signs with the real clock.
+//! A real hall node in-process for the terminal's tests: the node's test kit (test city, passwords),
+//! with its clock following real time because the terminal signs with the real clock.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../../../../server/tests/common/mod.rs"]
-pub mod common;
-
-pub use common::{Device, Node, PASSWORD};
+pub use node_testkit::{Device, Node, PASSWORD};
 use serde_json::{Value, json};
 
 /// The test city on a node whose clock follows real time.
@@ -31,7 +28,7 @@ pub async fn issue_tickets(n: &Node, kiosk: &Device, count: usize) -> Vec<Value>
     let mut out = Vec::new();
     for k in 0..count {
         // Item I1 (户口迁移) needs the citizen's ID card at the kiosk.
-        let number = common::id_number("19850505", 100 + k as u32);
+        let number = node_testkit::id_number("19850505", 100 + k as u32);
         let (st, v) = n
             .issue(
                 kiosk,
