@@ -72,7 +72,7 @@ pub struct ChaosArgs {
     /// How long everything may take to converge after the faults stopped.
     #[arg(long, default_value_t = 120)]
     pub converge_timeout_secs: u64,
-    /// `RUST_LOG` of the nodes (e.g. `info,server=debug` logs every request with its duration).
+    /// `RUST_LOG` of the nodes (e.g. `info,node_http=debug` logs every request with its duration).
     #[arg(long, default_value = "info")]
     pub node_log: String,
     /// `RUST_LOG` of the devices.
