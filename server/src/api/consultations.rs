@@ -19,8 +19,8 @@ use crate::lawyer::chat::{next_due, post, read, record};
 use crate::lawyer::store::{ConsultationRow, LawyerRecord, MessageRow};
 use crate::lawyer::{Author, ConsultKind, ConsultStatus, MessageKind};
 pub use hall_api::consultations::{
-    ConsultationView, CreateRequest, CreatedResponse, MessageRequest, MessageView, RatingRequest, RatingView,
-    ReplyPartsRequest, WsQuery,
+    ChatFrame, ConsultationView, CreateRequest, CreatedResponse, MessageRequest, MessageView, RatingRequest,
+    RatingView, ReplyPartsRequest, WsQuery,
 };
 
 pub const TOKEN_HEADER: &str = "x-consultation-token";
@@ -518,8 +518,8 @@ async fn chat_socket(app: Arc<AppState>, id: String, who: Party, mut last: i64, 
                         Err(e) => Some(ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.to_string())),
                     };
                     if let Some(e) = answer {
-                        let v = serde_json::json!({"type": "error", "error": e.body});
-                        if socket.send(Message::Text(v.to_string().into())).await.is_err() {
+                        let v = ChatFrame::Error { error: e.body }.to_text();
+                        if socket.send(Message::Text(v.into())).await.is_err() {
                             break;
                         }
                     }
@@ -546,21 +546,22 @@ async fn flush(
     let gone = || ApiError::internal("socket closed");
     for m in msgs {
         *last = m.seq;
-        let v = serde_json::json!({"type": "message", "message": message_view(m)});
-        socket
-            .send(Message::Text(v.to_string().into()))
-            .await
-            .map_err(|_| gone())?;
+        let v = ChatFrame::Message {
+            message: message_view(m),
+        }
+        .to_text();
+        socket.send(Message::Text(v.into())).await.map_err(|_| gone())?;
     }
     if let Some(row) = row
         && *status != Some(row.status)
     {
         *status = Some(row.status);
-        let v = serde_json::json!({"type": "status", "status": row.status, "label": row.status.label_zh()});
-        socket
-            .send(Message::Text(v.to_string().into()))
-            .await
-            .map_err(|_| gone())?;
+        let v = ChatFrame::Status {
+            status: row.status,
+            label: row.status.label_zh().to_owned(),
+        }
+        .to_text();
+        socket.send(Message::Text(v.into())).await.map_err(|_| gone())?;
     }
     Ok(())
 }
