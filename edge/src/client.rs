@@ -155,7 +155,7 @@ impl SyncClient {
         let body = serde_json::json!({ "code": code, "name": name });
         let body = serde_json::to_vec(&body).map_err(|e| ClientError::Invalid(e.to_string()))?;
         let resp = http
-            .post(format!("{base}/api/v1/devices/enroll"))
+            .post(format!("{base}{}", hall_api::paths::enroll()))
             .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body)
@@ -200,13 +200,15 @@ impl SyncClient {
             )));
         }
         let body = serde_json::to_vec(request).map_err(|e| ClientError::Invalid(e.to_string()))?;
-        let (status, bytes) = self.send(Method::POST, "/api/v1/sync/push", Body::Json(body)).await?;
+        let (status, bytes) = self
+            .send(Method::POST, &hall_api::paths::sync_push(), Body::Json(body))
+            .await?;
         decode("push response", status, &bytes)
     }
 
     /// One page of configuration and changes after cursor `after`.
     pub async fn pull(&self, after: i64, config_version: i64, limit: usize) -> Result<PullResponse, ClientError> {
-        let path = format!("/api/v1/sync/pull?after={after}&config_version={config_version}&limit={limit}");
+        let path = hall_api::paths::sync_pull(after, config_version, limit);
         let (status, bytes) = self.send(Method::GET, &path, Body::Empty).await?;
         // A page that ends behind `after` (upstream went back in time) is still returned: the store
         // ignores what lies behind its cursor, and `producer_last_seq` is exactly what a restored
@@ -216,7 +218,7 @@ impl SyncClient {
 
     pub async fn blob_status(&self, digest: &str) -> Result<BlobStatus, ClientError> {
         check_digest(digest)?;
-        let path = format!("/api/v1/blobs/{digest}/status");
+        let path = hall_api::paths::blob_status(digest);
         let (status, bytes) = self.send(Method::GET, &path, Body::Empty).await?;
         decode("blob status", status, &bytes)
     }
@@ -236,7 +238,7 @@ impl SyncClient {
                 chunk.len()
             )));
         }
-        let path = format!("/api/v1/blobs/{digest}?offset={offset}&total={total}");
+        let path = hall_api::paths::blob_chunk(digest, offset, total);
         let (status, bytes) = self.send(Method::PUT, &path, Body::Octets(chunk)).await?;
         decode("blob status", status, &bytes)
     }

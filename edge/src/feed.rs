@@ -99,7 +99,7 @@ pub async fn follow_hall(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Option<i64> {
     tokio::pin!(shutdown);
-    let path = format!("/api/v1/halls/{hall_id}/events");
+    let path = hall_api::paths::hall_events(hall_id);
     let mut failures: u32 = 0;
     loop {
         let round = async {

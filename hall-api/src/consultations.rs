@@ -184,3 +184,23 @@ str_enum!(
         VideoFallback = "video_fallback" / "转文字咨询",
     }
 );
+
+/// One frame of the consultation's WebSocket (`GET /consultations/{id}/ws`), server to client; the
+/// node writes it with its keys in alphabetical order (through `serde_json::Value`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatFrame {
+    /// A message, new or replayed after `?after=` (the client keeps each `seq` once).
+    Message { message: MessageView },
+    /// The consultation's status changed; `label` is its Chinese name.
+    Status { status: ConsultStatus, label: String },
+    /// What the client sent was refused.
+    Error { error: crate::ErrorBody },
+}
+
+impl ChatFrame {
+    /// The text of the WebSocket frame.
+    pub fn to_text(&self) -> String {
+        serde_json::to_value(self).map_or_else(|_| String::new(), |v| v.to_string())
+    }
+}

@@ -356,3 +356,33 @@ fn paths_are_the_routes() {
     );
     assert_eq!(paths::blob_chunk("ab", 0, 9), "/api/v1/blobs/ab?offset=0&total=9");
 }
+
+#[test]
+fn chat_frames_are_tagged_by_type() {
+    use crate::consultations::{Author, ChatFrame, MessageKind, MessageView};
+    let frame = ChatFrame::Message {
+        message: MessageView {
+            id: "m1".into(),
+            seq: 1,
+            author: Author::Citizen,
+            kind: MessageKind::Text,
+            body: "问".into(),
+            at: 5,
+            warning: None,
+        },
+    };
+    assert_eq!(
+        frame.to_text(),
+        r#"{"message":{"at":5,"author":"citizen","body":"问","id":"m1","kind":"text","seq":1},"type":"message"}"#
+    );
+    let status = ChatFrame::Status {
+        status: ConsultStatus::Active,
+        label: "咨询中".into(),
+    };
+    assert_eq!(
+        status.to_text(),
+        r#"{"label":"咨询中","status":"active","type":"status"}"#
+    );
+    let back: ChatFrame = serde_json::from_str(&status.to_text()).expect("parse");
+    assert_eq!(back, status);
+}

@@ -18,8 +18,8 @@ use crate::caller::Caller;
 use crate::error::{ApiError, ApiJson};
 use crate::state::AppState;
 pub use hall_api::consultations::{
-    ConsultationView, CreateRequest, CreatedResponse, MessageRequest, MessageView, RatingRequest, RatingView,
-    ReplyPartsRequest, WsQuery,
+    ChatFrame, ConsultationView, CreateRequest, CreatedResponse, MessageRequest, MessageView, RatingRequest,
+    RatingView, ReplyPartsRequest, WsQuery,
 };
 use lawyer_platform::chat::{next_due, post, read, record};
 use lawyer_platform::store::{ConsultationRow, LawyerRecord, MessageRow};
@@ -532,8 +532,8 @@ async fn chat_socket(app: Arc<AppState>, id: String, who: Party, mut last: i64, 
                         Err(e) => Some(ApiError::new(StatusCode::BAD_REQUEST, "bad_json", e.to_string())),
                     };
                     if let Some(e) = answer {
-                        let v = serde_json::json!({"type": "error", "error": e.body});
-                        if socket.send(Message::Text(v.to_string().into())).await.is_err() {
+                        let v = ChatFrame::Error { error: e.body }.to_text();
+                        if socket.send(Message::Text(v.into())).await.is_err() {
                             break;
                         }
                     }
@@ -560,21 +560,22 @@ async fn flush(
     let gone = || ApiError::internal("socket closed");
     for m in msgs {
         *last = m.seq;
-        let v = serde_json::json!({"type": "message", "message": message_view(m)});
-        socket
-            .send(Message::Text(v.to_string().into()))
-            .await
-            .map_err(|_| gone())?;
+        let v = ChatFrame::Message {
+            message: message_view(m),
+        }
+        .to_text();
+        socket.send(Message::Text(v.into())).await.map_err(|_| gone())?;
     }
     if let Some(row) = row
         && *status != Some(row.status)
     {
         *status = Some(row.status);
-        let v = serde_json::json!({"type": "status", "status": row.status, "label": row.status.label_zh()});
-        socket
-            .send(Message::Text(v.to_string().into()))
-            .await
-            .map_err(|_| gone())?;
+        let v = ChatFrame::Status {
+            status: row.status,
+            label: row.status.label_zh().to_owned(),
+        }
+        .to_text();
+        socket.send(Message::Text(v.into())).await.map_err(|_| gone())?;
     }
     Ok(())
 }

@@ -146,9 +146,10 @@ fn setup_enrolls_with_the_hall_node_and_keeps_the_identity() {
 
 fn called(kind: &str, display: &str, window: &str, recall: u32, at: i64) -> serde_json::Value {
     json!({"kind": kind, "hall_id": "H00", "at": at,
-        "ticket": {"id": format!("T-{display}"), "display": display, "queue_id": "H00-Q01", "recall_count": recall},
+        "ticket": {"id": format!("T-{display}"), "display": display, "queue_id": "H00-Q01",
+                   "status": "called", "class": "normal", "recall_count": recall},
         "waiting_in_queue": 3,
-        "window": {"id": "H00-W05", "number": window}})
+        "window": {"id": "H00-W05", "number": window, "status": "open", "staffed": true}})
 }
 
 #[test]

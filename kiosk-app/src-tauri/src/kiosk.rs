@@ -15,7 +15,9 @@ use app_types::kiosk::*;
 use app_types::{CommandError, LinkStatus};
 use drivers::idcard::CardInfo;
 use edge::{EdgeStore, SyncClient, Syncer, SyncerConfig};
+use hall_api::ErrorBody;
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::config::Config;
@@ -216,27 +218,35 @@ impl Kiosk {
     fn hall_facts(&self) -> Result<HallFacts, CommandError> {
         let id = self.identity()?;
         let cfg = self.replica()?;
-        let hall = cfg["halls"]
-            .as_array()
-            .and_then(|hs| hs.iter().find(|h| h["id"] == id.hall_id.as_str()))
+        let hall = cfg
+            .halls
+            .iter()
+            .find(|h| h.id.as_str() == id.hall_id)
             .ok_or_else(no_config)?;
-        let num = |v: &Value, d: i64| v.as_i64().unwrap_or(d);
         Ok(HallFacts {
             hall_id: id.hall_id.clone(),
-            name: hall["name"].as_str().unwrap_or_default().to_owned(),
-            utc_offset: i32::try_from(num(&hall["utc_offset_minutes"], 480)).unwrap_or(480),
-            elderly_age: u32::try_from(num(&hall["priority"]["elderly_age"], 60)).unwrap_or(60),
-            early_minutes: num(&hall["appointments"]["early_minutes"], 30),
-            late_minutes: num(&hall["appointments"]["late_minutes"], 15),
+            name: hall.name.clone(),
+            utc_offset: hall.utc_offset_minutes,
+            elderly_age: hall.priority.elderly_age,
+            early_minutes: i64::from(hall.appointments.early_minutes),
+            late_minutes: i64::from(hall.appointments.late_minutes),
         })
     }
 
-    fn replica(&self) -> Result<Value, CommandError> {
-        self.store
+    /// The configuration replica as the hall rules read it (their defaults for what a hall leaves out).
+    fn replica(&self) -> Result<domain::CityConfig, CommandError> {
+        let v = self
+            .store
             .config()
             .map_err(store_err)?
             .map(|(_, c)| c)
-            .ok_or_else(no_config)
+            .ok_or_else(no_config)?;
+        serde_json::from_value(v).map_err(|e| {
+            CommandError::new(
+                "no_config",
+                format!("事项配置无法读取 / the hall's configuration cannot be read: {e}"),
+            )
+        })
     }
 
     /// The items of this hall's queues, most used here first (then by name).
@@ -245,15 +255,9 @@ impl Kiosk {
         let cfg = self.replica()?;
         let usage = lock(&self.usage).clone();
         let mut out = Vec::new();
-        for q in cfg["queues"].as_array().into_iter().flatten() {
-            if q["hall_id"] != facts.hall_id.as_str() {
-                continue;
-            }
-            for item_id in q["item_ids"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-                let Some(item) = cfg["items"]
-                    .as_array()
-                    .and_then(|is| is.iter().find(|i| i["id"] == item_id))
-                else {
+        for q in cfg.queues.iter().filter(|q| q.hall_id.as_str() == facts.hall_id) {
+            for item_id in q.item_ids.iter().map(|i| i.as_str()) {
+                let Some(item) = cfg.items.iter().find(|i| i.id.as_str() == item_id) else {
                     continue;
                 };
                 if out.iter().any(|i: &ItemInfo| i.id == item_id) {
@@ -261,10 +265,10 @@ impl Kiosk {
                 }
                 out.push(ItemInfo {
                     id: item_id.to_owned(),
-                    name: item["name"].as_str().unwrap_or(item_id).to_owned(),
-                    queue_id: q["id"].as_str().unwrap_or_default().to_owned(),
-                    queue_name: q["name"].as_str().unwrap_or_default().to_owned(),
-                    id_card_required: item["id_card_required"].as_bool().unwrap_or(false),
+                    name: item.name.clone(),
+                    queue_id: q.id.to_string(),
+                    queue_name: q.name.clone(),
+                    id_card_required: item.id_card_required,
                     uses: usage.get(item_id).copied().unwrap_or(0),
                 });
             }
@@ -441,8 +445,9 @@ pub fn unreachable(e: &edge::ClientError) -> CommandError {
 
 /// A refused request: the server's code, a plain Chinese reason, the server's message, the field.
 fn refused(status: u16, body: &Value) -> CommandError {
-    let code = body["code"].as_str().unwrap_or("refused").to_owned();
-    let msg = body["message"].as_str().unwrap_or("").to_owned();
+    let body = ErrorBody::deserialize(body).ok();
+    let code = body.as_ref().map_or("refused", |b| b.code.as_str()).to_owned();
+    let msg = body.as_ref().map_or("", |b| b.message.as_str()).to_owned();
     let zh = match (status, code.as_str()) {
         (404, _) => "没有找到",
         (409, c) if c.contains("quota") => "今日该事项号源已取完",
@@ -451,10 +456,20 @@ fn refused(status: u16, body: &Value) -> CommandError {
         _ => "大厅服务器拒绝了请求",
     };
     let mut e = CommandError::new(code, format!("{zh} / {msg}"));
-    if let Some(f) = body["field"].as_str() {
+    if let Some(f) = body.and_then(|b| b.field) {
         e = e.field(f);
     }
     e
+}
+
+/// A server's answer read as its wire type (`hall_api`).
+fn answer<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, CommandError> {
+    serde_json::from_value(v).map_err(|e| {
+        CommandError::new(
+            "hall",
+            format!("大厅服务器的回答无法读取 / unreadable answer from the hall node: {e}"),
+        )
+    })
 }
 
 #[cfg(test)]

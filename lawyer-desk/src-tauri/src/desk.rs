@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use app_types::CommandError;
 use app_types::lawyer_desk::*;
+use hall_api::ErrorBody;
+use hall_api::access::SessionResponse;
 use parking_lot::Mutex;
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::config::Config;
@@ -131,9 +134,9 @@ impl Desk {
         if !(200..300).contains(&status) {
             return Err(crate::server::refused(status, &v));
         }
-        let token = v["token"].as_str().unwrap_or_default().to_owned();
-        server.token = Some(token);
-        let is_lawyer = v["roles"].as_array().is_some_and(|rs| rs.iter().any(|r| r == "lawyer"));
+        let v: SessionResponse = decode("登录结果", v)?;
+        server.token = Some(v.token);
+        let is_lawyer = v.roles.contains(&domain::config::Role::Lawyer);
         if !is_lawyer {
             // Not ours to keep: end the session on the server too.
             let _ = server.call(Method::DELETE, "/sessions/current", None).await;
@@ -143,9 +146,9 @@ impl Desk {
         }
         let session = Session {
             server: base,
-            staff_id: v["staff_id"].as_str().unwrap_or_default().to_owned(),
-            name: v["name"].as_str().unwrap_or_default().to_owned(),
-            expires_at: v["expires_at"].as_i64().unwrap_or(0),
+            staff_id: v.staff_id,
+            name: v.name,
+            expires_at: v.expires_at,
         };
         self.stop_chats();
         *self.signed_in.lock() = Some(SignedIn {
@@ -323,7 +326,9 @@ impl Desk {
             }
             422 => Ok(ReplyOutcome {
                 sent: false,
-                problems: crate::reply::server_problems(v["message"].as_str().unwrap_or_default()),
+                problems: crate::reply::server_problems(
+                    &ErrorBody::deserialize(&v).map(|e| e.message).unwrap_or_default(),
+                ),
                 refused_by: Some("server".into()),
             }),
             _ => Err(crate::server::refused(status, &v)),

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use app_types::CommandError;
+use hall_api::ErrorBody;
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::Value;
 
 /// `host:port` or a URL → `http(s)://host:port` without a trailing slash.
@@ -41,8 +43,9 @@ pub fn unreachable(e: &reqwest::Error) -> CommandError {
 
 /// A non-2xx answer as a command error with the server's own code, message and field.
 pub fn refused(status: u16, body: &Value) -> CommandError {
-    let code = body["code"].as_str().unwrap_or("refused").to_owned();
-    let msg = body["message"].as_str().unwrap_or("").to_owned();
+    let body = ErrorBody::deserialize(body).ok();
+    let code = body.as_ref().map_or("refused", |b| b.code.as_str()).to_owned();
+    let msg = body.as_ref().map_or("", |b| b.message.as_str()).to_owned();
     let zh = match status {
         401 => "登录已失效或账号、密码错误",
         403 => "无权执行此操作",
@@ -52,7 +55,7 @@ pub fn refused(status: u16, body: &Value) -> CommandError {
         _ => "服务器拒绝了请求",
     };
     let mut e = CommandError::new(code, format!("{zh} / {msg}"));
-    if let Some(f) = body["field"].as_str() {
+    if let Some(f) = body.and_then(|b| b.field) {
         e = e.field(f);
     }
     e
@@ -108,7 +111,10 @@ impl Server {
         } else {
             format!("ws://{}", self.base.trim_start_matches("http://"))
         };
-        format!("{base}/api/v1/consultations/{consultation}/ws?after={after}")
+        format!(
+            "{base}{}?after={after}",
+            hall_api::paths::consultation_action(consultation, "ws")
+        )
     }
 }
 

@@ -4,7 +4,13 @@
 use app_types::CommandError;
 use app_types::window_terminal::{Panel, QueueCount, TicketInfo, Today, TransferTarget};
 use edge::{ClientError, SyncClient};
+use hall_api::ErrorBody;
+use hall_api::counter::PanelResponse;
+use hall_api::views::{TicketView, WindowView};
+use hall_api::windows::WindowActionResponse;
 use reqwest::Method;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// The answer of a window action, reduced to what the terminal uses.
@@ -27,8 +33,9 @@ pub fn unreachable(e: &ClientError) -> CommandError {
 
 /// A non-2xx answer as a command error with the server's own code and message.
 pub fn refused(status: u16, body: &Value) -> CommandError {
-    let code = body["code"].as_str().unwrap_or("refused").to_owned();
-    let msg = body["message"].as_str().unwrap_or("").to_owned();
+    let body = ErrorBody::deserialize(body).ok();
+    let code = body.as_ref().map_or("refused", |b| b.code.as_str()).to_owned();
+    let msg = body.as_ref().map_or("", |b| b.message.as_str()).to_owned();
     let zh = match (status, code.as_str()) {
         (401, _) => "登录已失效或密码错误",
         (403, _) => "无权执行此操作",
@@ -38,7 +45,7 @@ pub fn refused(status: u16, body: &Value) -> CommandError {
         _ => "大厅服务器拒绝了请求",
     };
     let mut e = CommandError::new(code, format!("{zh} / {msg}"));
-    if let Some(f) = body["field"].as_str() {
+    if let Some(f) = body.and_then(|b| b.field) {
         e = e.field(f);
     }
     e
@@ -62,28 +69,43 @@ pub async fn request(
     }
 }
 
-/// `TicketView` JSON → [`TicketInfo`]; personal data masked here even though window staff could see it.
+/// A server's answer read as its wire type (`hall_api`).
+pub fn answer<T: DeserializeOwned>(v: Value) -> Result<T, CommandError> {
+    serde_json::from_value(v).map_err(|e| {
+        CommandError::new(
+            "hall",
+            format!("大厅服务器的回答无法读取 / unreadable answer from the hall node: {e}"),
+        )
+    })
+}
+
+/// A wire enum's spelling (e.g. a priority group: `elderly`), as the panel shows it.
+fn wire_str(v: impl serde::Serialize) -> Option<String> {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned))
+}
+
+/// `TicketView` JSON → [`TicketInfo`] (`None` when it is not a ticket).
 pub fn ticket_info(v: &Value) -> Option<TicketInfo> {
-    if !v.is_object() {
-        return None;
-    }
-    let s = |k: &str| v[k].as_str().map(str::to_owned);
-    let citizen = &v["citizen"];
-    Some(TicketInfo {
-        id: s("id")?,
-        display: s("display").unwrap_or_default(),
-        status: s("status").unwrap_or_default(),
-        item_name: s("item_name"),
-        queue_name: s("queue_name"),
-        priority: v["priority"].as_str().map(str::to_owned).or_else(|| {
-            // Priority reasons may be structured ({"kind": ...}); show the kind.
-            v["priority"]["kind"].as_str().map(str::to_owned)
-        }),
-        appointment_id: s("appointment_id"),
-        waited_secs: v["waited_secs"].as_u64().unwrap_or(0),
-        recall_count: u32::try_from(v["recall_count"].as_u64().unwrap_or(0)).unwrap_or(u32::MAX),
-        citizen_name: citizen["name"].as_str().map(drivers::idcard::text::mask_name),
-        citizen_id: citizen["id_number"].as_str().map(|n| {
+    TicketView::deserialize(v).ok().map(|t| ticket_of(&t))
+}
+
+/// A ticket → [`TicketInfo`]; personal data masked here even though window staff could see it.
+pub fn ticket_of(v: &TicketView) -> TicketInfo {
+    let citizen = v.citizen.as_ref();
+    TicketInfo {
+        id: v.id.clone(),
+        display: v.display.clone(),
+        status: wire_str(v.status).unwrap_or_default(),
+        item_name: v.item_name.clone(),
+        queue_name: v.queue_name.clone(),
+        priority: v.priority.and_then(wire_str),
+        appointment_id: v.appointment_id.clone(),
+        waited_secs: u64::from(v.waited_secs),
+        recall_count: v.recall_count,
+        citizen_name: citizen
+            .and_then(|c| c.name.as_deref())
+            .map(drivers::idcard::text::mask_name),
+        citizen_id: citizen.and_then(|c| c.id_number.as_deref()).map(|n| {
             if n.contains('*') {
                 n.to_owned()
             } else {
@@ -92,35 +114,28 @@ pub fn ticket_info(v: &Value) -> Option<TicketInfo> {
         }),
         scans: 0,
         confirmation: None,
-    })
+    }
 }
 
-/// `WindowView` JSON → the window part of [`Panel`] (counters this terminal keeps are filled by it).
-pub fn panel_of(window: &Value, queue_names: &dyn Fn(&str) -> String) -> Panel {
-    let s = |k: &str| window[k].as_str().map(str::to_owned);
+/// `WindowView` → the window part of [`Panel`] (counters this terminal keeps are filled by it).
+pub fn panel_of(window: &WindowView, queue_names: &dyn Fn(&str) -> String) -> Panel {
     Panel {
-        window_id: s("id").unwrap_or_default(),
-        window_number: s("number").unwrap_or_default(),
-        status: s("status").unwrap_or_default(),
-        staff_name: s("staff_name"),
-        pause_reason: s("pause_reason"),
+        window_id: window.id.clone(),
+        window_number: window.number.clone(),
+        status: window.status.as_str().to_owned(),
+        staff_name: window.staff_name.clone(),
+        pause_reason: window.pause_reason.clone(),
         current: None,
-        waiting: window["waiting"]
-            .as_array()
-            .map(|qs| {
-                qs.iter()
-                    .map(|q| {
-                        let id = q["queue_id"].as_str().unwrap_or_default().to_owned();
-                        QueueCount {
-                            name: queue_names(&id),
-                            waiting: q["waiting"].as_u64().unwrap_or(0),
-                            queue_id: id,
-                        }
-                    })
-                    .collect()
+        waiting: window
+            .waiting
+            .iter()
+            .map(|q| QueueCount {
+                name: queue_names(&q.queue_id),
+                waiting: q.waiting as u64,
+                queue_id: q.queue_id.clone(),
             })
-            .unwrap_or_default(),
-        served_today: u32::try_from(window["served_today"].as_u64().unwrap_or(0)).unwrap_or(u32::MAX),
+            .collect(),
+        served_today: window.served_today,
         rated_today: 0,
         calls_today: 0,
         today: None,
@@ -129,72 +144,66 @@ pub fn panel_of(window: &Value, queue_names: &dyn Fn(&str) -> String) -> Panel {
 }
 
 /// `GET /windows/{id}/panel` → the window part of [`Panel`] with the served queues' waiting counts,
-/// today's figures and the transfer targets (the current ticket stays the terminal's own).
+/// today's figures and the transfer targets (the current ticket stays the terminal's own). An answer
+/// that is not a panel gives an empty one (no window id), which the terminal ignores.
 pub fn live_panel(v: &Value, queue_names: &dyn Fn(&str) -> String) -> Panel {
-    let mut p = panel_of(&v["window"], queue_names);
-    let u32_of = |x: &Value| u32::try_from(x.as_u64().unwrap_or(0)).unwrap_or(u32::MAX);
-    let s = |x: &Value| x.as_str().unwrap_or_default().to_owned();
-    if let Some(qs) = v["queues"].as_array() {
-        p.waiting = qs
-            .iter()
-            .map(|q| QueueCount {
-                queue_id: s(&q["id"]),
-                name: q["name"]
-                    .as_str()
-                    .map_or_else(|| queue_names(&s(&q["id"])), str::to_owned),
-                waiting: q["waiting"].as_u64().unwrap_or(0),
-            })
-            .collect();
-    }
-    let t = &v["today"];
-    if t.is_object() {
-        let today = Today {
-            served: u32_of(&t["served"]),
-            no_shows: u32_of(&t["no_shows"]),
-            avg_service_secs: t["avg_service_secs"].as_u64().and_then(|x| u32::try_from(x).ok()),
-            ratings: u32_of(&t["ratings"]["count"]),
-            rating_avg_x100: t["ratings"]["avg"]
-                .as_f64()
-                .map(|a| (a * 100.0).round().clamp(0.0, 500.0) as u32),
-            transferred: u32_of(&t["transferred"]),
-        };
-        p.served_today = today.served;
-        p.today = Some(today);
-    }
-    let targets = &v["transfer_targets"];
-    let list = |k: &str| targets[k].as_array().cloned().unwrap_or_default();
-    for q in list("queues") {
+    let Ok(v) = PanelResponse::deserialize(v) else {
+        return Panel::default();
+    };
+    let mut p = panel_of(&v.window, queue_names);
+    p.waiting = v
+        .queues
+        .iter()
+        .map(|q| QueueCount {
+            queue_id: q.id.clone(),
+            name: q.name.clone(),
+            waiting: q.waiting as u64,
+        })
+        .collect();
+    let t = &v.today;
+    let today = Today {
+        served: t.served,
+        no_shows: t.no_shows,
+        avg_service_secs: t.avg_service_secs,
+        ratings: t.ratings.count,
+        rating_avg_x100: t.ratings.avg.map(|a| (a * 100.0).round().clamp(0.0, 500.0) as u32),
+        transferred: t.transferred,
+    };
+    p.served_today = today.served;
+    p.today = Some(today);
+    let targets = &v.transfer_targets;
+    for q in &targets.queues {
         p.transfer_targets.push(TransferTarget {
             kind: "queue".into(),
-            id: s(&q["id"]),
-            label: s(&q["name"]),
-            waiting: q["waiting"].as_u64(),
+            id: q.id.clone(),
+            label: q.name.clone(),
+            waiting: Some(q.waiting as u64),
         });
     }
-    for w in list("windows") {
-        let who = w["staff_name"].as_str().map(|n| format!(" · {n}")).unwrap_or_default();
+    for w in &targets.windows {
+        let who = w.staff_name.as_ref().map(|n| format!(" · {n}")).unwrap_or_default();
         p.transfer_targets.push(TransferTarget {
             kind: "window".into(),
-            id: s(&w["id"]),
-            label: format!("{} 号窗口{who}", s(&w["number"])),
+            id: w.id.clone(),
+            label: format!("{} 号窗口{who}", w.number),
             waiting: None,
         });
     }
-    for st in list("staff") {
+    for st in &targets.staff {
         p.transfer_targets.push(TransferTarget {
             kind: "staff".into(),
-            id: s(&st["staff_id"]),
-            label: format!("{} · {} 号窗口", s(&st["name"]), s(&st["window_number"])),
+            id: st.staff_id.clone(),
+            label: format!("{} · {} 号窗口", st.name, st.window_number),
             waiting: None,
         });
     }
     p
 }
 
-pub fn action_result(v: &Value, queue_names: &dyn Fn(&str) -> String) -> ActionResult {
+pub fn action_result(v: &WindowActionResponse, queue_names: &dyn Fn(&str) -> String) -> ActionResult {
     ActionResult {
-        panel: panel_of(&v["window"], queue_names),
-        ticket: ticket_info(&v["ticket"]),
+        panel: panel_of(&v.window, queue_names),
+        ticket: v.ticket.as_ref().map(ticket_of),
     }
 }
 
@@ -218,8 +227,12 @@ mod tests {
 
     #[test]
     fn ticket_info_masks_personal_data() {
-        let v = json!({"id": "t1", "display": "A001", "status": "called", "waited_secs": 75,
-            "citizen": {"id_number": "230102199001011230", "name": "张三"}});
+        let v = json!({"id": "t1", "display": "A001", "hall_id": "H00", "queue_id": "QA", "queue_name": null,
+            "item_id": null, "item_name": null, "status": "called", "class": "normal", "priority": null,
+            "channel": "kiosk", "appointment_id": null, "window_id": null, "window_number": null,
+            "issued_at": 1, "called_at": null, "recall_count": 0, "transfers": 0, "waited_secs": 75,
+            "rating": null, "evidence_requested": false, "estimate": null,
+            "citizen": {"id_number": "230102199001011230", "name": "张三", "phone": null, "masked": false}});
         let t = ticket_info(&v).expect("ticket");
         assert_eq!(t.citizen_id.as_deref(), Some("230***********1230"));
         assert_eq!(t.citizen_name.as_deref(), Some("张*"));
@@ -237,7 +250,8 @@ mod tests {
     #[test]
     fn the_live_panel_reads_counts_figures_and_targets() {
         let v = json!({
-            "window": {"id": "W1", "number": "1", "status": "open", "served_today": 0},
+            "window": {"id": "W1", "hall_id": "H00", "number": "1", "status": "open", "staff_id": "S1",
+                "staff_name": null, "pause_reason": null, "current": null, "served_today": 0, "waiting": []},
             "queues": [{"id": "QA", "name": "户政", "prefix": "A", "waiting": 3}],
             "today": {"staff_id": "S1", "served": 4, "no_shows": 1, "avg_service_secs": 95,
                 "ratings": {"count": 3, "avg": 4.67}, "transferred": 2},

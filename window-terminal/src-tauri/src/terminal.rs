@@ -10,6 +10,10 @@ use app_types::window_terminal::*;
 use app_types::{CommandError, LinkStatus};
 use base64::Engine;
 use edge::{EdgeStore, SyncClient, Syncer, SyncerConfig};
+use hall_api::access::SessionResponse;
+use hall_api::counter::StaffCardView;
+use hall_api::paths;
+use hall_api::windows::WindowActionResponse;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -266,20 +270,17 @@ impl Terminal {
         self.startup()
     }
 
+    /// The configuration replica as the hall rules read it; `None` before the first pull (or if it
+    /// cannot be read).
+    fn replica(&self) -> Option<domain::CityConfig> {
+        let (_, cfg) = self.store.config().ok().flatten()?;
+        serde_json::from_value(cfg).ok()
+    }
+
     fn queue_names(&self) -> impl Fn(&str) -> String + use<> {
         let names: HashMap<String, String> = self
-            .store
-            .config()
-            .ok()
-            .flatten()
-            .and_then(|(_, c)| {
-                let qs = c.get("queues")?.as_array()?.clone();
-                Some(
-                    qs.iter()
-                        .filter_map(|q| Some((q["id"].as_str()?.to_owned(), q["name"].as_str()?.to_owned())))
-                        .collect(),
-                )
-            })
+            .replica()
+            .map(|c| c.queues.into_iter().map(|q| (q.id.0, q.name)).collect())
             .unwrap_or_default();
         move |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned())
     }

@@ -8,10 +8,10 @@ use std::time::Duration;
 use app_types::CommandError;
 use edge::feed::{FeedEvent, FeedState, follow_hall};
 use edge::{ClientConfig, ClientError, EdgeStore, SyncClient};
+use hall_api::halls::HallSnapshot;
 use tokio::sync::{mpsc, watch};
 
 use super::Wall;
-use super::state::Snapshot;
 
 /// How the wall names itself to the hall node.
 pub const DEVICE_NAME: &str = "大厅综合屏";
@@ -61,14 +61,9 @@ pub async fn enroll(store: &EdgeStore, hall_url: &str, code: &str) -> Result<Str
     Ok(hall)
 }
 
-async fn fetch_snapshot(client: &SyncClient, hall: &str) -> Result<Snapshot, LinkError> {
+async fn fetch_snapshot(client: &SyncClient, hall: &str) -> Result<HallSnapshot, LinkError> {
     let (status, body) = client
-        .call(
-            reqwest::Method::GET,
-            &format!("/api/v1/halls/{hall}/snapshot"),
-            None,
-            None,
-        )
+        .call(reqwest::Method::GET, &hall_api::paths::hall_snapshot(hall), None, None)
         .await?;
     if status != 200 {
         return Err(LinkError::Snapshot(format!("HTTP {status}: {body}")));

@@ -8,37 +8,10 @@
 
 use app_types::LinkStatus;
 use app_types::hall_wall::{AudioStatus, WallCall, WallPhase, WallQueue, WallView};
+use hall_api::feed::PublicEvent;
+use hall_api::halls::HallSnapshot;
 use serde::Deserialize;
 use serde_json::Value;
-
-/// The parts of `GET /api/v1/halls/{hall}/snapshot` the wall uses.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Snapshot {
-    pub hall_id: String,
-    pub name: String,
-    pub queues: Vec<SnapshotQueue>,
-    /// Newest first.
-    pub recent_calls: Vec<SnapshotCall>,
-    pub last_event_id: i64,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SnapshotQueue {
-    pub id: String,
-    pub prefix: String,
-    pub name: String,
-    pub waiting: u32,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SnapshotCall {
-    pub display: String,
-    #[serde(default)]
-    pub window_number: Option<String>,
-    pub called_at: i64,
-    #[serde(default)]
-    pub recall_count: u32,
-}
 
 /// A call to speak: what the announcer needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +66,7 @@ impl WallState {
     }
 
     /// Replaces the hall's picture with a snapshot (first connect). Nothing here is announced.
-    pub fn apply_snapshot(&mut self, snap: &Snapshot) {
+    pub fn apply_snapshot(&mut self, snap: &HallSnapshot) {
         self.phase = WallPhase::Running;
         self.hall_id.clone_from(&snap.hall_id);
         self.hall_name.clone_from(&snap.name);
@@ -104,7 +77,7 @@ impl WallState {
                 id: q.id.clone(),
                 prefix: q.prefix.clone(),
                 name: q.name.clone(),
-                waiting: q.waiting,
+                waiting: u32::try_from(q.waiting).unwrap_or(u32::MAX),
             })
             .collect();
         self.calls = snap
@@ -115,7 +88,7 @@ impl WallState {
                 key: key(&c.display, c.recall_count),
                 display: c.display.clone(),
                 window: c.window_number.clone().unwrap_or_default(),
-                called_at_ms: c.called_at,
+                called_at_ms: c.called_at.0,
                 recall_count: c.recall_count,
             })
             .collect();
@@ -132,29 +105,22 @@ impl WallState {
             return None;
         }
         self.last_event_id = Some(id);
-        let ticket = data.get("ticket");
+        // An event the wall cannot read changes nothing (the node always sends the whole shape).
+        let ev = PublicEvent::deserialize(data).ok()?;
+        let ticket = ev.ticket.as_ref();
         // Every event about a ticket carries its queue's waiting count after the event.
-        let queue_id = ticket.and_then(|t| t.get("queue_id")).and_then(Value::as_str);
-        let waiting = data.get("waiting_in_queue").and_then(Value::as_u64);
+        let queue_id = ticket.map(|t| t.queue_id.as_str());
         let queue = queue_id.and_then(|q| self.queues.iter_mut().find(|x| x.id == q));
-        if let (Some(queue), Some(w)) = (queue, waiting) {
+        if let (Some(queue), Some(w)) = (queue, ev.waiting_in_queue) {
             queue.waiting = u32::try_from(w).unwrap_or(u32::MAX);
         }
         if kind != "ticket_called" && kind != "ticket_recalled" {
             return None;
         }
-        let display = ticket?.get("display")?.as_str()?.to_owned();
-        let recall_count = ticket
-            .and_then(|t| t.get("recall_count"))
-            .and_then(Value::as_u64)
-            .map_or(0, |r| u32::try_from(r).unwrap_or(u32::MAX));
-        let window = data
-            .get("window")
-            .and_then(|w| w.get("number"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let at = data.get("at").and_then(Value::as_i64).unwrap_or_default();
+        let display = ticket?.display.clone();
+        let recall_count = ticket.map_or(0, |t| t.recall_count);
+        let window = ev.window.as_ref().and_then(|w| w.number.clone()).unwrap_or_default();
+        let at = ev.at;
         // A number shows once: its newest call (or recall) moves to the top.
         self.calls.retain(|c| c.display != display);
         self.calls.insert(
@@ -224,13 +190,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn snapshot() -> Snapshot {
+    fn snapshot() -> HallSnapshot {
         serde_json::from_value(json!({
             "hall_id": "H00", "name": "哈尔滨市政务服务中心", "day": "2026-11-23",
             "windows": [], "open_windows": 1, "waiting_total": 5,
             "queues": [
-                {"id": "Q1", "prefix": "A", "name": "户籍业务", "waiting": 3, "next": "A004"},
-                {"id": "Q2", "prefix": "B", "name": "出入境业务", "waiting": 2, "next": null}
+                {"id": "Q1", "prefix": "A", "name": "户籍业务", "waiting": 3, "next": "A004",
+                 "avg_service_secs": 300, "today": {"issued": 9, "called": 6, "done": 5, "no_show": 0, "voided": 0}},
+                {"id": "Q2", "prefix": "B", "name": "出入境业务", "waiting": 2, "next": null,
+                 "avg_service_secs": 0, "today": {"issued": 2, "called": 0, "done": 0, "no_show": 0, "voided": 0}}
             ],
             "recent_calls": [
                 {"display": "A003", "window_number": "2", "called_at": 3000, "recall_count": 0},
@@ -245,7 +213,7 @@ mod tests {
         json!({
             "kind": kind, "hall_id": "H00", "at": at,
             "ticket": {"id": format!("T-{display}"), "display": display, "queue_id": "Q1",
-                       "status": "called", "class": 0, "recall_count": recall},
+                       "status": "called", "class": "normal", "recall_count": recall},
             "waiting_in_queue": waiting,
             "window": {"id": "W5", "number": window, "status": "open", "staffed": true}
         })
@@ -322,8 +290,9 @@ mod tests {
     #[test]
     fn other_events_only_update_counts_and_the_list_is_bounded() {
         let mut s = state();
-        let issued = json!({"kind": "ticket_issued", "at": 1,
-            "ticket": {"id": "T9", "display": "B007", "queue_id": "Q2", "status": "waiting", "recall_count": 0},
+        let issued = json!({"kind": "ticket_issued", "hall_id": "H00", "at": 1,
+            "ticket": {"id": "T9", "display": "B007", "queue_id": "Q2", "status": "waiting", "class": "normal",
+                       "recall_count": 0},
             "waiting_in_queue": 9});
         assert!(s.apply_event(41, "ticket_issued", &issued).is_none());
         assert_eq!(s.queues[1].waiting, 9);

@@ -13,11 +13,14 @@ use std::time::Duration;
 use app_types::CommandError;
 use app_types::kiosk::{ConsultMessage, Consultation, EVENT_CONSULT};
 use futures_util::StreamExt;
+use hall_api::consultations::{ChatFrame, ConsultationView, CreatedResponse, MessageView};
+use hall_api::paths;
 use reqwest::Method;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::{Emit, Kiosk, lock, refused, unreachable};
+use super::{Emit, Kiosk, answer, lock, refused, unreachable};
 
 const TOKEN_HEADER: &str = "x-consultation-token";
 
@@ -32,35 +35,33 @@ struct Live {
     runtime: tokio::runtime::Handle,
 }
 
-fn message(v: &Value) -> ConsultMessage {
-    let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+fn message(v: &MessageView) -> ConsultMessage {
     ConsultMessage {
-        seq: v["seq"].as_i64().unwrap_or(0),
-        author: s("author"),
-        kind: s("kind"),
-        body: s("body"),
-        at: v["at"].as_i64().unwrap_or(0),
+        seq: v.seq,
+        author: v.author.as_str().to_owned(),
+        kind: v.kind.as_str().to_owned(),
+        body: v.body.clone(),
+        at: v.at,
     }
 }
 
-fn consultation(v: &Value) -> Consultation {
-    let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+fn consultation(v: &ConsultationView) -> Consultation {
     Consultation {
-        id: s("id"),
-        kind: s("kind"),
-        status: s("status"),
-        status_label: s("status_label"),
-        messages: v["messages"].as_array().into_iter().flatten().map(message).collect(),
+        id: v.id.clone(),
+        kind: v.kind.as_str().to_owned(),
+        status: v.status.as_str().to_owned(),
+        status_label: v.status_label.clone(),
+        messages: v.messages.iter().map(message).collect(),
         live: false,
-        rated: !v["rating"].is_null(),
+        rated: v.rating.is_some(),
     }
 }
 
 /// Applies one WebSocket frame (`message` or `status`); true when something changed.
 fn apply(state: &mut Consultation, frame: &Value) -> bool {
-    match frame["type"].as_str() {
-        Some("message") => {
-            let m = message(&frame["message"]);
+    match ChatFrame::deserialize(frame) {
+        Ok(ChatFrame::Message { message: m }) => {
+            let m = message(&m);
             if state.messages.iter().any(|x| x.seq == m.seq) {
                 return false;
             }
@@ -68,15 +69,14 @@ fn apply(state: &mut Consultation, frame: &Value) -> bool {
             state.messages.sort_by_key(|m| m.seq);
             true
         }
-        Some("status") => {
-            let status = frame["status"].as_str().unwrap_or_default();
-            let label = frame["label"].as_str().unwrap_or_default();
+        Ok(ChatFrame::Status { status, label }) => {
+            let status = status.as_str();
             let changed = state.status != status;
             state.status = status.to_owned();
-            state.status_label = label.to_owned();
+            state.status_label = label;
             changed
         }
-        _ => false,
+        Ok(ChatFrame::Error { .. }) | Err(_) => false,
     }
 }
 
@@ -107,9 +107,10 @@ impl Kiosk {
         }
         self.forget_consultation();
         let body = json!({"kind": kind, "specialty": specialty, "question": question, "phone": phone});
-        let v = self.request(Method::POST, "/api/v1/consultations", Some(&body)).await?;
-        let token = v["token"].as_str().unwrap_or_default().to_owned();
-        let state = consultation(&v["consultation"]);
+        let v = self.request(Method::POST, &paths::consultations(), Some(&body)).await?;
+        let v: CreatedResponse = answer(v)?;
+        let token = v.token;
+        let state = consultation(&v.consultation);
         let runtime = tokio::runtime::Handle::current();
         *lock(&self.consult.0) = Some(Live {
             token,
@@ -137,7 +138,7 @@ impl Kiosk {
         let (id, _) = self.live_key()?;
         self.consult_call(
             Method::POST,
-            &format!("/api/v1/consultations/{id}/messages"),
+            &paths::consultation_action(&id, "messages"),
             Some(&json!({"body": body.trim(), "kind": kind})),
         )
         .await?;
@@ -148,7 +149,7 @@ impl Kiosk {
     pub async fn consult_close(&self) -> Result<Consultation, CommandError> {
         let (id, _) = self.live_key()?;
         let v = self
-            .consult_call(Method::POST, &format!("/api/v1/consultations/{id}/close"), None)
+            .consult_call(Method::POST, &paths::consultation_action(&id, "close"), None)
             .await?;
         self.refresh(&v);
         self.consultation().ok_or_else(none)
@@ -164,7 +165,7 @@ impl Kiosk {
         let v = self
             .consult_call(
                 Method::POST,
-                &format!("/api/v1/consultations/{id}/rating"),
+                &paths::consultation_action(&id, "rating"),
                 Some(&json!({"level": level, "comment": comment})),
             )
             .await?;
@@ -190,7 +191,7 @@ impl Kiosk {
             let Some(client) = lock(&self.client).clone() else {
                 return;
             };
-            let path = format!("/api/v1/consultations/{}/close", live.state.id);
+            let path = paths::consultation_action(&live.state.id, "close");
             live.runtime.spawn(async move {
                 let headers = [(TOKEN_HEADER, live.token.as_str())];
                 if let Err(e) = client.call_with(Method::POST, &path, None, None, &headers).await {
@@ -225,16 +226,19 @@ impl Kiosk {
 
     /// Takes a whole consultation view from an HTTP answer (keeping `live`).
     fn refresh(&self, v: &Value) {
-        let view = if v["consultation"].is_object() {
-            &v["consultation"]
-        } else {
-            v
-        };
-        if view["id"].is_null() {
-            return;
+        /// The answers carry the view itself or wrap it as `consultation`.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Answer {
+            Wrapped { consultation: ConsultationView },
+            View(ConsultationView),
         }
+        let view = match Answer::deserialize(v) {
+            Ok(Answer::Wrapped { consultation } | Answer::View(consultation)) => consultation,
+            Err(_) => return,
+        };
         if let Some(l) = lock(&self.consult.0).as_mut() {
-            let fresh = consultation(view);
+            let fresh = consultation(&view);
             l.state = Consultation {
                 live: l.state.live,
                 rated: l.state.rated || fresh.rated,
@@ -297,7 +301,10 @@ async fn follow(slot: Arc<Mutex<Option<Live>>>, emit: Emit, ws_base: String, id:
             .as_ref()
             .and_then(|l| l.state.messages.last().map(|m| m.seq))
             .unwrap_or(0);
-        let url = format!("{ws_base}/api/v1/consultations/{id}/ws?token={token}&after={after}");
+        let url = format!(
+            "{ws_base}{}?token={token}&after={after}",
+            paths::consultation_action(&id, "ws")
+        );
         match tokio_tungstenite::connect_async(url.as_str()).await {
             Ok((mut socket, _)) => {
                 if !update(&slot, &emit, &id, |c| !std::mem::replace(&mut c.live, true)) {
@@ -338,20 +345,26 @@ mod tests {
 
     fn empty() -> Consultation {
         consultation(
-            &json!({"id": "c1", "kind": "realtime", "status": "queued", "status_label": "排队中", "messages": []}),
+            &serde_json::from_value(
+                json!({"id": "c1", "kind": "realtime", "status": "queued", "status_label": "排队中",
+                "specialty": "labour", "channel": "kiosk", "lawyer_id": null, "phone": null, "created_at": 1,
+                "picked_at": null, "converted_at": null, "answered_at": null, "closed_at": null, "rating": null,
+                "due": null, "messages": []}),
+            )
+            .unwrap(),
         )
     }
 
     #[test]
     fn frames_update_the_state_once() {
         let mut c = empty();
-        let m = json!({"type": "message", "message": {"seq": 2, "author": "lawyer", "kind": "text", "body": "您好", "at": 5}});
+        let m = json!({"type": "message", "message": {"id": "m2", "seq": 2, "author": "lawyer", "kind": "text", "body": "您好", "at": 5}});
         assert!(apply(&mut c, &m));
         assert!(
             !apply(&mut c, &m),
             "a message seen again after a reconnect is not shown twice"
         );
-        let first = json!({"type": "message", "message": {"seq": 1, "author": "citizen", "kind": "text", "body": "问", "at": 1}});
+        let first = json!({"type": "message", "message": {"id": "m1", "seq": 1, "author": "citizen", "kind": "text", "body": "问", "at": 1}});
         assert!(apply(&mut c, &first));
         assert_eq!(c.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2]);
         assert!(apply(

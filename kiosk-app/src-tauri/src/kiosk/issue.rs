@@ -10,10 +10,18 @@ use app_types::CommandError;
 use app_types::kiosk::{Issued, Preview};
 use drivers::printer::HallTicket;
 use edge::offline::{OfflineIssue, OfflineTarget, issue_ticket};
+use hall_api::kiosk::{SlotView, TicketPreview};
+use hall_api::paths;
+use hall_api::tickets::IssueResponse;
+use hall_api::views::TicketView;
 use reqwest::Method;
-use serde_json::{Value, json};
+#[cfg(test)]
+use serde::Deserialize;
+#[cfg(test)]
+use serde_json::Value;
+use serde_json::json;
 
-use super::{Kiosk, hhmm, now_ms, store_err};
+use super::{Kiosk, answer, hhmm, now_ms, store_err};
 
 /// Priority groups a citizen may declare at the kiosk (elderly comes from the card).
 const CLAIMS: [&str; 3] = ["pregnant", "disabled", "military"];
@@ -44,14 +52,15 @@ impl Kiosk {
             offline: false,
             printer_down: printer.is_err(),
         };
-        let path = format!("/api/v1/halls/{}/items/{}/preview", facts.hall_id, item.id);
+        let path = paths::item_preview(&facts.hall_id, &item.id);
         match self.request(Method::GET, &path, None).await {
             Ok(v) => {
-                p.people_ahead = v["people_ahead"].as_u64().and_then(|n| u32::try_from(n).ok());
-                p.wait_minutes = minutes(v["estimated_wait_secs"].as_u64());
-                p.quota_left = v["quota"]["remaining"].as_u64().and_then(|n| u32::try_from(n).ok());
+                let v: TicketPreview = answer(v)?;
+                p.people_ahead = Some(v.people_ahead);
+                p.wait_minutes = minutes(v.estimated_wait_secs.map(u64::from));
+                p.quota_left = v.quota.remaining;
                 p.quota_exhausted = p.quota_left == Some(0);
-                p.next_slot = slot_text(&v["next_slot"]);
+                p.next_slot = v.next_slot.as_ref().map(slot_label);
             }
             Err(e) if e.code == "unreachable" => p.offline = true,
             Err(e) => return Err(e),
@@ -84,20 +93,23 @@ impl Kiosk {
             body["citizen_code"] = json!(code);
         }
         let issued_at = hhmm(i64::from(domain::Millis(now_ms()).minute_of_day(facts.utc_offset)));
-        let mut ticket = match self.request(Method::POST, "/api/v1/tickets", Some(&body)).await {
-            Ok(v) => Issued {
-                ticket_id: s(&v["ticket_id"]),
-                number: s(&v["display"]),
-                queue_name: v["queue_name"].as_str().unwrap_or(&item.queue_name).to_owned(),
-                people_ahead: v["people_ahead"].as_u64().and_then(|n| u32::try_from(n).ok()),
-                wait_minutes: minutes(v["estimated_wait_secs"].as_u64()),
-                token: s(&v["token"]),
-                offline: false,
-                printed: false,
-                print_problem: None,
-                priority: v["priority"].as_str().map(str::to_owned),
-                issued_at,
-            },
+        let mut ticket = match self.request(Method::POST, &paths::tickets(), Some(&body)).await {
+            Ok(v) => {
+                let v: IssueResponse = answer(v)?;
+                Issued {
+                    ticket_id: v.ticket_id,
+                    number: v.display,
+                    queue_name: v.queue_name.unwrap_or_else(|| item.queue_name.clone()),
+                    people_ahead: Some(v.people_ahead),
+                    wait_minutes: minutes(v.estimated_wait_secs.map(u64::from)),
+                    token: v.token,
+                    offline: false,
+                    printed: false,
+                    print_problem: None,
+                    priority: v.priority.map(wire_str),
+                    issued_at,
+                }
+            }
             Err(e) if e.code == "unreachable" => self.issue_offline(&item, card.as_ref(), claims, issued_at)?,
             Err(e) => return Err(e),
         };
@@ -125,10 +137,10 @@ impl Kiosk {
         })?;
         let prefix = self
             .replica()?
-            .get("queues")
-            .and_then(Value::as_array)
-            .and_then(|qs| qs.iter().find(|q| q["id"] == item.queue_id.as_str()))
-            .and_then(|q| q["prefix"].as_str().map(str::to_owned))
+            .queues
+            .iter()
+            .find(|q| q.id.as_str() == item.queue_id)
+            .map(|q| q.prefix.clone())
             .unwrap_or_default();
         let birth = card.and_then(|c| super::birth_date(&c.birth)).map(|d| d.to_string());
         let now = now_ms();
@@ -201,23 +213,22 @@ impl Kiosk {
         let v = self
             .request(
                 Method::POST,
-                &format!("/api/v1/appointments/{appointment_id}/check-in"),
+                &paths::appointment_action(appointment_id, "check-in"),
                 None,
             )
             .await?;
+        let v: TicketView = answer(v)?;
         let mut ticket = Issued {
-            ticket_id: s(&v["id"]),
-            number: s(&v["display"]),
-            queue_name: v["queue_name"].as_str().unwrap_or_default().to_owned(),
-            people_ahead: v["estimate"]["people_ahead"]
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok()),
-            wait_minutes: minutes(v["estimate"]["estimated_wait_secs"].as_u64()),
+            ticket_id: v.id,
+            number: v.display,
+            queue_name: v.queue_name.unwrap_or_default(),
+            people_ahead: v.estimate.as_ref().map(|e| e.people_ahead),
+            wait_minutes: minutes(v.estimate.and_then(|e| e.estimated_wait_secs).map(u64::from)),
             token: code.chars().filter(char::is_ascii_graphic).collect(),
             offline: false,
             printed: false,
             print_problem: None,
-            priority: v["priority"].as_str().map(str::to_owned),
+            priority: v.priority.map(wire_str),
             issued_at: hhmm(i64::from(domain::Millis(now_ms()).minute_of_day(facts.utc_offset))),
         };
         self.print(&mut ticket, &facts.name).await;
@@ -225,16 +236,28 @@ impl Kiosk {
     }
 }
 
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
+/// A wire enum's spelling (e.g. a priority group: `elderly`), as the screen gets it.
+pub(super) fn wire_str(v: impl serde::Serialize) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
-/// `{"day","start_minute","end_minute"}` → "2026-11-25 09:00–09:30".
-pub(super) fn slot_text(v: &Value) -> Option<String> {
-    let day = v["day"].as_str()?;
-    let start = v["start_minute"].as_i64()?;
-    let end = v["end_minute"].as_i64()?;
-    Some(format!("{day} {}–{}", hhmm(start), hhmm(end)))
+/// A slot → "2026-11-25 09:00–09:30".
+pub(super) fn slot_label(s: &SlotView) -> String {
+    format!(
+        "{} {}–{}",
+        s.day,
+        hhmm(i64::from(s.start_minute)),
+        hhmm(i64::from(s.end_minute))
+    )
+}
+
+/// `{"day","start_minute","end_minute"}` (a [`SlotView`]) → "2026-11-25 09:00–09:30".
+#[cfg(test)]
+fn slot_text(v: &Value) -> Option<String> {
+    SlotView::deserialize(v).ok().as_ref().map(slot_label)
 }
 
 #[cfg(test)]

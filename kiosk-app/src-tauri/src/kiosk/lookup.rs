@@ -4,14 +4,15 @@
 
 use app_types::CommandError;
 use app_types::kiosk::{AppointmentInfo, CaseInfo, CaseStage, GuideInfo, Scanned};
+use hall_api::appointments::{AppointmentView, LookupResponse};
+use hall_api::cases::{CaseView, CasesResponse};
+use hall_api::citizen_codes::ResolvedCitizen;
+use hall_api::kiosk::{GuideItem, HallGuides};
+use hall_api::paths;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{HallFacts, Kiosk, hhmm, now_ms};
-
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
+use super::{HallFacts, Kiosk, answer, hhmm, now_ms};
 
 /// Codes are printed ASCII; anything else (or a path separator) cannot be one of ours.
 fn plausible_code(code: &str) -> bool {
@@ -39,15 +40,17 @@ impl Kiosk {
             Err(e) if e.code == "not_found" || e.code == "no_route" => {}
             Err(e) => return Err(e),
         }
-        match self
-            .request(Method::GET, &format!("/api/v1/cases/by-receipt/{code}"), None)
-            .await
-        {
+        match self.request(Method::GET, &paths::case_by_receipt(code), None).await {
             Ok(v) => {
-                let case = v["cases"].as_array().and_then(|c| c.first()).unwrap_or(&v);
+                // The node answers exactly one case for a receipt.
+                let Some(case) = answer::<CasesResponse>(v)?.cases.into_iter().next() else {
+                    return Ok(Scanned::Unknown {
+                        message: "未找到该预约或办件 / no appointment or case with this code".into(),
+                    });
+                };
                 let offset = self.hall_facts().map_or(480, |f| f.utc_offset);
                 Ok(Scanned::Case {
-                    case: case_info(case, offset),
+                    case: case_info(&case, offset),
                 })
             }
             Err(e) if e.code == "not_found" || e.code == "no_route" => Ok(Scanned::Unknown {
@@ -64,15 +67,16 @@ impl Kiosk {
         let v = self
             .request(
                 Method::POST,
-                "/api/v1/citizen-codes/resolve",
+                &paths::citizen_codes_resolve(),
                 Some(&json!({"hall_id": facts.hall_id, "code": code})),
             )
             .await?;
+        let v: ResolvedCitizen = answer(v)?;
         let holder = app_types::kiosk::CardHolder {
-            name_masked: v["name_masked"].as_str().unwrap_or("—").to_owned(),
-            id_masked: s(&v["id_masked"]),
-            age: v["age"].as_u64().and_then(|a| u32::try_from(a).ok()).unwrap_or(0),
-            elderly: v["elderly"].as_bool().unwrap_or(false),
+            name_masked: v.name_masked.unwrap_or_else(|| "—".to_owned()),
+            id_masked: v.id_masked,
+            age: v.age,
+            elderly: v.elderly,
         };
         self.end_visit();
         *super::lock(&self.citizen_code) = Some(code.to_owned());
@@ -82,9 +86,9 @@ impl Kiosk {
     async fn appointment_by_code(&self, code: &str) -> Result<AppointmentInfo, CommandError> {
         let facts = self.hall_facts()?;
         let v = self
-            .request(Method::GET, &format!("/api/v1/appointments/by-code/{code}"), None)
+            .request(Method::GET, &paths::appointment_by_code(code), None)
             .await?;
-        Ok(self.appointment_info(&v, &facts))
+        Ok(self.appointment_info(&answer(v)?, &facts))
     }
 
     /// The card holder's appointments in this hall (today and later, not yet checked in).
@@ -94,23 +98,22 @@ impl Kiosk {
         let mut body = json!({"hall_id": facts.hall_id});
         body[key] = json!(value);
         let v = self
-            .request(Method::POST, "/api/v1/appointments/lookup", Some(&body))
+            .request(Method::POST, &paths::appointments_lookup(), Some(&body))
             .await?;
-        Ok(v["appointments"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(answer::<LookupResponse>(v)?
+            .appointments
+            .iter()
             .map(|a| self.appointment_info(a, &facts))
             .collect())
     }
 
     /// The rule of `domain` (AppointmentRules): check-in opens `early_minutes` before the slot; up to
     /// `late_minutes` after its start the appointment keeps precedence, later it joins the queue.
-    fn appointment_info(&self, v: &Value, facts: &HallFacts) -> AppointmentInfo {
-        let start = v["start_minute"].as_i64().unwrap_or(0);
-        let end = v["end_minute"].as_i64().unwrap_or(start);
-        let day = s(&v["day"]);
-        let item_id = s(&v["item_id"]);
+    fn appointment_info(&self, v: &AppointmentView, facts: &HallFacts) -> AppointmentInfo {
+        let start = i64::from(v.start_minute);
+        let end = i64::from(v.end_minute);
+        let day = v.day.clone();
+        let item_id = v.item_id.clone();
         let item_name = self
             .items()
             .ok()
@@ -129,7 +132,7 @@ impl Kiosk {
             std::cmp::Ordering::Equal => "on_time",
         };
         AppointmentInfo {
-            id: s(&v["id"]),
+            id: v.id.clone(),
             item_name,
             slot: format!("{day} {}–{}", hhmm(start), hhmm(end)),
             opens_at: hhmm(opens),
@@ -144,11 +147,10 @@ impl Kiosk {
         let facts = self.hall_facts()?;
         let mut body = json!({"hall_id": facts.hall_id});
         body[key] = json!(value);
-        let v = self.request(Method::POST, "/api/v1/cases/lookup", Some(&body)).await?;
-        Ok(v["cases"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        let v = self.request(Method::POST, &paths::cases_lookup(), Some(&body)).await?;
+        Ok(answer::<CasesResponse>(v)?
+            .cases
+            .iter()
             .map(|c| case_info(c, facts.utc_offset))
             .collect())
     }
@@ -157,9 +159,9 @@ impl Kiosk {
     pub async fn guides(&self) -> Result<Vec<GuideInfo>, CommandError> {
         let facts = self.hall_facts()?;
         let v = self
-            .request(Method::GET, &format!("/api/v1/halls/{}/guides", facts.hall_id), None)
+            .request(Method::GET, &paths::hall_guides(&facts.hall_id), None)
             .await?;
-        Ok(v["items"].as_array().into_iter().flatten().map(guide_info).collect())
+        Ok(answer::<HallGuides>(v)?.items.iter().map(guide_info).collect())
     }
 }
 
@@ -201,66 +203,53 @@ fn need_card() -> CommandError {
 }
 
 /// `offset`: the hall's UTC offset in minutes (stage times are shown in the hall's local time).
-fn case_info(v: &Value, offset: i32) -> CaseInfo {
-    let when = |ms: &Value| {
-        ms.as_i64().map_or_else(String::new, |ms| {
-            let m = domain::Millis(ms);
-            format!(
-                "{} {}",
-                m.business_day(offset).date(),
-                hhmm(i64::from(m.minute_of_day(offset)))
-            )
-        })
+fn case_info(v: &CaseView, offset: i32) -> CaseInfo {
+    let when = |m: domain::Millis| {
+        format!(
+            "{} {}",
+            m.business_day(offset).date(),
+            hhmm(i64::from(m.minute_of_day(offset)))
+        )
     };
     CaseInfo {
-        receipt: s(&v["receipt"]),
-        item_name: s(&v["item_name"]),
-        stage_label: s(&v["stage_label"]),
-        stages: v["stages"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        receipt: v.receipt.clone(),
+        item_name: v.item_name.clone().unwrap_or_default(),
+        stage_label: v.stage_label.clone(),
+        stages: v
+            .stages
+            .iter()
             .map(|st| CaseStage {
-                label: s(&st["label"]),
-                at: when(&st["at"]),
-                note: st["note"].as_str().map(str::to_owned),
+                label: st.label.clone(),
+                at: when(st.at),
+                note: st.note.clone(),
             })
             .collect(),
     }
 }
 
-fn guide_info(v: &Value) -> GuideInfo {
-    let g = &v["guide"];
+fn guide_info(v: &GuideItem) -> GuideInfo {
+    let g = v.guide.as_ref();
     GuideInfo {
-        item_id: s(&v["item_id"]),
-        name: s(&v["name"]),
-        department: s(&v["department"]),
-        materials: g["materials"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        item_id: v.item_id.clone(),
+        name: v.name.clone(),
+        department: v.department.clone().unwrap_or_default(),
+        materials: g
+            .map(|g| g.materials.as_slice())
+            .unwrap_or_default()
+            .iter()
             .map(|m| {
-                let kind = if m["original"].as_bool().unwrap_or(false) {
-                    "原件"
-                } else {
-                    "复印件"
-                };
-                let mut line = format!("{} {} {} 份", s(&m["name"]), kind, m["copies"].as_u64().unwrap_or(1));
-                if let Some(n) = m["note"].as_str() {
+                let kind = if m.original { "原件" } else { "复印件" };
+                let mut line = format!("{} {} {} 份", m.name, kind, m.copies);
+                if let Some(n) = &m.note {
                     line.push_str(&format!("（{n}）"));
                 }
                 line
             })
             .collect(),
-        fee: g["fee"].as_str().unwrap_or("—").to_owned(),
-        time_limit: g["time_limit"].as_str().unwrap_or("—").to_owned(),
-        windows: v["window_numbers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|w| w.as_str().map(str::to_owned))
-            .collect(),
-        conditions: g["conditions"].as_str().map(str::to_owned),
+        fee: g.map_or_else(|| "—".to_owned(), |g| g.fee.clone()),
+        time_limit: g.map_or_else(|| "—".to_owned(), |g| g.time_limit.clone()),
+        windows: v.window_numbers.clone(),
+        conditions: g.and_then(|g| g.conditions.clone()),
     }
 }
 
@@ -278,10 +267,12 @@ mod tests {
 
     #[test]
     fn a_guide_lists_materials_plainly() {
-        let v = json!({"item_id": "I1", "name": "户口迁移", "department": "公安", "window_numbers": ["1", "2"],
+        let v = json!({"item_id": "I1", "code": "C1", "name": "户口迁移", "department": "公安",
+            "id_card_required": true, "daily_quota": null, "queue_id": "Q1", "queue_name": "户籍业务",
+            "window_numbers": ["1", "2"],
             "guide": {"materials": [{"name": "居民身份证", "copies": 1, "original": true, "note": "本人"}],
                 "fee": "免费", "time_limit": "即办"}});
-        let g = guide_info(&v);
+        let g = guide_info(&serde_json::from_value(v).expect("a guide item"));
         assert_eq!(g.materials, ["居民身份证 原件 1 份（本人）"]);
         assert_eq!(g.windows, ["1", "2"]);
         assert_eq!(g.fee, "免费");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use hall_api::consultations::{ChatFrame, ConsultKind, ConsultationView, MessageView};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
@@ -20,37 +21,36 @@ use app_types::lawyer_desk::*;
 /// text for everything else, the closing template included).
 const LAWYER_KINDS: [&str; 3] = ["text", "reassurance", "consent"];
 
-fn message_of(consultation: &str, m: &Value) -> Option<ChatMessage> {
-    Some(ChatMessage {
+fn message_of(consultation: &str, m: &MessageView) -> ChatMessage {
+    ChatMessage {
         consultation_id: consultation.to_owned(),
-        id: m["id"].as_str()?.to_owned(),
-        seq: m["seq"].as_i64()?,
-        author: m["author"].as_str()?.to_owned(),
-        kind: m["kind"].as_str()?.to_owned(),
-        body: m["body"].as_str()?.to_owned(),
-        at: m["at"].as_i64().unwrap_or(0),
-    })
+        id: m.id.clone(),
+        seq: m.seq,
+        author: m.author.as_str().to_owned(),
+        kind: m.kind.as_str().to_owned(),
+        body: m.body.clone(),
+        at: m.at,
+    }
 }
 
-fn consultation_of(v: &Value) -> R<Consultation> {
-    let id = v["id"].as_str().unwrap_or_default().to_owned();
-    let messages = v["messages"]
-        .as_array()
-        .map(|ms| ms.iter().filter_map(|m| message_of(&id, m)).collect())
-        .unwrap_or_default();
+fn consultation_of(v: Value) -> R<Consultation> {
+    let v: ConsultationView = decode("咨询", v)?;
+    let messages = v.messages.iter().map(|m| message_of(&v.id, m)).collect();
     Ok(Consultation {
-        id,
-        kind: v["kind"].as_str().unwrap_or_default().to_owned(),
-        status: v["status"].as_str().unwrap_or_default().to_owned(),
-        status_label: v["status_label"].as_str().unwrap_or_default().to_owned(),
-        specialty: v["specialty"].as_str().unwrap_or_default().to_owned(),
-        lawyer_id: v["lawyer_id"].as_str().map(str::to_owned),
-        due: if v["due"].is_null() {
-            None
-        } else {
-            Some(decode("期限", v["due"].clone())?)
-        },
+        kind: v.kind.as_str().to_owned(),
+        status: v.status.as_str().to_owned(),
+        status_label: v.status_label,
+        specialty: v.specialty,
+        lawyer_id: v.lawyer_id,
+        due: v.due.map(|d| Due {
+            action: d.action,
+            label: d.label,
+            clause: d.clause,
+            due: d.due,
+            remaining_secs: d.remaining_secs,
+        }),
         messages,
+        id: v.id,
     })
 }
 
@@ -70,7 +70,8 @@ impl Desk {
         let picked = server
             .ok(Method::POST, &format!("/consultations/{id}/pickup"), None)
             .await?;
-        if picked["kind"] == "video" {
+        let picked: ConsultationView = decode("咨询", picked)?;
+        if picked.kind == ConsultKind::Video {
             self.decline_video(id).await?;
         }
         let c = self.open(id).await?;
@@ -82,7 +83,7 @@ impl Desk {
     pub async fn open(self: &Arc<Self>, id: &str) -> R<Consultation> {
         let server = self.server()?;
         let v = server.ok(Method::GET, &format!("/consultations/{id}"), None).await?;
-        let c = consultation_of(&v)?;
+        let c = consultation_of(v)?;
         let start_socket = {
             let mut chats = self.chats.lock();
             let chat = chats.entry(c.id.clone()).or_default();
@@ -198,8 +199,11 @@ impl Desk {
                 Some(&json!({"body": text, "kind": kind})),
             )
             .await?;
-        let m = message_of(id, &v)
-            .ok_or_else(|| CommandError::new("bad_answer", "服务器返回的消息无法识别 / unreadable message"))?;
+        let m = message_of(
+            id,
+            &serde_json::from_value(v)
+                .map_err(|_| CommandError::new("bad_answer", "服务器返回的消息无法识别 / unreadable message"))?,
+        );
         self.push_message(m.clone());
         Ok(m)
     }
@@ -210,7 +214,7 @@ impl Desk {
         let v = server
             .ok(Method::POST, &format!("/consultations/{id}/close"), None)
             .await?;
-        let c = consultation_of(&v)?;
+        let c = consultation_of(v)?;
         self.set_status(ChatStatus {
             consultation_id: c.id.clone(),
             status: c.status.clone(),
@@ -291,28 +295,24 @@ impl Desk {
         while let Some(frame) = ws.next().await {
             let frame = frame.map_err(|e| e.to_string())?;
             let tungstenite::Message::Text(t) = frame else { continue };
-            let Ok(v) = serde_json::from_str::<Value>(t.as_str()) else {
+            let Ok(frame) = serde_json::from_str::<ChatFrame>(t.as_str()) else {
                 continue;
             };
-            match v["type"].as_str() {
-                Some("message") => {
-                    if let Some(m) = message_of(id, &v["message"]) {
-                        self.push_message(m);
-                    }
-                }
-                Some("status") => {
-                    let status = v["status"].as_str().unwrap_or_default().to_owned();
+            match frame {
+                ChatFrame::Message { message } => self.push_message(message_of(id, &message)),
+                ChatFrame::Status { status, label } => {
+                    let status = status.as_str().to_owned();
                     let ended = status == "closed";
                     self.set_status(ChatStatus {
                         consultation_id: id.to_owned(),
                         status,
-                        label: v["label"].as_str().unwrap_or_default().to_owned(),
+                        label,
                     });
                     if ended {
                         return Ok(true);
                     }
                 }
-                _ => {}
+                ChatFrame::Error { .. } => {}
             }
         }
         Ok(false)

@@ -183,21 +183,10 @@ impl Terminal {
     /// the hall node accepts only reasons from its list.
     pub(super) fn rating_reasons(&self) -> Vec<String> {
         let hall = self.store.identity().ok().flatten().map(|i| i.hall_id);
-        self.store
-            .config()
-            .ok()
-            .flatten()
-            .and_then(|(_, cfg)| {
-                let h = cfg["halls"]
-                    .as_array()?
-                    .iter()
-                    .find(|h| h["id"].as_str() == hall.as_deref())?
-                    .clone();
-                let list: Vec<String> = h["rating_reasons"]
-                    .as_array()?
-                    .iter()
-                    .filter_map(|r| r.as_str().map(str::to_owned))
-                    .collect();
+        self.replica()
+            .and_then(|cfg| {
+                let h = cfg.halls.into_iter().find(|h| Some(h.id.as_str()) == hall.as_deref())?;
+                let list = h.rating_reasons;
                 (!list.is_empty()).then_some(list)
             })
             .unwrap_or_else(domain::config::default_rating_reasons)

@@ -29,7 +29,7 @@ impl Terminal {
             let r = hall::request(
                 &client,
                 Method::POST,
-                &format!("/api/v1/tickets/{ticket}/citizen"),
+                &paths::ticket_action(&ticket, "citizen"),
                 Some(&body),
                 Some(&token),
             )

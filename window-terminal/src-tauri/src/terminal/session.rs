@@ -11,7 +11,7 @@ impl Terminal {
     pub async fn sign_out(&self) -> Result<Startup, CommandError> {
         let client = self.client()?;
         let token = self.token()?;
-        let path = format!("/api/v1/windows/{}/sign-out", self.config.window);
+        let path = paths::window_action(&self.config.window, "sign-out");
         let r = hall::request(&client, Method::POST, &path, None, Some(&token)).await;
         self.mark_link(&r);
         r?;
@@ -43,21 +43,22 @@ impl Terminal {
         let s = hall::request(
             &client,
             Method::POST,
-            "/api/v1/sessions",
+            &paths::sessions(),
             Some(&json!({"login": login.trim(), "password": password})),
             None,
         )
         .await?;
-        let token = s["token"].as_str().unwrap_or_default().to_owned();
+        let s: SessionResponse = hall::answer(s)?;
+        let token = s.token;
         let staff = StaffInfo {
-            staff_id: s["staff_id"].as_str().unwrap_or_default().to_owned(),
-            name: s["name"].as_str().unwrap_or_default().to_owned(),
+            staff_id: s.staff_id,
+            name: s.name,
         };
         let w = &self.config.window;
         hall::request(
             &client,
             Method::POST,
-            &format!("/api/v1/windows/{w}/sign-in"),
+            &paths::window_action(w, "sign-in"),
             None,
             Some(&token),
         )
@@ -65,7 +66,7 @@ impl Terminal {
         let opened = hall::request(
             &client,
             Method::POST,
-            &format!("/api/v1/windows/{w}/open"),
+            &paths::window_action(w, "open"),
             None,
             Some(&token),
         )
@@ -73,7 +74,8 @@ impl Terminal {
         // Opening an already open window is refused; the sign-in stands either way.
         let names = self.queue_names();
         let panel = match opened {
-            Ok(v) => hall::action_result(&v, &names).panel,
+            Ok(v) => hall::answer::<WindowActionResponse>(v)
+                .map_or_else(|_| Panel::default(), |r| hall::action_result(&r, &names).panel),
             Err(_) => Panel::default(),
         };
         {
@@ -105,26 +107,23 @@ impl Terminal {
         if let Ok(v) = hall::request(
             client,
             Method::GET,
-            &format!("/api/v1/staff/{}/card", staff.staff_id),
+            &paths::staff_card(&staff.staff_id),
             None,
             token.as_deref(),
         )
         .await
+            && let Ok(v) = hall::answer::<StaffCardView>(v)
         {
-            let s = |k: &str| v[k].as_str().map(str::to_owned);
-            card.department = s("department").unwrap_or_default();
-            card.staff_number = s("staff_number").unwrap_or(card.staff_number);
-            card.motto = s("motto").or(card.motto);
+            card.department = v.department.unwrap_or_default();
+            card.staff_number = v.staff_number;
+            card.motto = v.motto.or(card.motto);
         }
-        if let Ok(Some((_, cfg))) = self.store.config() {
-            let w = cfg["windows"]
-                .as_array()
-                .and_then(|ws| ws.iter().find(|w| w["id"] == self.config.window.as_str()))
-                .cloned();
+        if let Some(cfg) = self.replica() {
+            let w = cfg.windows.iter().find(|w| w.id.as_str() == self.config.window);
             if let Some(w) = w {
-                card.window_number = w["number"].as_str().unwrap_or_default().to_owned();
+                card.window_number = w.number.clone();
                 if card.department.is_empty() {
-                    card.department = department_of(&cfg, &w).unwrap_or_default();
+                    card.department = department_of(&cfg, w).unwrap_or_default();
                 }
             }
         }
@@ -142,7 +141,7 @@ impl Terminal {
             return false;
         };
         let generation = lock(&self.session).panel_gen;
-        let path = format!("/api/v1/windows/{}/panel", self.config.window);
+        let path = paths::window_panel(&self.config.window);
         let Ok(v) = hall::request(&client, Method::GET, &path, None, Some(&token)).await else {
             return false;
         };
@@ -160,21 +159,14 @@ impl Terminal {
 }
 
 /// The department of a window: its own, else that of the first item it serves.
-fn department_of(cfg: &Value, window: &Value) -> Option<String> {
-    let depts = cfg["departments"].as_array()?;
-    let name = |id: &str| {
-        depts
-            .iter()
-            .find(|d| d["id"] == id)
-            .and_then(|d| d["name"].as_str())
-            .map(str::to_owned)
-    };
-    if let Some(d) = window["department_id"].as_str() {
+fn department_of(cfg: &domain::CityConfig, window: &domain::config::Window) -> Option<String> {
+    let name = |id: &domain::ids::DepartmentId| cfg.departments.iter().find(|d| &d.id == id).map(|d| d.name.clone());
+    if let Some(d) = &window.department_id {
         return name(d);
     }
-    let q = window["profile"]["queues"].as_array()?.first()?.as_str()?;
-    let queue = cfg["queues"].as_array()?.iter().find(|x| x["id"] == q)?;
-    let item = queue["item_ids"].as_array()?.first()?.as_str()?;
-    let item = cfg["items"].as_array()?.iter().find(|i| i["id"] == item)?;
-    name(item["department_id"].as_str()?)
+    let q = window.profile.queues.first()?;
+    let queue = cfg.queues.iter().find(|x| &x.id == q)?;
+    let item = queue.item_ids.first()?;
+    let item = cfg.items.iter().find(|i| &i.id == item)?;
+    name(&item.department_id)
 }

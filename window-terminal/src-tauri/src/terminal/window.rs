@@ -8,10 +8,11 @@ impl Terminal {
     pub(super) async fn window_request(&self, action: &str, body: Option<Value>) -> Result<ActionResult, CommandError> {
         let client = self.client()?;
         let token = self.token()?;
-        let path = format!("/api/v1/windows/{}/{action}", self.config.window);
+        let path = paths::window_action(&self.config.window, action);
         let r = hall::request(&client, Method::POST, &path, body.as_ref(), Some(&token)).await;
         self.mark_link(&r);
-        Ok(hall::action_result(&r?, &self.queue_names()))
+        let r: WindowActionResponse = hall::answer(r?)?;
+        Ok(hall::action_result(&r, &self.queue_names()))
     }
 
     /// call-next, recall, start, finish, no-show, park, open (resume), close.
@@ -129,7 +130,7 @@ impl Terminal {
         let r = hall::request(
             &client,
             Method::POST,
-            &format!("/api/v1/tickets/{id}/{what}"),
+            &paths::ticket_action(&id, what),
             Some(&body),
             Some(&token),
         )
