@@ -42,8 +42,4 @@ impl Node {
     pub fn now(&self) -> i64 {
         (self.clock)()
     }
-
-    pub fn is_stopping(&self) -> bool {
-        *self.stopping.borrow()
-    }
 }

@@ -9,7 +9,6 @@ pub mod demo;
 pub mod upstream;
 
 pub use lawyer_platform as lawyer;
-pub use node_core::error as fault;
 pub use node_core::{auth, blobs, crypto, engine, feed, metrics, node, projection, service, store};
 pub use node_http as api;
 pub use node_http::error;
